@@ -1,0 +1,4 @@
+from fastapi_asynclint.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""The persistent cache: index summaries per file content and findings per (content, settings, index facts).
+
+Like ruff's, it lives in `.fastapi_asynclint_cache/` at the project root (with a `.gitignore` of `*`), is keyed
+by the tool version, and is written atomically (temporary file + rename), so concurrent runs never read a
+torn file: the last writer wins and the others' work is simply redone next time. A file whose size and
+mtime are unchanged is not even read; one that changed is read and hashed, and a summary of identical
+content is reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from pathlib import Path
+from typing import Dict, FrozenSet, List, Optional, Tuple
+
+from fastapi_asynclint import __version__
+from fastapi_asynclint.diagnostics import Diagnostic
+from fastapi_asynclint.index.build import FileSummary, content_digest
+from fastapi_asynclint.writer import write_atomic
+
+_FORMAT = 3
+_MAX_RESULTS = 200_000
+
+
+class Cache:
+    def __init__(self, directory: Path, root: Path) -> None:
+        scope = hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
+        self.directory = directory
+        self.file = directory / f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}" / f"{scope}.pickle"
+        # path -> (mtime_ns, size, module, is_package, FileSummary)
+        self._summaries: Dict[str, Tuple[int, int, str, bool, FileSummary]] = {}
+        # path -> (result key, diagnostics)
+        self._results: Dict[str, Tuple[str, Tuple[Diagnostic, ...]]] = {}
+        self._by_digest: Dict[Tuple[str, str, bool], FileSummary] = {}
+        self._dirty = False
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            with open(self.file, "rb") as handle:
+                data = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+            return
+        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+            return
+        self._summaries = data.get("summaries", {})
+        self._results = data.get("results", {})
+        for _, _, module, is_package, summary in self._summaries.values():
+            self._by_digest[(summary.digest, module, is_package)] = summary
+
+    # ------------------------------------------------------------------ summaries
+    def summary(self, path: str, module: str, is_package: bool) -> Optional[FileSummary]:
+        entry = self._summaries.get(path)
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        if entry is not None and entry[:4] == (stat.st_mtime_ns, stat.st_size, module, is_package):
+            return entry[4]
+        if not self._by_digest:
+            return None
+        try:
+            with open(path, "rb") as handle:
+                digest = content_digest(handle.read())
+        except OSError:
+            return None
+        found = self._by_digest.get((digest, module, is_package))
+        if found is not None:
+            self.put_summary(path, module, is_package, (stat.st_mtime_ns, stat.st_size), found)
+        return found
+
+    def put_summary(self, path: str, module: str, is_package: bool, stat: Tuple[int, int], summary: FileSummary) -> None:
+        self._summaries[path] = (stat[0], stat[1], module, is_package, summary)
+        self._by_digest[(summary.digest, module, is_package)] = summary
+        self._dirty = True
+
+    # ------------------------------------------------------------------ results
+    @staticmethod
+    def result_key(digest: str, settings: str, index_facts: str, enabled: FrozenSet[str]) -> str:
+        text = "|".join((digest, settings, index_facts, ",".join(sorted(enabled))))
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+    def result(self, path: str, key: str) -> Optional[Tuple[Diagnostic, ...]]:
+        entry = self._results.get(path)
+        return entry[1] if entry is not None and entry[0] == key else None
+
+    def put_result(self, path: str, key: str, diagnostics: List[Diagnostic]) -> None:
+        self._results[path] = (key, tuple(diagnostics))
+        self._dirty = True
+
+    # ------------------------------------------------------------------ persistence
+    def save(self) -> None:
+        if not self._dirty:
+            return
+        live = {path for path in self._summaries if os.path.exists(path)}
+        data = {
+            "format": _FORMAT,
+            "summaries": {path: entry for path, entry in self._summaries.items() if path in live},
+            "results": dict(list(self._results.items())[-_MAX_RESULTS:]),
+        }
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            gitignore = self.directory / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("# Automatically created by fastapi-asynclint.\n*\n")
+            write_atomic(self.file, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass  # a read-only checkout still lints, it just does not cache
+        self._dirty = False

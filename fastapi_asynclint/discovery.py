@@ -1,0 +1,146 @@
+"""Which files to check: command-line paths expanded to Python files, gitignore-aware (pathspec).
+
+Directories are walked without following symlinks; `.gitignore` files apply to their own folder and below
+(a deeper file overrides a shallower one, as git does); the configured `exclude` globs are matched against
+the path relative to the project root and apply to explicitly named files too, so a pre-commit hook that
+passes file names honours them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+
+import pathspec
+
+# Folders no one wants linted (as ruff's default `exclude`).
+DEFAULT_EXCLUDED_DIRS = frozenset(
+    {
+        ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints", ".mypy_cache",
+        ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv",
+        ".vscode", "__pypackages__", "_build", "buck-out", "build", "dist", "node_modules", "site-packages",
+        "venv", "__pycache__", ".fastapi_asynclint_cache",
+    }
+)
+PYTHON_SUFFIXES = (".py",)
+
+
+@lru_cache(maxsize=256)
+def glob_matcher(globs: Tuple[str, ...]) -> Callable[[str], bool]:
+    spec = pathspec.GitIgnoreSpec.from_lines(globs)
+    return spec.match_file
+
+
+@dataclass
+class Discovery:
+    files: List[Path] = field(default_factory=list)
+    missing: List[str] = field(default_factory=list)
+
+
+def _relative(path: Path, root: Path) -> Optional[str]:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+class _GitIgnores:
+    """The .gitignore files met on the way down, each scoped to its folder."""
+
+    def __init__(self) -> None:
+        self._specs: dict = {}
+
+    def load(self, folder: Path) -> None:
+        if folder in self._specs:
+            return
+        spec = None
+        ignore_file = folder / ".gitignore"
+        if ignore_file.is_file():
+            try:
+                lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+                spec = pathspec.GitIgnoreSpec.from_lines(lines)
+            except OSError:
+                spec = None
+        self._specs[folder] = spec
+
+    def ignored(self, path: Path, is_dir: bool, top: Path) -> bool:
+        verdict = False
+        folders = [top, *[p for p in reversed(path.parents) if p != top and top in p.parents]]
+        for folder in folders:
+            spec = self._specs.get(folder)
+            if spec is None:
+                continue
+            relative = path.relative_to(folder).as_posix() + ("/" if is_dir else "")
+            result = spec.check_file(relative)
+            if result.include is not None:
+                verdict = result.include
+        return verdict
+
+
+def _git_top(start: Path) -> Path:
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def discover(paths: Sequence[str], root: Path, exclude: Sequence[str] = (), respect_gitignore: bool = True) -> Discovery:
+    result = Discovery()
+    excluded = glob_matcher(tuple(exclude)) if exclude else (lambda _path: False)
+
+    def is_excluded(path: Path, is_dir: bool) -> bool:
+        relative = _relative(path, root)
+        if relative is None or relative == ".":
+            return False
+        return excluded(relative + ("/" if is_dir else ""))
+
+    seen = set()
+    for raw in paths:
+        path = Path(raw).absolute()
+        if not path.exists():
+            result.missing.append(raw)
+            continue
+        if path.is_file():
+            if not is_excluded(path, False) and path not in seen:
+                seen.add(path)
+                result.files.append(path)
+            continue
+        if is_excluded(path, True):
+            continue
+        top = _git_top(path)
+        ignores = _GitIgnores()
+        for folder in (top, *[p for p in reversed(path.parents) if top in p.parents]):
+            ignores.load(folder)
+        for directory, dirnames, filenames in os.walk(path):
+            here = Path(directory)
+            if respect_gitignore:
+                ignores.load(here)
+            kept = []
+            for name in sorted(dirnames):
+                sub = here / name
+                if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info") or sub.is_symlink():
+                    continue
+                if is_excluded(sub, True) or (respect_gitignore and ignores.ignored(sub, True, top)):
+                    continue
+                kept.append(name)
+            dirnames[:] = kept
+            for name in sorted(filenames):
+                if not name.endswith(PYTHON_SUFFIXES):
+                    continue
+                file = here / name
+                if file in seen or is_excluded(file, False):
+                    continue
+                if respect_gitignore and ignores.ignored(file, False, top):
+                    continue
+                seen.add(file)
+                result.files.append(file)
+    result.files.sort()
+    return result
+
+
+def iter_python_files(folder: Path) -> Iterable[Path]:
+    """Every Python file below a folder with the default exclusions (for the project index)."""
+    return discover([str(folder)], folder).files

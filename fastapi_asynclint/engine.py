@@ -1,0 +1,177 @@
+"""Check one file: prefilter on its index summary, then one libcst traversal with every rule that wants it.
+
+The engine knows nothing of files on disk, processes or output: it takes text and returns findings, so the
+CLI, the fixer, the tests and the language server share it.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple, Type
+
+from fastapi_asynclint.diagnostics import Diagnostic, Location
+from fastapi_asynclint.index.build import FileSummary, Problem, empty_summary, too_deep
+from fastapi_asynclint.index.project import ProjectIndex
+from fastapi_asynclint.noqa import filter_suppressed
+from fastapi_asynclint.registry import all_rules
+from fastapi_asynclint.rule import LintRule, RuleInput
+from fastapi_asynclint.settings import Settings
+
+# libcst is only imported when a file actually needs its rules (the prefilter usually says no).
+_PARSE_ERROR_LIMIT = 200
+
+
+@dataclass
+class LintOutcome:
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)
+    analysed: bool = False
+
+
+_RULE_CLASSES: Dict[str, Type[LintRule]] = {}
+
+
+def rule_classes(codes: FrozenSet[str]) -> List[Type[LintRule]]:
+    table = all_rules()
+    classes = []
+    for code in sorted(codes):
+        info = table.get(code)
+        if info is None:
+            continue
+        rule = _RULE_CLASSES.get(code)
+        if rule is None:
+            rule = _RULE_CLASSES[code] = info.load()
+        if getattr(rule, "ENGINE_REPORTED", False):
+            continue  # FAL900/FAL901 are produced by the engine itself
+        classes.append(rule)
+    return classes
+
+
+def problem_diagnostic(path: str, problem: Problem) -> Diagnostic:
+    location = Location(max(problem.row, 1), max(problem.column, 1))
+    return Diagnostic(problem.code, problem.message, path, location, location, noqa_row=None)
+
+
+def lint_text(
+    path: str,
+    text: str,
+    file_summary: FileSummary,
+    module_name: str,
+    is_package: bool,
+    index: ProjectIndex,
+    settings: Settings,
+    enabled: FrozenSet[str],
+    force: bool = False,
+) -> LintOutcome:
+    """Findings for one decoded file. `force` skips the prefilter (tests prove it never changes results)."""
+    outcome = LintOutcome()
+    problem = file_summary.problem
+    if problem is not None and problem.code in ("FAL901", "FAL902"):
+        if problem.code in enabled:
+            outcome.diagnostics.append(problem_diagnostic(path, problem))
+        return outcome
+    if problem is not None and _beyond_parser_limits(text):
+        # Not valid for this interpreter and too deep for libcst's native parser to try safely.
+        if "FAL902" in enabled:
+            outcome.diagnostics.append(problem_diagnostic(path, too_deep("brackets nest too deeply")))
+        return outcome
+    summary = file_summary.summary or empty_summary(module_name, is_package)
+    rule_input = RuleInput(summary, index, settings)
+    classes = [rule for rule in rule_classes(enabled) if force or problem is not None or rule.wants(rule_input)]
+    if not classes and problem is None:
+        return outcome
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper
+
+    from fastapi_asynclint.rule import FileContext
+
+    from fastapi_asynclint.focus import Focus
+
+    focused = Focus(text)
+    if classes and problem is None and not force:
+        focused = _focused(text, summary, classes, rule_input)
+    try:
+        module = cst.parse_module(focused.text)
+    except cst.ParserSyntaxError as exc:
+        if "FAL900" in enabled:
+            outcome.diagnostics.append(problem_diagnostic(path, problem or _libcst_problem(exc)))
+        return outcome
+    except RecursionError:
+        if "FAL902" in enabled:
+            outcome.diagnostics.append(problem_diagnostic(path, too_deep("libcst ran out of stack")))
+        return outcome
+    if not classes:
+        return outcome
+    outcome.analysed = True
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    context = FileContext(path, focused, module, wrapper, module_name, is_package, summary, index, settings)
+    rules = [rule(context) for rule in classes]
+    try:
+        wrapper.visit_batched(rules)
+    except RecursionError:
+        if "FAL902" in enabled:
+            outcome.diagnostics.append(problem_diagnostic(path, too_deep("libcst ran out of stack")))
+        return outcome
+    except Exception as exc:  # noqa: BLE001 - libcst's metadata failing on one file must not stop the run
+        if "FAL902" in enabled:
+            reason = f"libcst failed: {type(exc).__name__}"
+            outcome.diagnostics.append(problem_diagnostic(path, Problem("FAL902", f"File could not be analysed ({reason})")))
+        return outcome
+    for rule in rules:
+        if rule.crash is not None:
+            outcome.errors.append(f"{path}: rule {rule.CODE} failed: {type(rule.crash).__name__}: {rule.crash}")
+        for report in rule.reports:
+            start, end = context.span(report.node)
+            outcome.diagnostics.append(
+                Diagnostic(
+                    code=report.code,
+                    message=report.message,
+                    filename=path,
+                    location=start,
+                    end_location=end,
+                    fix=report.fix,
+                    chain=report.chain,
+                    noqa_row=start.row,
+                )
+            )
+    outcome.diagnostics = filter_suppressed(outcome.diagnostics, text)
+    outcome.diagnostics.sort(key=lambda d: d.sort_key)
+    return outcome
+
+
+def _focused(text: str, summary, classes: Sequence[Type[LintRule]], rule_input: RuleInput):
+    from fastapi_asynclint.focus import Focus, focus
+
+    keep: set = set()
+    for rule in classes:
+        wanted = rule.focus(rule_input)
+        if wanted is None:
+            return Focus(text)
+        keep |= wanted
+    return focus(text, summary.functions, summary.classes, frozenset(keep))
+
+
+_MAX_BRACKET_DEPTH = 400
+_MAX_LINE = 200_000
+
+
+def _beyond_parser_limits(text: str) -> bool:
+    """A cheap over-estimate of nesting (brackets inside strings count too): libcst's Rust parser
+    overflows its stack, killing the process, somewhere past a few thousand levels."""
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif char in ")]}":
+            depth -= 1
+    return deepest > _MAX_BRACKET_DEPTH or any(len(line) > _MAX_LINE for line in text.splitlines())
+
+
+def _libcst_problem(exc: BaseException) -> Problem:
+    row = getattr(exc, "raw_line", 1) or 1
+    column = (getattr(exc, "raw_column", 0) or 0) + 1
+    message = getattr(exc, "message", None) or str(exc).splitlines()[0][:_PARSE_ERROR_LIMIT]
+    return Problem("FAL900", f"SyntaxError: {message}", row, column)

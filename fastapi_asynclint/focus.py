@@ -1,0 +1,91 @@
+"""Leave out the definitions no enabled rule needs before libcst reads a file.
+
+libcst's parser and scope metadata cost ~100x the stdlib parser per line (and blank lines are not free
+either), so a large module with one suspicious route should not pay for its other thousand functions.
+Each rule says which functions it reads (`LintRule.focus`); every other def or class that is a plain
+statement of the module or of a class body is dropped whole, decorators included. The kept lines are
+unchanged, and `Focus.row` maps their row numbers back, so findings and fix edits land on the original.
+Names of dropped definitions still resolve: semantic.py treats an unbound name as a module-level name,
+which the project index (built from the whole file) knows.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import FrozenSet, Iterable, List, Optional, Sequence, Tuple
+
+from fastapi_asynclint.index.summary import ClassInfo, Function, Span
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def _lines(text: str) -> List[str]:
+    lines = _LINE.findall(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+@dataclass(frozen=True)
+class Focus:
+    text: str
+    # (first focused row, first original row) of each run of kept lines, ascending.
+    runs: Tuple[Tuple[int, int], ...] = ((1, 1),)
+
+    def row(self, focused_row: int) -> int:
+        position = bisect_right(self.runs, (focused_row, float("inf"))) - 1
+        start, original = self.runs[max(position, 0)]
+        return original + focused_row - start
+
+
+def _prefixes(qualname: str) -> List[str]:
+    parts = qualname.split(".")
+    return [".".join(parts[:cut]) for cut in range(1, len(parts))]
+
+
+def focus(
+    text: str, functions: Iterable[Function], classes: Iterable[ClassInfo], keep: FrozenSet[str]
+) -> Focus:
+    """`text` without the direct defs and classes that are not in `keep` and hold nothing in it."""
+    dropped: List[Tuple[int, int]] = []
+    definitions: List[Tuple[str, Optional[Span]]] = [(f.qualname, f.span) for f in functions]
+    definitions += [(c.qualname, c.span) for c in classes]
+    enclosing = {prefix for kept in keep for prefix in _prefixes(kept)}
+    for qualname, span in definitions:
+        if span is None or not span.direct or qualname in keep or qualname in enclosing:
+            continue
+        if any(prefix in keep for prefix in _prefixes(qualname)):
+            continue  # inside a kept function
+        dropped.append((span.start, span.end))
+    if not dropped:
+        return Focus(text)
+    lines = _lines(text)
+    skip = bytearray(len(lines) + 2)
+    for start, end in dropped:
+        for row in range(start, min(end, len(lines)) + 1):
+            skip[row] = 1
+        # Blank lines next to a dropped definition lie between statements, never inside a string.
+        row = end + 1
+        while row <= len(lines) and not skip[row] and not lines[row - 1].strip():
+            skip[row] = 1
+            row += 1
+        row = start - 1
+        while row >= 1 and not skip[row] and not lines[row - 1].strip():
+            skip[row] = 1
+            row -= 1
+    kept: List[str] = []
+    runs: List[Tuple[int, int]] = []
+    previous_kept = False
+    for row, line in enumerate(lines, start=1):
+        if skip[row]:
+            previous_kept = False
+            continue
+        if not previous_kept:
+            runs.append((len(kept) + 1, row))
+        kept.append(line)
+        previous_kept = True
+    if not runs:
+        runs.append((1, len(lines) + 1))
+    return Focus("".join(kept), tuple(runs))

@@ -1,0 +1,127 @@
+"""FastAPI's view of the project: which functions are routes, dependencies, middleware and background tasks.
+
+FastAPI decides how a function runs: `def` routes, dependencies and background tasks go to a threadpool,
+`async def` ones run on the event loop; a dependency (or middleware) runs on every request it serves.
+This is read off the index summaries: route decorators, `Depends(...)`/`Security(...)` anywhere (defaults,
+`Annotated` metadata, `dependencies=[...]`), `@app.middleware("http")`, `BaseHTTPMiddleware.dispatch`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Dict, FrozenSet, Optional, Set
+
+from fastapi_asynclint.index.summary import Call, Function, ModuleSummary
+
+if TYPE_CHECKING:
+    from fastapi_asynclint.index.project import ProjectIndex
+
+ROUTE_OWNERS = frozenset(
+    {
+        "fastapi.FastAPI", "fastapi.APIRouter", "fastapi.applications.FastAPI", "fastapi.routing.APIRouter",
+        "starlette.applications.Starlette", "starlette.routing.Router",
+    }
+)
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "options", "head", "trace"})
+ANY_METHOD = frozenset({"api_route", "route"})
+WEBSOCKET = frozenset({"websocket", "websocket_route"})
+DEPENDS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
+MIDDLEWARE_BASES = frozenset(
+    {"starlette.middleware.base.BaseHTTPMiddleware", "fastapi.middleware.base.BaseHTTPMiddleware"}
+)
+BACKGROUND_SCHEDULERS = frozenset(
+    {
+        "fastapi.BackgroundTasks.add_task", "starlette.background.BackgroundTasks.add_task",
+        "fastapi.background.BackgroundTasks.add_task",
+    }
+)
+
+
+def route_method(resolved: str, call: Call) -> Optional[str]:
+    """The HTTP method a decorator registers its function for ("get", ..., "any", "websocket"), or None."""
+    owner, _, method = resolved.rpartition(".")
+    name = method if owner in ROUTE_OWNERS else None
+    if name is None and call.attr and call.first_str is not None and call.first_str[:1] in ("/", ""):
+        name = call.attr  # a router the index cannot see being built: `@router.get("/items")`
+    if name in HTTP_METHODS:
+        return name
+    if name in ANY_METHOD:
+        return "any"
+    if name in WEBSOCKET:
+        return "websocket"
+    return None
+
+
+@dataclass
+class FastAPIModel:
+    routes: Dict[str, str] = field(default_factory=dict)  # function key -> method
+    dependencies: Set[str] = field(default_factory=set)
+    middleware: Set[str] = field(default_factory=set)
+
+    def is_per_request(self, key: str) -> bool:
+        return key in self.routes or key in self.dependencies or key in self.middleware
+
+    def kind(self, key: str) -> Optional[str]:
+        if key in self.routes:
+            return "route"
+        if key in self.dependencies:
+            return "dependency"
+        if key in self.middleware:
+            return "middleware"
+        return None
+
+
+def build_model(index: "ProjectIndex") -> FastAPIModel:
+    model = FastAPIModel()
+    for summary, function in index.iter_functions():
+        key = index.ref(summary, function).key
+        for decorator in function.decorators:
+            resolved = index.resolve(decorator.target).name if decorator.target else ""
+            method = route_method(resolved, decorator)
+            if method is not None:
+                model.routes[key] = method
+            elif resolved.rpartition(".")[2] == "middleware" and resolved.rpartition(".")[0] in ROUTE_OWNERS:
+                model.middleware.add(key)
+        for call in function.calls:
+            _collect_dependency(index, call, model)
+        for param in function.params:
+            depends = param.depends or index.dependency_alias(param.annotation_ref)
+            if depends:
+                _add_function(index, depends, model.dependencies)
+        if function.class_qualname and function.qualname.endswith(".dispatch") and _is_middleware_class(
+            index, summary, function.class_qualname
+        ):
+            model.middleware.add(key)
+    return model
+
+
+def _collect_dependency(index: "ProjectIndex", call: Call, model: FastAPIModel) -> None:
+    if not call.args or call.target is None:
+        return
+    if index.resolve(call.target).name in DEPENDS and call.args[0]:
+        _add_function(index, call.args[0], model.dependencies)
+
+
+def _add_function(index: "ProjectIndex", target: str, into: Set[str]) -> None:
+    resolved = index.resolve(target)
+    if resolved.kind == "function" and resolved.function is not None:
+        into.add(resolved.function.key)
+    elif resolved.kind == "class":  # a class dependency runs its __init__ per request
+        init = index.resolve(f"{resolved.name}.__init__")
+        if init.kind == "function" and init.function is not None:
+            into.add(init.function.key)
+    elif resolved.kind == "instance":  # a callable instance: its __call__
+        call = index.resolve(f"{resolved.name}().__call__")
+        if call.kind == "function" and call.function is not None:
+            into.add(call.function.key)
+
+
+def _is_middleware_class(index: "ProjectIndex", summary: ModuleSummary, class_qualname: str) -> bool:
+    klass = index.classes_of(summary).get(class_qualname)
+    if klass is None:
+        return False
+    for _, owner in index.mro(summary, klass):
+        for base in owner.bases:
+            if base and index.resolve(base).name in MIDDLEWARE_BASES:
+                return True
+    return False

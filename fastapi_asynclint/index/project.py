@@ -1,0 +1,478 @@
+"""Pass 2 of the project index: link the summaries, resolve call targets, and find what may block.
+
+`resolve(target)` follows a target string (see summary.py) through project modules, re-exports in
+`__init__`, module-level instances, class attributes and base classes, and falls back to the catalogue for
+third-party names. `blocking_chain(function)` answers "may this sync function block the event loop, and
+through which calls?": a breadth-first fixpoint from the functions that call a catalogued name directly,
+so every function gets its shortest witness chain, cycles terminate, and unknown third-party calls are
+never assumed to block.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+
+from fastapi_asynclint.catalog import CATEGORY_CODES, Blocking, Catalog, canonical_name, returns
+from fastapi_asynclint.diagnostics import Hop
+from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary
+
+if TYPE_CHECKING:
+    from fastapi_asynclint.index.fastapi_model import FastAPIModel
+
+_MAX_DEPTH = 24
+CALL = "()"
+# Bump when file_fingerprint starts covering a new kind of fact.
+_FACTS_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    module: str
+    qualname: str
+    is_async: bool
+    filename: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.module}.{self.qualname}" if self.module else self.qualname
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a target names. `kind`: function, class, instance, module, catalog, offload or unknown."""
+
+    kind: str
+    name: str = ""
+    function: Optional[FunctionRef] = None
+    blocking: Optional[Blocking] = None
+
+
+UNKNOWN = Resolved("unknown")
+
+
+@dataclass(frozen=True)
+class Witness:
+    """Why a function may block: its call at `row` reaches either a catalogue entry or another function."""
+
+    row: int
+    blocking: Optional[Blocking] = None
+    callee: Optional[str] = None
+    callee_name: str = ""
+
+
+def split_target(target: str) -> List[str]:
+    return target.replace(CALL, "." + CALL).split(".")
+
+
+class ProjectIndex:
+    def __init__(self, summaries: Mapping[str, ModuleSummary], catalog: Catalog, aliases: Mapping[str, str] = {}) -> None:
+        """`summaries` maps file path -> summary; `aliases` maps extra module names -> canonical module names."""
+        self.catalog = catalog
+        self.summaries = dict(summaries)
+        self.modules: Dict[str, ModuleSummary] = {}
+        self.paths: Dict[str, str] = {}
+        for path, summary in sorted(self.summaries.items()):
+            self.modules.setdefault(summary.module, summary)
+            self.paths.setdefault(summary.module, path)
+        for alias, canonical in aliases.items():
+            if canonical in self.modules:
+                self.modules.setdefault(alias, self.modules[canonical])
+        self._functions: Dict[str, Dict[str, Function]] = {}
+        self._classes: Dict[str, Dict[str, ClassInfo]] = {}
+        self._bindings: Dict[str, Dict[str, str]] = {}
+        self._resolved: Dict[str, Resolved] = {}
+        self._witness: Optional[Dict[str, Witness]] = None
+        self._refs: Dict[str, FunctionRef] = {}
+        self._fastapi: Optional["FastAPIModel"] = None
+        self._awaited: Optional[Set[str]] = None
+        self._async_categories: Dict[int, Tuple[ModuleSummary, Dict[str, FrozenSet[str]]]] = {}
+
+    # ------------------------------------------------------------------ per-module tables
+    def functions_of(self, summary: ModuleSummary) -> Dict[str, Function]:
+        table = self._functions.get(summary.module)
+        if table is None:
+            table = self._functions[summary.module] = {f.qualname: f for f in summary.functions}
+        return table
+
+    def classes_of(self, summary: ModuleSummary) -> Dict[str, ClassInfo]:
+        table = self._classes.get(summary.module)
+        if table is None:
+            table = self._classes[summary.module] = {c.qualname: c for c in summary.classes}
+        return table
+
+    def bindings_of(self, summary: ModuleSummary) -> Dict[str, str]:
+        table = self._bindings.get(summary.module)
+        if table is None:
+            table = self._bindings[summary.module] = summary.binding_map()
+        return table
+
+    def ref(self, summary: ModuleSummary, function: Function) -> FunctionRef:
+        key = f"{summary.module}.{function.qualname}" if summary.module else function.qualname
+        found = self._refs.get(key)
+        if found is None:
+            found = self._refs[key] = FunctionRef(
+                summary.module, function.qualname, function.is_async, self.paths.get(summary.module, "")
+            )
+        return found
+
+    def function(self, key: str) -> Optional[Tuple[ModuleSummary, Function]]:
+        """A project function by its dotted key (`app.services.load_profile`)."""
+        resolved = self.resolve(key)
+        if resolved.kind != "function" or resolved.function is None:
+            return None
+        summary = self.modules[resolved.function.module]
+        return summary, self.functions_of(summary)[resolved.function.qualname]
+
+    def iter_functions(self) -> Iterator[Tuple[ModuleSummary, Function]]:
+        for _, summary in sorted(self.summaries.items()):
+            for function in summary.functions:
+                yield summary, function
+
+    # ------------------------------------------------------------------ resolution
+    def resolve(self, target: Optional[str]) -> Resolved:
+        if not target:
+            return UNKNOWN
+        found = self._resolved.get(target)
+        if found is None:
+            found = self._resolved[target] = self._resolve(split_target(target), 0)
+        return found
+
+    def _resolve(self, tokens: Sequence[str], depth: int) -> Resolved:
+        if depth > _MAX_DEPTH or not tokens:
+            return UNKNOWN
+        names = len(tokens) if CALL not in tokens else tokens.index(CALL)
+        for cut in range(names, 0, -1):
+            summary = self.modules.get(".".join(tokens[:cut]))
+            if summary is not None:
+                return self._in_module(summary, tokens[cut:], depth)
+        return self._external(tokens)
+
+    def _in_module(self, summary: ModuleSummary, rest: Sequence[str], depth: int) -> Resolved:
+        if not rest:
+            return Resolved("module", summary.module)
+        if rest[0] == CALL:
+            return UNKNOWN
+        names = len(rest) if CALL not in rest else list(rest).index(CALL)
+        functions, classes = self.functions_of(summary), self.classes_of(summary)
+        for cut in range(names, 0, -1):
+            qualname = ".".join(rest[:cut])
+            if qualname in functions and qualname != MODULE_SCOPE:
+                return self._function_result(summary, functions[qualname], rest[cut:], depth)
+            if qualname in classes:
+                return self._class_member(summary, classes[qualname], rest[cut:], depth, instance=False)
+        name = rest[0]
+        binding = self.bindings_of(summary).get(name)
+        own = f"{summary.module}.{name}" if summary.module else name
+        if binding is not None and binding != own:
+            return self._resolve(split_target(binding) + list(rest[1:]), depth + 1)
+        submodule = self.modules.get(own)
+        if submodule is not None:
+            return self._in_module(submodule, rest[1:], depth + 1)
+        for star in summary.star_imports:
+            module = self.modules.get(star)
+            if module is not None and module is not summary and (
+                name in self.bindings_of(module) or name in self.functions_of(module)
+            ):
+                return self._in_module(module, rest, depth + 1)
+        return UNKNOWN
+
+    def _function_result(self, summary: ModuleSummary, function: Function, rest: Sequence[str], depth: int) -> Resolved:
+        if not rest:
+            return Resolved("function", self.ref(summary, function).key, function=self.ref(summary, function))
+        if rest[0] == CALL and function.produces:
+            # What calling it gives: `get_client().get` is `httpx.Client().get` when it returns one.
+            return self._resolve(split_target(function.produces) + list(rest[1:]), depth + 1)
+        return UNKNOWN
+
+    def _class_member(
+        self, summary: ModuleSummary, klass: ClassInfo, rest: Sequence[str], depth: int, instance: bool
+    ) -> Resolved:
+        qualified = f"{summary.module}.{klass.qualname}" if summary.module else klass.qualname
+        if not rest:
+            return Resolved("instance" if instance else "class", qualified)
+        if rest[0] == CALL:
+            # Calling the class gives an instance; what calling an instance returns is not tracked.
+            return self._class_member(summary, klass, rest[1:], depth, instance=True) if not instance else UNKNOWN
+        name = rest[0]
+        for owner_summary, owner in self.mro(summary, klass):
+            method = self.functions_of(owner_summary).get(f"{owner.qualname}.{name}")
+            if method is not None:
+                return self._function_result(owner_summary, method, rest[1:], depth)
+            attribute = dict(owner.attributes).get(name)
+            if attribute is not None:
+                return self._resolve(split_target(attribute) + list(rest[1:]), depth + 1)
+        for base in self._external_bases(summary, klass):
+            found = self._external(split_target(base) + ([CALL] if instance else []) + list(rest))
+            if found.kind in ("catalog", "offload"):
+                return found
+        return UNKNOWN
+
+    def mro(self, summary: ModuleSummary, klass: ClassInfo) -> Iterator[Tuple[ModuleSummary, ClassInfo]]:
+        seen: Set[Tuple[str, str]] = set()
+        queue = deque([(summary, klass)])
+        while queue:
+            owner_summary, owner = queue.popleft()
+            if (owner_summary.module, owner.qualname) in seen or len(seen) > 32:
+                continue
+            seen.add((owner_summary.module, owner.qualname))
+            yield owner_summary, owner
+            for base in owner.bases:
+                found = self._class_by_target(base)
+                if found is not None:
+                    queue.append(found)
+
+    def _class_by_target(self, target: Optional[str]) -> Optional[Tuple[ModuleSummary, ClassInfo]]:
+        resolved = self.resolve(target)
+        if resolved.kind != "class":
+            return None
+        # The class may be nested; find the module part by trying ever-shorter prefixes.
+        parts = resolved.name.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            summary = self.modules.get(".".join(parts[:cut]))
+            if summary is not None:
+                klass = self.classes_of(summary).get(".".join(parts[cut:]))
+                if klass is not None:
+                    return summary, klass
+        return None
+
+    def _external_bases(self, summary: ModuleSummary, klass: ClassInfo) -> Iterator[str]:
+        for owner_summary, owner in self.mro(summary, klass):
+            for base in owner.bases:
+                if base and self.resolve(base).kind == "external":
+                    yield base
+
+    def _external(self, tokens: Sequence[str]) -> Resolved:
+        """A third-party or stdlib name: follow factory return types, then ask the catalogue."""
+        names = len(tokens) if CALL not in tokens else list(tokens).index(CALL)
+        current = canonical_name(".".join(tokens[:names]))
+        rest = list(tokens[names:])
+        while rest:
+            # rest starts with CALL: the value returned by calling `current`.
+            produced = returns(current)
+            if produced is None:
+                last = current.rpartition(".")[2]
+                if current.endswith(".__call__") or not last[:1].isupper():
+                    return UNKNOWN  # a function whose result type the catalogue does not know
+                produced = current  # calling a class gives an instance of it
+            following = rest[1:]
+            step = len(following) if CALL not in following else following.index(CALL)
+            if step == 0 and following:  # calling an instance: its __call__
+                current = f"{canonical_name(produced)}.__call__"
+                rest = following
+                continue
+            current = canonical_name(".".join([produced, *following[:step]]))
+            rest = following[step:]
+        if self.catalog.is_offload(current):
+            return Resolved("offload", current)
+        hit = self.catalog.lookup(current)
+        if hit is not None:
+            return Resolved("catalog", current, blocking=hit)
+        return Resolved("external", current)
+
+    # ------------------------------------------------------------------ what blocks
+    def callee(self, target: Optional[str]) -> Tuple[Resolved, Optional[FunctionRef]]:
+        """The resolution of a call's target and the project function the call runs, if any
+        (a class runs its `__init__`, an instance its `__call__`)."""
+        resolved = self.resolve(target)
+        if resolved.kind == "function":
+            return resolved, resolved.function
+        if resolved.kind == "class":
+            method = self.resolve(f"{resolved.name}.__init__")
+        elif resolved.kind == "instance":
+            method = self.resolve(f"{resolved.name}{CALL}.__call__")
+        else:
+            return resolved, None
+        return resolved, method.function if method.kind == "function" else None
+
+    def is_offloaded(self, ref: FunctionRef) -> bool:
+        if self.catalog.is_offload(ref.key):
+            return True
+        summary = self.modules.get(ref.module)
+        function = self.functions_of(summary).get(ref.qualname) if summary else None
+        if function is None:
+            return False
+        return any(self.resolve(decorator.target).kind == "offload" for decorator in function.decorators)
+
+    def direct_blocking(self, target: Optional[str], positional: int, keywords: Sequence[str]) -> Optional[Blocking]:
+        """The catalogue entry (or user-declared project function) that a call of `target` blocks on."""
+        resolved, ref = self.callee(target)
+        hit: Optional[Blocking] = None
+        if resolved.kind == "catalog" and resolved.blocking is not None:
+            # Name the call itself (`BaseClient.put_object`), not the wildcard that matched it.
+            hit = replace(resolved.blocking, name=resolved.name)
+        elif ref is not None and not ref.is_async:
+            hit = self.catalog.lookup(ref.key)  # `extra-blocking-calls` may name project functions
+        return hit if hit is not None and hit.blocks(positional, keywords) else None
+
+    def classify(
+        self, target: Optional[str], positional: int, keywords: Sequence[str]
+    ) -> Optional[Tuple[Blocking, Tuple[Hop, ...]]]:
+        """Whether calling `target` from a coroutine blocks: directly (empty chain) or through sync helpers."""
+        hit = self.direct_blocking(target, positional, keywords)
+        if hit is not None:
+            return hit, ()
+        _, ref = self.callee(target)
+        if ref is None or ref.is_async:
+            return None
+        found = self.blocking_chain(ref)
+        return (found[1], found[0]) if found is not None else None
+
+    def awaited_functions(self) -> Set[str]:
+        """Keys of project functions some code awaits (turning one into `def` would break that code)."""
+        if self._awaited is None:
+            found: Set[str] = set()
+            for _, function in self.iter_functions():
+                for call in function.calls:
+                    if call.awaited:
+                        _, ref = self.callee(call.target)
+                        if ref is not None:
+                            found.add(ref.key)
+            self._awaited = found
+        return self._awaited
+
+    def _compute_witnesses(self) -> Dict[str, Witness]:
+        witness: Dict[str, Witness] = {}
+        callers: Dict[str, List[str]] = {}
+        edges: Dict[str, List[Tuple[int, str, str]]] = {}
+        for summary, function in self.iter_functions():
+            if function.is_async or function.qualname == MODULE_SCOPE:
+                continue
+            ref = self.ref(summary, function)
+            if self.is_offloaded(ref):
+                continue
+            outgoing: List[Tuple[int, str, str]] = []
+            for call in function.calls:
+                hit = None if call.awaited else self.direct_blocking(call.target, len(call.args), call.keywords)
+                if hit is not None:
+                    witness.setdefault(ref.key, Witness(call.row, blocking=hit))
+                    continue
+                _, target = self.callee(call.target)
+                if target is not None and not target.is_async and target.key != ref.key and not call.awaited:
+                    if not self.is_offloaded(target):
+                        outgoing.append((call.row, target.key, target.qualname))
+            if outgoing:
+                edges[ref.key] = outgoing
+                for _, callee_key, _ in outgoing:
+                    callers.setdefault(callee_key, []).append(ref.key)
+        frontier = set(witness)
+        while frontier:
+            candidates = sorted({caller for key in frontier for caller in callers.get(key, ()) if caller not in witness})
+            found: Dict[str, Witness] = {}
+            for key in candidates:
+                for row, callee_key, callee_name in edges[key]:
+                    if callee_key in witness:
+                        found[key] = Witness(row, callee=callee_key, callee_name=callee_name)
+                        break
+            witness.update(found)
+            frontier = set(found)
+        return witness
+
+    @property
+    def witnesses(self) -> Dict[str, Witness]:
+        if self._witness is None:
+            self._witness = self._compute_witnesses()
+        return self._witness
+
+    def blocking_chain(self, ref: FunctionRef) -> Optional[Tuple[Tuple[Hop, ...], Blocking]]:
+        """The chain of calls through which `ref` blocks, ending at the catalogue entry, or None."""
+        hops: List[Hop] = []
+        key: Optional[str] = ref.key
+        seen: Set[str] = set()
+        while key is not None and key not in seen:
+            seen.add(key)
+            step = self.witnesses.get(key)
+            if step is None:
+                return None
+            module_ref = self._refs.get(key)
+            filename = module_ref.filename if module_ref else ""
+            name = module_ref.qualname if module_ref else key
+            hops.append(Hop(name, filename, step.row))
+            if step.blocking is not None:
+                hops.append(Hop(step.blocking.name, filename, step.row))
+                return tuple(hops), step.blocking
+            key = step.callee
+        return None
+
+    def async_blocking_functions(self, summary: ModuleSummary) -> Dict[str, FrozenSet[str]]:
+        """Rule code -> the coroutines of this file that make a blocking call of its category
+        (the blocking rules' prefilter and focus)."""
+        entry = self._async_categories.get(id(summary))
+        if entry is None or entry[0] is not summary:
+            found: Dict[str, Set[str]] = {}
+            for function in summary.functions:
+                if not function.is_async:
+                    continue
+                for call in function.calls:
+                    if call.awaited:
+                        continue
+                    hit = self.classify(call.target, len(call.args), call.keywords)
+                    if hit is not None:
+                        found.setdefault(CATEGORY_CODES[hit[0].category], set()).add(function.qualname)
+            entry = self._async_categories[id(summary)] = (summary, {k: frozenset(v) for k, v in found.items()})
+        return entry[1]
+
+    def file_fingerprint(self, summary: ModuleSummary) -> str:
+        """A hash of every fact from outside this file that its findings depend on: what each call resolves to
+        (and through which chain it blocks), which of its functions FastAPI runs per request, and which are
+        awaited elsewhere. Cached findings of an unchanged file stay valid while this hash does."""
+        facts: List[str] = [_FACTS_VERSION]
+        model = self.fastapi
+        awaited = self.awaited_functions()
+        for function in summary.functions:
+            key = f"{summary.module}.{function.qualname}"
+            facts.append(f"F {key} {model.kind(key)} {model.routes.get(key)} {key in awaited}")
+            for call in (*function.calls, *function.decorators):
+                resolved, ref = self.callee(call.target)
+                fact = f"C {resolved.kind} {resolved.name} {resolved.blocking.name if resolved.blocking else ''}"
+                if ref is not None:
+                    found = self.blocking_chain(ref)
+                    fact += f" {ref.key} {ref.is_async} {found[0] if found else ''} {self.is_offloaded(ref)}"
+                facts.append(fact)
+                for argument in call.args:
+                    if argument:
+                        argument_resolved = self.resolve(argument)
+                        facts.append(f"A {argument_resolved.kind} {argument_resolved.name}")
+            for param in function.params:
+                depends = param.depends or self.dependency_alias(param.annotation_ref)
+                if depends:
+                    dependency = self.resolve(depends)
+                    facts.append(f"D {dependency.kind} {dependency.name} {self._yields(dependency)}")
+        return hashlib.blake2b("\n".join(facts).encode(), digest_size=16).hexdigest()
+
+    def _yields(self, resolved: Resolved) -> bool:
+        if resolved.function is None:
+            return False
+        summary = self.modules.get(resolved.function.module)
+        function = self.functions_of(summary).get(resolved.function.qualname) if summary else None
+        return bool(function and function.yields)
+
+    # ------------------------------------------------------------------ FastAPI structure
+    @property
+    def fastapi(self) -> "FastAPIModel":
+        if self._fastapi is None:
+            from fastapi_asynclint.index.fastapi_model import build_model
+
+            self._fastapi = build_model(self)
+        return self._fastapi
+
+    def dependency_alias(self, target: Optional[str], depth: int = 0) -> Optional[str]:
+        """The dependency behind an `Annotated[T, Depends(f)]` alias named by `target`, followed through imports."""
+        if not target or depth > _MAX_DEPTH:
+            return None
+        tokens = split_target(target)
+        for cut in range(len(tokens) - 1, 0, -1):
+            summary = self.modules.get(".".join(tokens[:cut]))
+            if summary is None or len(tokens) != cut + 1:
+                continue
+            name = tokens[cut]
+            found = dict(summary.dependency_aliases).get(name)
+            if found is not None:
+                return found
+            binding = self.bindings_of(summary).get(name)
+            own = f"{summary.module}.{name}"
+            return self.dependency_alias(binding, depth + 1) if binding and binding != own else None
+        return None
+

@@ -1,0 +1,647 @@
+"""Pass 1 of the project index: one file's summary, read with the standard library's `ast`.
+
+The index has to read every file of the project, including the ones no rule will look at, so it uses the
+parser that costs least: stdlib `ast` parses ~14x faster than libcst, and libcst's scope and qualified-name
+metadata cost another ~5x on top (measured on prefect: 0.7 s / 10.4 s / 55 s for 85k lines). Rules still
+resolve names with libcst's QualifiedNameProvider; a test checks that both agree on every fixture call.
+
+A summary records, per function, the calls it makes as *targets*: dotted names resolved through this
+file's imports and scopes, with `()` marking "the value returned by calling" (so `httpx.Client().get` is
+the `get` method of an `httpx.Client` instance, `app.db.Repo().session.query` an attribute chain on a
+project class).  Linking those targets across files happens in `project.py`; nothing here is config- or
+catalogue-dependent, so a summary is cached by the file's content hash alone.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+MODULE_SCOPE = "<module>"
+DEPENDS_CALLS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
+_ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated")
+_BUILTINS = frozenset(dir(builtins))
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call site. `target` is None when only the method name is known (`attr`)."""
+
+    target: Optional[str]
+    attr: Optional[str]
+    row: int
+    col: int
+    awaited: bool = False
+    # Targets of the positional arguments that are names, attributes or calls (`Depends(get_db)`,
+    # `add_task(send_mail, ...)`, `create_task(worker())`): what the index needs to know about callbacks.
+    args: Tuple[Optional[str], ...] = ()
+    keywords: Tuple[str, ...] = ()
+    # The first positional argument when it is a string literal (`@app.get("/items")`, `open("config.json")`).
+    first_str: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    annotation: Optional[str]
+    default: Optional[str]
+    # The dependency FastAPI injects: `Depends(get_db)` as default or in `Annotated[...]` metadata.
+    depends: Optional[str] = None
+    # The annotation as written (`SessionDep`), so an `Annotated` alias from another module can be followed.
+    annotation_ref: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Span:
+    """Rows of a def or class: `start` (its first decorator) to `end`; `direct` when it is a statement of
+    the module or class body itself (not inside an `if`/`try`), so it can be left out whole."""
+
+    start: int
+    end: int
+    direct: bool
+
+
+@dataclass(frozen=True)
+class Function:
+    qualname: str
+    row: int
+    is_async: bool
+    class_qualname: Optional[str]
+    calls: Tuple[Call, ...]
+    decorators: Tuple[Call, ...] = ()
+    params: Tuple[Param, ...] = ()
+    awaits: bool = False
+    yields: bool = False
+    # What calling it gives (or, for a generator, what it yields): the first returned/yielded value whose
+    # target is known. A `Depends(get_db)` parameter holds this.
+    produces: Optional[str] = None
+    # Where it stands (see `Span`): lets the engine leave out the code no rule needs to read (focus.py).
+    span: "Span" = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    qualname: str
+    row: int
+    bases: Tuple[Optional[str], ...]
+    attributes: Tuple[Tuple[str, str], ...] = ()
+    span: Optional[Span] = None
+
+
+@dataclass(frozen=True)
+class ModuleSummary:
+    module: str
+    is_package: bool
+    bindings: Tuple[Tuple[str, str], ...]
+    functions: Tuple[Function, ...]
+    classes: Tuple[ClassInfo, ...]
+    imports: Tuple[str, ...] = ()
+    star_imports: Tuple[str, ...] = ()
+    # `SessionDep = Annotated[Session, Depends(get_db)]`: alias name -> dependency target.
+    dependency_aliases: Tuple[Tuple[str, str], ...] = ()
+
+    def binding_map(self) -> Dict[str, str]:
+        return dict(self.bindings)
+
+
+def absolute_module(module: str, is_package: bool, level: int, name: Optional[str]) -> Optional[str]:
+    """The absolute module named by `from <level dots><name> import ...` inside `module`."""
+    if level == 0:
+        return name
+    parts = module.split(".") if module else []
+    package = parts if is_package else parts[:-1]
+    if level - 1 > len(package):
+        return None
+    base = package[: len(package) - (level - 1)]
+    if name:
+        base = base + name.split(".")
+    return ".".join(base) if base else None
+
+
+def dotted(node: ast.AST) -> Optional[List[str]]:
+    """`a.b.c` as ["a", "b", "c"]; None for anything but a plain name/attribute chain."""
+    parts: List[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return parts[::-1]
+    return None
+
+
+@dataclass
+class _Scope:
+    """A function's own names: which are local, and what the typed ones hold."""
+
+    qualname: str
+    locals: set = field(default_factory=set)
+    values: Dict[str, str] = field(default_factory=dict)
+    globals: set = field(default_factory=set)
+    self_type: Optional[str] = None
+    self_name: Optional[str] = None
+
+
+class _Summarizer:
+    def __init__(self, module: str, is_package: bool) -> None:
+        self.module = module
+        self.is_package = is_package
+        self.bindings: Dict[str, str] = {}
+        self.functions: List[Function] = []
+        self.classes: List[ClassInfo] = []
+        self.imports: List[str] = []
+        self.star_imports: List[str] = []
+        self.dependency_aliases: Dict[str, str] = {}
+        self.scopes: List[_Scope] = []
+
+    # ---------------------------------------------------------------- names
+    def qualify(self, qualname: str) -> str:
+        return f"{self.module}.{qualname}" if self.module else qualname
+
+    def resolve_name(self, name: str) -> Optional[str]:
+        for scope in reversed(self.scopes):
+            if name in scope.globals:
+                break
+            if name in scope.values:
+                return scope.values[name]
+            if name in scope.locals:
+                return None
+        if name in self.bindings:
+            return self.bindings[name]
+        if name in _BUILTINS:
+            return f"builtins.{name}"
+        return None
+
+    def target(self, node: ast.AST) -> Optional[str]:
+        """What an expression names, as a target string (see the module docstring)."""
+        if isinstance(node, ast.Call):
+            inner = self.target(node.func)
+            return f"{inner}()" if inner else None
+        if isinstance(node, ast.Attribute):
+            base = self.target(node.value)
+            return f"{base}.{node.attr}" if base else None
+        if isinstance(node, ast.Name):
+            return self.resolve_name(node.id)
+        if isinstance(node, ast.Subscript):  # Annotated[T, ...] / Optional[T]: the first type argument
+            return self.annotation_type(node)
+        return None
+
+    def annotation_type(self, node: Optional[ast.AST]) -> Optional[str]:
+        """The type an annotation promises, as an instance target (`Session` -> `sqlalchemy.orm.Session()`)."""
+        if node is None:
+            return None
+        if isinstance(node, ast.Subscript):
+            head = self.target(node.value)
+            inner = node.slice
+            if isinstance(inner, ast.Tuple) and inner.elts:
+                inner = inner.elts[0]
+            if head in (*_ANNOTATED, "typing.Optional"):
+                return self.annotation_type(inner)
+            return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):  # `Session | None`
+            for side in (node.left, node.right):
+                if not (isinstance(side, ast.Constant) and side.value is None):
+                    return self.annotation_type(side)
+            return None
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            name = self.target(node)
+            return f"{name}()" if name else None
+        return None  # string annotations are not followed (nor are they by the rules)
+
+    def value_of(self, node: ast.AST) -> Optional[str]:
+        """What a name bound to this expression holds: an instance, an alias, or nothing known."""
+        if isinstance(node, ast.Await):
+            node = node.value
+        if isinstance(node, (ast.Call, ast.Name, ast.Attribute)):
+            return self.target(node)
+        return None
+
+    def depends_target(self, node: Optional[ast.AST], annotation: Optional[ast.AST] = None) -> Optional[str]:
+        """The dependency of `Depends(f)` / `Security(f)`; a bare `Depends()` injects the annotated class."""
+        if not isinstance(node, ast.Call) or self.target(node.func) not in DEPENDS_CALLS:
+            return None
+        argument = node.args[0] if node.args else next(
+            (keyword.value for keyword in node.keywords if keyword.arg == "dependency"), None
+        )
+        if argument is not None:
+            return self.value_of(argument)
+        return self.target(annotation) if annotation is not None else None
+
+    def annotated_alias(self, node: ast.AST) -> Optional[Tuple[Optional[str], Optional[str]]]:
+        """`Annotated[T, Depends(f)]` -> (T's target, f's target); None if not an Annotated subscript."""
+        if not isinstance(node, ast.Subscript) or self.target(node.value) not in _ANNOTATED:
+            return None
+        elements = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if not elements:
+            return None
+        type_node = elements[0]
+        dependency = next(
+            (found for found in (self.depends_target(meta, type_node) for meta in elements[1:]) if found), None
+        )
+        return self.target(type_node), dependency
+
+    # ---------------------------------------------------------------- module level
+    def bind_import(self, node: Union[ast.Import, ast.ImportFrom], into: Dict[str, str]) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                self.imports.append(alias.name)
+                if alias.asname:
+                    into[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".")[0]
+                    into[head] = head
+            return
+        base = absolute_module(self.module, self.is_package, node.level, node.module)
+        if base is None:
+            return
+        self.imports.append(base)
+        for alias in node.names:
+            if alias.name == "*":
+                self.star_imports.append(base)
+                continue
+            self.imports.append(f"{base}.{alias.name}")
+            into[alias.asname or alias.name] = f"{base}.{alias.name}"
+
+    def module_statements(self, body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+        """Statements that run at module level, looking inside if/try/with blocks (conditional imports)."""
+        for stmt in body:
+            yield stmt
+            if isinstance(stmt, (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.While)):
+                for block in ("body", "orelse", "finalbody"):
+                    yield from self.module_statements(getattr(stmt, block, ()))
+                for handler in getattr(stmt, "handlers", ()):
+                    yield from self.module_statements(handler.body)
+            elif _is_try_star(stmt):
+                for block in ("body", "orelse", "finalbody"):
+                    yield from self.module_statements(getattr(stmt, block, ()))
+                for handler in stmt.handlers:  # type: ignore[attr-defined]
+                    yield from self.module_statements(handler.body)
+
+    def collect_module_bindings(self, tree: ast.Module) -> None:
+        # Definitions first: a function may call one defined further down.
+        for stmt in self.module_statements(tree.body):
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.bindings[stmt.name] = self.qualify(stmt.name)
+        for stmt in self.module_statements(tree.body):
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                self.bind_import(stmt, self.bindings)
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.bindings[stmt.name] = self.qualify(stmt.name)
+            elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                name = stmt.targets[0].id
+                alias = self.annotated_alias(stmt.value)
+                if alias is not None:
+                    type_target, dependency = alias
+                    self.bindings[name] = type_target or self.qualify(name)
+                    if dependency:
+                        self.dependency_aliases[name] = dependency
+                    continue
+                self.bindings[name] = self.value_of(stmt.value) or self.qualify(name)
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                name = stmt.target.id
+                value = self.value_of(stmt.value) if stmt.value is not None else None
+                self.bindings[name] = value or self.annotation_type(stmt.annotation) or self.qualify(name)
+
+    # ---------------------------------------------------------------- functions
+    def local_names(self, node: Union[FunctionNode, ast.Lambda], scope: _Scope, walked: Sequence[ast.AST]) -> None:
+        args = node.args
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
+            scope.locals.add(arg.arg)
+        for arg in (args.vararg, args.kwarg):
+            if arg is not None:
+                scope.locals.add(arg.arg)
+        if isinstance(node, ast.Lambda):
+            return
+        for child in walked:
+            if isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)):
+                scope.locals.add(child.id)
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                scope.locals.add(child.name)
+            elif isinstance(child, (ast.Import, ast.ImportFrom)):
+                for alias in child.names:
+                    if alias.name != "*":
+                        scope.locals.add(alias.asname or alias.name.split(".")[0])
+            elif isinstance(child, ast.Global):
+                scope.globals.update(child.names)
+            elif isinstance(child, ast.ExceptHandler) and child.name:
+                scope.locals.add(child.name)
+            elif isinstance(child, ast.arg):
+                scope.locals.add(child.arg)
+            elif _is_match_capture(child):
+                scope.locals.add(child.name)  # type: ignore[attr-defined]
+
+    def typed_locals(self, node: FunctionNode, scope: _Scope, walked: Sequence[ast.AST]) -> None:
+        """Record what typed locals hold, in source order (first typed assignment wins)."""
+        for arg, default in self.arguments_with_defaults(node):
+            typed = self.annotation_type(arg.annotation)
+            if typed is None and default is not None:
+                # `db=Depends(get_db)`: FastAPI passes what the dependency returns or yields.
+                dependency = self.depends_target(default)
+                typed = f"{dependency}()" if dependency else None
+            if typed:
+                scope.values.setdefault(arg.arg, typed)
+        for child in walked:
+            if isinstance(child, (ast.Import, ast.ImportFrom)):
+                imported: Dict[str, str] = {}
+                self.bind_import(child, imported)
+                for name, value in imported.items():
+                    scope.values.setdefault(name, value)
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                scope.values.setdefault(child.name, self.qualify(f"{scope.qualname}.<locals>.{child.name}"))
+            elif isinstance(child, ast.Assign) and len(child.targets) == 1 and isinstance(child.targets[0], ast.Name):
+                value = self.value_of(child.value)
+                if value and child.targets[0].id not in scope.values:
+                    scope.values[child.targets[0].id] = value
+            elif isinstance(child, ast.AnnAssign) and isinstance(child.target, ast.Name):
+                value = (self.value_of(child.value) if child.value is not None else None) or self.annotation_type(
+                    child.annotation
+                )
+                if value:
+                    scope.values.setdefault(child.target.id, value)
+            elif isinstance(child, (ast.With, ast.AsyncWith)):
+                for item in child.items:
+                    if isinstance(item.optional_vars, ast.Name):
+                        value = self.value_of(item.context_expr)
+                        if value:
+                            scope.values.setdefault(item.optional_vars.id, value)
+
+    def produces(self, node: FunctionNode, walked: Sequence[ast.AST], yielded: bool) -> Optional[str]:
+        for child in walked:
+            value = None
+            if isinstance(child, ast.Yield) or (isinstance(child, ast.Return) and not yielded):
+                value = child.value
+            if value is not None:
+                found = self.value_of(value)
+                if found:
+                    return found
+        return self.annotation_type(node.returns)
+
+    @staticmethod
+    def arguments_with_defaults(node: FunctionNode) -> List[Tuple[ast.arg, Optional[ast.expr]]]:
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        defaults: List[Optional[ast.expr]] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        return list(zip(positional, defaults)) + list(zip(args.kwonlyargs, args.kw_defaults))
+
+    def params(self, node: FunctionNode) -> Tuple[Param, ...]:
+        params = []
+        for arg, default in self.arguments_with_defaults(node):
+            annotated = self.annotated_alias(arg.annotation) if arg.annotation is not None else None
+            depends = self.depends_target(default, arg.annotation) or (annotated[1] if annotated else None)
+            if depends is None and isinstance(arg.annotation, ast.Name):
+                depends = self.dependency_aliases.get(arg.annotation.id)
+            params.append(
+                Param(
+                    name=arg.arg,
+                    annotation=self.annotation_type(arg.annotation),
+                    default=self.value_of(default) if default is not None else None,
+                    depends=depends,
+                    annotation_ref=self.target(arg.annotation)
+                    if isinstance(arg.annotation, (ast.Name, ast.Attribute))
+                    else None,
+                )
+            )
+        return tuple(params)
+
+    def calls_in(self, walked: Sequence[ast.AST]) -> Tuple[List[Call], bool, bool]:
+        """The calls that run when this code runs, plus whether it awaits and whether it yields."""
+        calls: List[Call] = []
+        awaited_calls = set()
+        awaits = yields = False
+        for child in walked:
+            if isinstance(child, (ast.Await, ast.AsyncFor, ast.AsyncWith)):
+                awaits = True
+                if isinstance(child, ast.Await) and isinstance(child.value, ast.Call):
+                    awaited_calls.add(id(child.value))
+            elif isinstance(child, (ast.Yield, ast.YieldFrom)):
+                yields = True
+            elif isinstance(child, ast.comprehension) and child.is_async:
+                awaits = True
+            elif isinstance(child, ast.Call):
+                call = self.call(child, id(child) in awaited_calls)
+                if call is not None:
+                    calls.append(call)
+        return calls, awaits, yields
+
+    def call(self, node: ast.Call, awaited: bool) -> Optional[Call]:
+        target = self.target(node.func)
+        attr = node.func.attr if isinstance(node.func, ast.Attribute) else None
+        if target is None and attr is None:
+            return None
+        args = tuple(
+            self.value_of(arg) if isinstance(arg, (ast.Name, ast.Attribute, ast.Call)) else None for arg in node.args
+        )
+        keywords = tuple(keyword.arg for keyword in node.keywords if keyword.arg)
+        first = node.args[0] if node.args else None
+        first_str = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+        return Call(target, attr, node.lineno, node.col_offset, awaited, args, keywords, first_str)
+
+    def decorators(self, node: Union[FunctionNode, ast.ClassDef]) -> Tuple[Call, ...]:
+        found = []
+        for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Call):
+                call = self.call(decorator, False)
+            else:
+                target = self.target(decorator)
+                attr = decorator.attr if isinstance(decorator, ast.Attribute) else None
+                call = Call(target, attr, decorator.lineno, decorator.col_offset) if target or attr else None
+            if call is not None:
+                found.append(call)
+        return tuple(found)
+
+    def function(self, node: FunctionNode, qualname: str, class_qualname: Optional[str], direct: bool) -> None:
+        scope = _Scope(qualname)
+        walked = list(_own_nodes(node.body))
+        self.local_names(node, scope, walked)
+        self.scopes.append(scope)
+        if class_qualname and node.args.args and not _is_staticmethod(node):
+            first = node.args.args[0].arg
+            scope.values[first] = self.qualify(class_qualname) + ("" if _is_classmethod(node) else "()")
+        self.typed_locals(node, scope, walked)
+        calls, awaits, yields = self.calls_in(walked)
+        self.functions.append(
+            Function(
+                qualname=qualname,
+                row=node.lineno,
+                is_async=isinstance(node, ast.AsyncFunctionDef),
+                class_qualname=class_qualname,
+                calls=tuple(calls),
+                decorators=self.decorators(node),
+                params=self.params(node),
+                awaits=awaits,
+                yields=yields,
+                produces=self.produces(node, walked, yields),
+                span=_span(node, direct),
+            )
+        )
+        self.walk_definitions(node.body, f"{qualname}.<locals>", None)
+        self.scopes.pop()
+
+    def klass(self, node: ast.ClassDef, qualname: str, direct: bool) -> None:
+        attributes: Dict[str, str] = {}
+        for stmt in node.body:  # class-level annotations and assignments: `client: httpx.Client`
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                value = self.value_of(stmt.value) if stmt.value is not None else None
+                typed = value or self.annotation_type(stmt.annotation)
+                if typed:
+                    attributes[stmt.target.id] = typed
+            elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                value = self.value_of(stmt.value)
+                if value:
+                    attributes[stmt.targets[0].id] = value
+        for stmt in node.body:  # `self.client = httpx.Client()` in methods
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.args.args:
+                attributes.update(
+                    (name, value)
+                    for name, value in self.self_attributes(stmt, qualname).items()
+                    if name not in attributes
+                )
+        self.classes.append(
+            ClassInfo(
+                qualname=qualname,
+                row=node.lineno,
+                bases=tuple(self.target(base) for base in node.bases),
+                attributes=tuple(sorted(attributes.items())),
+                span=_span(node, direct),
+            )
+        )
+        self.walk_definitions(node.body, qualname, qualname)
+
+    def self_attributes(self, method: FunctionNode, class_qualname: str) -> Dict[str, str]:
+        scope = _Scope(f"{class_qualname}.{method.name}")
+        walked = list(_own_nodes(method.body))
+        self.local_names(method, scope, walked)
+        self.scopes.append(scope)
+        self.typed_locals(method, scope, walked)
+        first = method.args.args[0].arg
+        found: Dict[str, str] = {}
+        for child in walked:
+            targets: List[ast.expr] = []
+            value: Optional[ast.expr] = None
+            if isinstance(child, ast.Assign) and len(child.targets) == 1:
+                targets, value = [child.targets[0]], child.value
+            elif isinstance(child, ast.AnnAssign):
+                targets, value = [child.target], child.value
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == first
+                    and target.attr not in found
+                ):
+                    typed = self.value_of(value) if value is not None else None
+                    if typed is None and isinstance(child, ast.AnnAssign):
+                        typed = self.annotation_type(child.annotation)
+                    if typed:
+                        found[target.attr] = typed
+        self.scopes.pop()
+        return found
+
+    def walk_definitions(self, body: Sequence[ast.stmt], prefix: str, class_qualname: Optional[str]) -> None:
+        """Summarise every def and class in this body (recursing through blocks, not into expressions)."""
+        direct_statements = {id(stmt) for stmt in body}
+        for stmt in _own_statements(body):
+            direct = id(stmt) in direct_statements
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.function(stmt, f"{prefix}.{stmt.name}" if prefix else stmt.name, class_qualname, direct)
+            elif isinstance(stmt, ast.ClassDef):
+                self.klass(stmt, f"{prefix}.{stmt.name}" if prefix else stmt.name, direct)
+
+    def summarize(self, tree: ast.Module) -> ModuleSummary:
+        self.collect_module_bindings(tree)
+        calls, awaits, yields = self.calls_in(list(_own_nodes(tree.body)))
+        self.functions.append(Function(MODULE_SCOPE, 1, False, None, tuple(calls), awaits=awaits, yields=yields))
+        self.walk_definitions(tree.body, "", None)
+        return ModuleSummary(
+            module=self.module,
+            is_package=self.is_package,
+            bindings=tuple(sorted(self.bindings.items())),
+            functions=tuple(self.functions),
+            classes=tuple(self.classes),
+            imports=tuple(dict.fromkeys(self.imports)),
+            star_imports=tuple(self.star_imports),
+            dependency_aliases=tuple(sorted(self.dependency_aliases.items())),
+        )
+
+
+def _span(node: Union[FunctionNode, ast.ClassDef], direct: bool) -> Span:
+    start = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)])
+    return Span(start, node.end_lineno or node.lineno, direct)
+
+
+def _is_try_star(stmt: ast.stmt) -> bool:
+    return type(stmt).__name__ == "TryStar"
+
+
+def _is_match_capture(node: ast.AST) -> bool:
+    return type(node).__name__ in ("MatchAs", "MatchStar") and getattr(node, "name", None) is not None
+
+
+def _decorator_names(node: FunctionNode) -> List[str]:
+    names = []
+    for decorator in node.decorator_list:
+        parts = dotted(decorator)
+        if parts:
+            names.append(parts[-1])
+    return names
+
+
+def _is_staticmethod(node: FunctionNode) -> bool:
+    return "staticmethod" in _decorator_names(node)
+
+
+def _is_classmethod(node: FunctionNode) -> bool:
+    return "classmethod" in _decorator_names(node)
+
+
+_SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _own_nodes(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    """Every node that runs as part of this scope: not the bodies of nested defs, classes or lambdas.
+
+    A nested def's decorators and defaults do run here; a lambda's body runs whenever it is called
+    (usually in a worker thread when it is handed to an executor), so it is left out.
+    """
+    stack = list(nodes)[::-1]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            # Decorators, defaults and annotations are evaluated where the def statement runs.
+            children: List[ast.AST] = list(node.decorator_list)
+            children += [d for d in node.args.defaults + node.args.kw_defaults if d is not None]
+            every_arg = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg]
+            children += [a.annotation for a in every_arg if a is not None and a.annotation is not None]
+            if node.returns is not None:
+                children.append(node.returns)
+        elif isinstance(node, ast.ClassDef):
+            children = list(node.decorator_list) + list(node.bases) + [k.value for k in node.keywords]
+        elif isinstance(node, ast.Lambda):
+            children = [d for d in node.args.defaults + node.args.kw_defaults if d is not None]
+        else:
+            children = list(ast.iter_child_nodes(node))
+        stack.extend(reversed(children))
+
+
+def _own_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, _SCOPE_NODES):
+            continue
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            block = getattr(stmt, name, None)
+            if isinstance(block, list):
+                for item in block:
+                    if isinstance(item, ast.stmt):
+                        yield from _own_statements([item])
+                    elif hasattr(item, "body"):
+                        yield from _own_statements(item.body)
+
+
+def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
+    return _Summarizer(module, is_package).summarize(tree)

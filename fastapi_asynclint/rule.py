@@ -1,0 +1,326 @@
+"""The base class of every rule, the per-file context rules read, and the example types rules declare.
+
+A rule is a libcst `BatchableCSTVisitor` (Fixit's model): all enabled rules of a file run in one traversal
+over one `MetadataWrapper`. Its docstring is its documentation (ruff's sections: What it does / Why is this
+bad? / Example / Use instead / Fix safety), and its `VALID`/`INVALID` examples are run by one generic test.
+Expected findings are marked in the examples by trailing comments: `time.sleep(1)  # FAL101` (or
+`# FAL101:5` to pin the 1-based column).
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+
+import libcst as cst
+import libcst.helpers
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
+
+from fastapi_asynclint.diagnostics import Applicability, Edit, Fix, Hop, Location
+
+if TYPE_CHECKING:
+    from fastapi_asynclint.focus import Focus
+    from fastapi_asynclint.index.project import ProjectIndex
+    from fastapi_asynclint.index.summary import ModuleSummary
+    from fastapi_asynclint.semantic import Semantics
+    from fastapi_asynclint.settings import Settings
+
+
+@dataclass(frozen=True)
+class Valid:
+    """Code the rule must stay silent on. Start `note` with "near miss" for look-alikes of a finding."""
+
+    code: str = ""
+    files: Mapping[str, str] = field(default_factory=dict)
+    note: str = ""
+
+    def sources(self) -> Dict[str, str]:
+        return _sources(self.code, self.files)
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Code the rule must report where its `# FALnnn` comments say; `fixed` is the text after `--fix`."""
+
+    code: str = ""
+    files: Mapping[str, str] = field(default_factory=dict)
+    fixed: Optional[str] = None
+    fixed_files: Mapping[str, str] = field(default_factory=dict)
+    unsafe: bool = False
+    message: Optional[str] = None
+    note: str = ""
+
+    def sources(self) -> Dict[str, str]:
+        return _sources(self.code, self.files)
+
+    def expected_fixes(self) -> Dict[str, str]:
+        if self.fixed is not None:
+            return {"example.py": textwrap.dedent(self.fixed).lstrip("\n")}
+        return {path: textwrap.dedent(code).lstrip("\n") for path, code in self.fixed_files.items()}
+
+
+def _sources(code: str, files: Mapping[str, str]) -> Dict[str, str]:
+    if files:
+        return {path: textwrap.dedent(text).lstrip("\n") for path, text in files.items()}
+    return {"example.py": textwrap.dedent(code).lstrip("\n")}
+
+
+@dataclass
+class Report:
+    code: str
+    node: cst.CSTNode
+    message: str
+    fix: Optional[Fix] = None
+    chain: Tuple[Hop, ...] = ()
+
+
+class FileContext:
+    """Everything a rule may read about the file being checked. Rules never write to it except `memo`."""
+
+    def __init__(
+        self,
+        path: str,
+        focus: "Focus",
+        module: cst.Module,
+        wrapper: MetadataWrapper,
+        module_name: str,
+        is_package: bool,
+        summary: "ModuleSummary",
+        index: "ProjectIndex",
+        settings: "Settings",
+    ) -> None:
+        self.path = path
+        self.focus = focus
+        self.module = module
+        self.wrapper = wrapper
+        self.module_name = module_name
+        self.is_package = is_package
+        self.summary = summary
+        self.index = index
+        self.settings = settings
+        self.memo: Dict[Any, Any] = {}
+        self._semantics: Optional["Semantics"] = None
+
+    @property
+    def semantics(self) -> "Semantics":
+        if self._semantics is None:
+            from fastapi_asynclint.semantic import Semantics
+
+            self._semantics = Semantics(self.wrapper, self.module_name, self.is_package)
+        return self._semantics
+
+    def shared(self, key: Any, build: Callable[[], Any]) -> Any:
+        """A per-file computation several rules use (built once, by whichever rule asks first)."""
+        if key not in self.memo:
+            self.memo[key] = build()
+        return self.memo[key]
+
+    # ------------------------------------------------------------------ positions and edits
+    def code_range(self, node: cst.CSTNode) -> CodeRange:
+        return self.wrapper.resolve(PositionProvider)[node]
+
+    def span(self, node: cst.CSTNode) -> Tuple[Location, Location]:
+        """A node's start and end in the original file (1-based rows and columns)."""
+        code_range = self.code_range(node)
+        return (
+            Location(self.focus.row(code_range.start.line), code_range.start.column + 1),
+            Location(self.focus.row(code_range.end.line), code_range.end.column + 1),
+        )
+
+    def replace(self, node: cst.CSTNode, replacement: cst.CSTNode) -> Edit:
+        start, end = self.span(node)
+        return Edit(self.module.code_for_node(replacement), start, end)
+
+    def insert_before(self, node: cst.CSTNode, text: str) -> Edit:
+        start, _ = self.span(node)
+        return Edit(text, start, start)
+
+    def import_edit(self, module: str, obj: Optional[str] = None) -> Optional[Edit]:
+        """The edit that adds `import module` (or `from module import obj`) where libcst's AddImportsVisitor
+        puts it. It only reads the module's leading block, so it runs on a prefix of the module: the
+        result is the same and a large file is not transformed whole."""
+        key = ("import-edit", module, obj)
+        if key not in self.memo:
+            self.memo[key] = None if self._imported(module, obj) else self._import_edit(module, obj)
+        return self.memo[key]
+
+    def _imported(self, module: str, obj: Optional[str]) -> bool:
+        from libcst.metadata import GlobalScope, ImportAssignment
+
+        scope = self.wrapper.resolve(ScopeProvider).get(self.module)
+        name = obj or module
+        if not isinstance(scope, GlobalScope) or name not in scope.assignments:
+            return False
+        for assignment in scope.assignments[name]:
+            if isinstance(assignment, ImportAssignment):
+                node = assignment.node
+                if obj is None and isinstance(node, cst.Import):
+                    if any(alias.asname is None and _dotted(alias.name) == module for alias in node.names):
+                        return True
+                if obj is not None and isinstance(node, cst.ImportFrom) and node.module is not None:
+                    if _dotted(node.module) == module and not node.relative:
+                        return True
+        return False
+
+    def _import_edit(self, module: str, obj: Optional[str]) -> Optional[Edit]:
+        body = list(self.module.body)
+        cut = next((i for i, statement in enumerate(body) if not _is_header_statement(statement)), len(body))
+        prefix = self.module.with_changes(body=body[: cut + 1], footer=())
+        context = CodemodContext()
+        AddImportsVisitor.add_needed_import(context, module, obj)
+        updated = AddImportsVisitor(context).transform_module(prefix).code
+        edit = _single_edit(prefix.code, updated)
+        if edit is None:
+            return None
+        return Edit(
+            edit.content,
+            Location(self.focus.row(edit.location.row), edit.location.column),
+            Location(self.focus.row(edit.end_location.row), edit.end_location.column),
+        )
+
+    def fix(self, applicability: Applicability, message: str, edits: Sequence[Optional[Edit]]) -> Fix:
+        return Fix(applicability, message, tuple(edit for edit in edits if edit is not None))
+
+    def has_comments(self, node: cst.CSTNode) -> bool:
+        """Whether a node's own text holds a comment (a fix that rewrites it would drop the comment)."""
+        return "#" in self.module.code_for_node(node) and any(
+            isinstance(child, cst.Comment) for child in _walk(node)
+        )
+
+
+def _dotted(node: cst.CSTNode) -> str:
+    return cst.helpers.get_full_name_for_node(node) or ""
+
+
+def _is_header_statement(statement: cst.CSTNode) -> bool:
+    """Docstrings and imports: the leading block AddImportsVisitor extends."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    return all(
+        isinstance(small, (cst.Import, cst.ImportFrom))
+        or (isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)))
+        for small in statement.body
+    )
+
+
+def _walk(node: cst.CSTNode):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
+
+
+def _single_edit(before: str, after: str) -> Optional[Edit]:
+    """The one edit that turns `before` into `after` (they differ in one contiguous region)."""
+    if before == after:
+        return None
+    prefix = 0
+    limit = min(len(before), len(after))
+    while prefix < limit and before[prefix] == after[prefix]:
+        prefix += 1
+    # Start the edit at a line boundary so it reads as an inserted line.
+    prefix = before.rfind("\n", 0, prefix) + 1 if prefix else 0
+    suffix = 0
+    while (
+        suffix < len(before) - prefix
+        and suffix < len(after) - prefix
+        and before[len(before) - 1 - suffix] == after[len(after) - 1 - suffix]
+    ):
+        suffix += 1
+    start = _location(before, prefix)
+    end = _location(before, len(before) - suffix)
+    return Edit(after[prefix : len(after) - suffix], start, end)
+
+
+def _location(text: str, offset: int) -> Location:
+    from fastapi_asynclint.source import line_starts
+
+    starts = line_starts(text)
+    row = max(i for i, start in enumerate(starts) if start <= offset)
+    return Location(row + 1, offset - starts[row] + 1)
+
+
+class LintRule(cst.BatchableCSTVisitor):
+    """Subclass, set CODE and MESSAGE, write the docstring, visit nodes, call `self.report`."""
+
+    CODE: ClassVar[str] = ""
+    MESSAGE: ClassVar[str] = ""
+    METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider, QualifiedNameProvider)
+    VALID: ClassVar[Sequence[Valid]] = ()
+    INVALID: ClassVar[Sequence[Invalid]] = ()
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__()
+        self.context = context
+        self.reports: List[Report] = []
+        self.crash: Optional[BaseException] = None
+
+    @classmethod
+    def wants(cls, context: "RuleInput") -> bool:
+        """Prefilter on the file's index summary: False when this file cannot hold a finding of this rule."""
+        return True
+
+    @classmethod
+    def focus(cls, context: "RuleInput") -> Optional[FrozenSet[str]]:
+        """The qualnames of the functions whose bodies this rule reads; None for the whole file."""
+        return None
+
+    @classmethod
+    def documentation(cls) -> str:
+        """The rule's documentation: its module's docstring (markdown)."""
+        return inspect.cleandoc(sys.modules[cls.__module__].__doc__ or "")
+
+    @classmethod
+    def summary_line(cls) -> str:
+        """The first sentence of "What it does", for tables."""
+        text = cls.documentation().split("## What it does", 1)[-1].strip()
+        first = " ".join(text.split("\n\n", 1)[0].split())
+        return first.split(". ")[0].rstrip(".") + "."
+
+    @classmethod
+    def has_fix(cls) -> bool:
+        return any(example.fixed is not None or example.fixed_files for example in cls.INVALID)
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: Optional[str] = None,
+        *,
+        fix: Optional[Fix] = None,
+        chain: Tuple[Hop, ...] = (),
+    ) -> None:
+        self.reports.append(Report(self.CODE, node, message or self.MESSAGE, fix, chain))
+
+    def get_visitors(self):
+        """Each visitor method guarded: a crashing rule stops itself, never the other rules or the run."""
+        visitors = {}
+        for name, method in super().get_visitors().items():
+            visitors[name] = self._guard(method)
+        return visitors
+
+    def _guard(self, method):
+        def guarded(node):
+            if self.crash is not None:
+                return None
+            try:
+                return method(node)
+            except Exception as exc:  # noqa: BLE001 - reported as an internal error of this rule
+                self.crash = exc
+                return None
+
+        return guarded
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    """What a rule's prefilter sees: the file's index summary and the linked project index."""
+
+    summary: "ModuleSummary"
+    index: "ProjectIndex"
+    settings: "Settings"

@@ -1,0 +1,188 @@
+"""## What it does
+Checks for `time.sleep()` in an `async def` function (a route, a dependency, middleware, a lifespan
+handler, a background task or any other coroutine), called directly, through an import alias, or through
+sync helper functions in any module of the project (the finding then names the chain of calls).
+
+## Why is this bad?
+A coroutine shares its thread with every other request the server is handling. `time.sleep()` suspends
+that thread, so for its whole duration no other request makes progress: one slow retry loop stalls the
+entire application. `await asyncio.sleep()` suspends only the calling coroutine.
+
+`def` routes and dependencies are not reported: FastAPI runs them in its threadpool. Neither are calls
+handed to a worker thread (`await asyncio.to_thread(time.sleep, 1)`, `anyio.to_thread.run_sync`,
+`run_in_threadpool`, `loop.run_in_executor`).
+
+## Example
+```python
+import time
+
+@app.get("/status")
+async def status():
+    time.sleep(1)
+    return {"ok": True}
+```
+
+## Use instead
+```python
+import asyncio
+
+@app.get("/status")
+async def status():
+    await asyncio.sleep(1)
+    return {"ok": True}
+```
+
+## Fix safety
+The fix replaces a `time.sleep(x)` statement by `await asyncio.sleep(x)` and adds `import asyncio`. It is
+safe: the coroutine still waits as long, only without blocking others. It is not offered inside a
+comprehension, when the call holds comments, when `asyncio` names something else in that scope, or for
+calls reached through helpers. In a route or dependency that never awaits, where no direct fix applies,
+an unsafe fix declares the function with `def` instead (FastAPI then runs it in its threadpool).
+"""
+
+from fastapi_asynclint.catalog import Category
+from fastapi_asynclint.rule import Invalid, Valid
+from fastapi_asynclint.rules._blocking import BlockingCallRule
+
+
+class BlockingSleep(BlockingCallRule):
+    CODE = "FAL101"
+    CATEGORY = Category.SLEEP
+    MESSAGE = "Blocking `time.sleep` in async function"
+
+    VALID = [
+        Valid(
+            """
+            import time
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+            @app.get("/")
+            def index():
+                time.sleep(1)
+            """,
+            note="a `def` route runs in FastAPI's threadpool",
+        ),
+        Valid(
+            """
+            import asyncio
+
+            async def worker():
+                await asyncio.sleep(1)
+            """
+        ),
+        Valid(
+            """
+            import asyncio
+            import time
+            import anyio
+            from fastapi.concurrency import run_in_threadpool
+
+            async def offloaded():
+                await asyncio.to_thread(time.sleep, 1)
+                await anyio.to_thread.run_sync(time.sleep, 1)
+                await run_in_threadpool(time.sleep, 1)
+                loop = asyncio.get_running_loop()
+                await loop.run_in_executor(None, lambda: time.sleep(1))
+            """,
+            note="calls handed to a worker thread",
+        ),
+        Valid(
+            """
+            def sleep(seconds):
+                return seconds
+
+            async def handler():
+                sleep(1)
+            """,
+            note="near miss: a local function named `sleep`",
+        ),
+        Valid(
+            """
+            async def handler(time):
+                time.sleep(1)
+            """,
+            note="near miss: a parameter named `time` is not the `time` module",
+        ),
+        Valid(
+            """
+            import time
+
+            async def handler():
+                def later():
+                    time.sleep(1)
+                return later
+            """,
+            note="near miss: a nested sync function that is defined but never called here",
+        ),
+        Valid(
+            """
+            import time
+
+            def pause():
+                time.sleep(1)
+
+            def sync_route():
+                pause()
+            """,
+            note="near miss: a blocking helper called only from sync code",
+        ),
+    ]
+
+    INVALID = [
+        Invalid(
+            """
+            import time
+
+            async def handler():
+                time.sleep(1)  # FAL101
+            """,
+            fixed="""
+            import time
+            import asyncio
+
+            async def handler():
+                await asyncio.sleep(1)  # FAL101
+            """,
+        ),
+        Invalid(
+            """
+            import time as t
+            from time import sleep as snooze
+
+            async def handler():
+                t.sleep(2)  # FAL101
+                snooze(0.5)  # FAL101
+            """,
+            message="Blocking sleep call `time.sleep`",
+        ),
+        Invalid(
+            """
+            import asyncio
+            import time
+
+            async def handler(items):
+                return [time.sleep(0.1) for _ in items]  # FAL101:13
+            """,
+            note="in a comprehension: reported, not fixed",
+        ),
+        Invalid(
+            """
+            import time
+
+            def pause():
+                time.sleep(1)
+
+            def retry():
+                pause()
+
+            async def handler():
+                retry()  # FAL101
+            """,
+            message="`retry()` blocks the event loop in async function `handler`: retry() -> pause() -> time.sleep",
+        ),
+    ]
+
+
+RULE = BlockingSleep

@@ -1,0 +1,206 @@
+"""## What it does
+Checks for synchronous HTTP requests made by an `async def` function: `requests` (module functions and
+`Session` methods), `httpx`'s module functions and sync `Client`, `urllib.request.urlopen`, `urllib3`,
+`http.client` connections and `xmlrpc.client`, directly, through aliases, or through sync helpers in any
+module of the project (the finding names the chain: `load_profile() -> fetch_json() -> requests.get`).
+
+## Why is this bad?
+A sync HTTP call waits for the network while holding the event loop: every other request served by the
+worker stalls for the full round trip, and a slow upstream turns into an outage of the whole service.
+
+## Example
+```python
+import requests
+
+@app.get("/weather")
+async def weather(city: str):
+    return requests.get(f"https://api.example.com/{city}").json()
+```
+
+## Use instead
+```python
+import httpx
+
+@app.get("/weather")
+async def weather(city: str, request: Request):
+    response = await request.app.state.http.get(f"https://api.example.com/{city}")
+    return response.json()
+```
+(one `httpx.AsyncClient` created in the lifespan), or keep the sync client and declare the route with
+`def`, so FastAPI runs it in its threadpool.
+
+## Fix safety
+In a route or dependency that never awaits, an unsafe fix declares it with `def`: FastAPI then runs it
+in its threadpool, which changes how many such requests can run at once.
+"""
+
+from fastapi_asynclint.catalog import Category
+from fastapi_asynclint.rule import Invalid, Valid
+from fastapi_asynclint.rules._blocking import BlockingCallRule
+
+
+class BlockingHttpCall(BlockingCallRule):
+    CODE = "FAL102"
+    CATEGORY = Category.HTTP
+    MESSAGE = "Blocking HTTP call in async function"
+
+    VALID = [
+        Valid(
+            """
+            import httpx
+
+            async def fetch(url):
+                async with httpx.AsyncClient() as client:
+                    return await client.get(url)
+            """
+        ),
+        Valid(
+            """
+            import requests
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+            @app.get("/")
+            def sync_route():
+                return requests.get("https://example.com").text
+            """,
+            note="a `def` route runs in the threadpool",
+        ),
+        Valid(
+            """
+            import asyncio
+            import requests
+
+            async def offloaded(url):
+                return await asyncio.to_thread(requests.get, url)
+            """
+        ),
+        Valid(
+            """
+            async def handler(requests):
+                return requests.get("key")
+            """,
+            note="near miss: a parameter called `requests` (a dict, say) is not the library",
+        ),
+        Valid(
+            """
+            import httpx
+
+            client = httpx.AsyncClient()
+
+            async def handler():
+                return await client.get("https://example.com")
+            """,
+            note="near miss: `get` on an async client",
+        ),
+        Valid(
+            files={
+                "app/__init__.py": "",
+                "app/http.py": '''
+                    import requests
+
+                    def fetch_json(url):
+                        return requests.get(url).json()
+                    ''',
+                "app/routes.py": '''
+                    from app.http import fetch_json
+
+                    def report():
+                        return fetch_json("https://example.com")
+                    ''',
+            },
+            note="near miss: a blocking helper only called from sync code",
+        ),
+    ]
+
+    INVALID = [
+        Invalid(
+            """
+            import requests
+            from requests import get as fetch
+            import urllib.request as u
+            import httpx
+
+            async def handler(url):
+                requests.get(url)  # FAL102
+                fetch(url)  # FAL102
+                u.urlopen(url)  # FAL102
+                httpx.post(url, json={})  # FAL102
+            """
+        ),
+        Invalid(
+            """
+            import httpx
+            import requests
+
+            client = httpx.Client()
+
+            async def handler(url):
+                with requests.Session() as session:
+                    session.get(url)  # FAL102
+                client.get(url)  # FAL102
+            """,
+            note="methods of sync clients, module-level or local",
+        ),
+        Invalid(
+            files={
+                "app/__init__.py": "",
+                "app/http.py": '''
+                    import requests
+
+                    def fetch_json(url):
+                        return requests.get(url).json()
+                    ''',
+                "app/services/__init__.py": '''
+                    from .profiles import load_profile
+                    ''',
+                "app/services/profiles.py": '''
+                    from ..http import fetch_json
+
+                    def load_profile(user_id):
+                        return fetch_json(f"https://example.com/users/{user_id}")
+                    ''',
+                "app/main.py": '''
+                    from fastapi import FastAPI
+                    from app.services import load_profile
+
+                    app = FastAPI()
+
+                    @app.get("/users/{user_id}")
+                    async def profile(user_id: int):
+                        return load_profile(user_id)  # FAL102
+                    ''',
+            },
+            message="`load_profile()` blocks the event loop in async function `profile`: "
+            "load_profile() -> fetch_json() -> requests.get",
+            note="two hops through a package re-export and a relative import",
+        ),
+        Invalid(
+            """
+            import requests
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+            @app.get("/")
+            async def index():
+                return requests.get("https://example.com").text  # FAL102
+            """,
+            fixed="""
+            import requests
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+            @app.get("/")
+            def index():
+                return requests.get("https://example.com").text  # FAL102
+            """,
+            unsafe=True,
+            note="a route that never awaits becomes `def` (unsafe fix)",
+        ),
+    ]
+
+
+RULE = BlockingHttpCall

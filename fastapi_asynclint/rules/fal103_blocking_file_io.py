@@ -1,0 +1,132 @@
+"""## What it does
+Checks for blocking file-system calls made by an `async def` function: `open()` (and `io.open`,
+`codecs.open`, `tempfile` files), `os` file and directory functions, `os.path.exists`-style checks,
+`pathlib.Path` methods that touch the disk (`read_text`, `write_bytes`, `exists`, `iterdir`, ...),
+`shutil`, `glob`, `zipfile` and `tarfile`, directly or through sync helpers (with the call chain).
+
+## Why is this bad?
+Disk access blocks the calling thread; on network file systems, under load, or for large files it can take
+milliseconds to seconds, during which an async server handles nothing else. flake8-async (ASYNC230/240)
+and ruff report the same calls.
+
+## Example
+```python
+@app.get("/report")
+async def report():
+    with open("report.csv") as handle:
+        return handle.read()
+```
+
+## Use instead
+```python
+import anyio
+
+@app.get("/report")
+async def report():
+    return await anyio.Path("report.csv").read_text()
+```
+or read the file once at start-up (see FAL502) or in a worker thread (`await anyio.to_thread.run_sync(...)`).
+
+## Fix safety
+In a route or dependency that never awaits, an unsafe fix declares it with `def`, so FastAPI runs it in its
+threadpool.
+"""
+
+from fastapi_asynclint.catalog import Category
+from fastapi_asynclint.rule import Invalid, Valid
+from fastapi_asynclint.rules._blocking import BlockingCallRule
+
+
+class BlockingFileIO(BlockingCallRule):
+    CODE = "FAL103"
+    CATEGORY = Category.FILE
+    MESSAGE = "Blocking file I/O in async function"
+
+    VALID = [
+        Valid(
+            """
+            import anyio
+
+            async def read(path):
+                return await anyio.Path(path).read_text()
+            """
+        ),
+        Valid(
+            """
+            import os
+
+            def sync_helper(path):
+                return os.path.exists(path)
+            """,
+            note="a sync function is not on the event loop",
+        ),
+        Valid(
+            """
+            import os.path
+
+            async def join(base, name):
+                return os.path.join(base, name)
+            """,
+            note="near miss: `os.path.join` is string manipulation, not I/O",
+        ),
+        Valid(
+            """
+            from pathlib import Path
+
+            async def name_of(path: Path):
+                return path.with_suffix(".txt").name
+            """,
+            note="near miss: pure `pathlib` methods do not touch the disk",
+        ),
+        Valid(
+            """
+            import aiofiles
+
+            async def read(path):
+                async with aiofiles.open(path) as handle:
+                    return await handle.read()
+            """,
+            note="near miss: `aiofiles.open` is the async spelling",
+        ),
+    ]
+
+    INVALID = [
+        Invalid(
+            """
+            import os
+            import shutil
+            from pathlib import Path
+
+            async def handler(path: Path, target: str):
+                with open(path) as handle:  # FAL103
+                    handle.read()
+                path.read_text()  # FAL103
+                Path("/tmp/x").write_bytes(b"")  # FAL103
+                os.path.exists(target)  # FAL103
+                os.listdir(target)  # FAL103
+                shutil.copy(path, target)  # FAL103
+            """
+        ),
+        Invalid(
+            """
+            import json
+
+            def load_config(path):
+                with open(path) as handle:
+                    return json.load(handle)
+
+            class Repository:
+                def settings(self):
+                    return load_config("settings.json")
+
+            async def handler(repository: Repository):
+                return repository.settings()  # FAL103
+            """,
+            message="repository.settings()` blocks the event loop in async function `handler`: "
+            "Repository.settings() -> load_config() -> builtins.open",
+            note="through a method of an annotated parameter",
+        ),
+    ]
+
+
+RULE = BlockingFileIO

@@ -1,0 +1,99 @@
+"""## What it does
+Checks for processes started or waited on synchronously by an `async def` function: `subprocess.run`,
+`call`, `check_call`, `check_output`, `getoutput`, `Popen` (and `Popen.wait`/`communicate`), `os.system`,
+`os.popen`, `os.spawn*`, `os.posix_spawn*` and `os.wait*`, directly or through sync helpers.
+
+## Why is this bad?
+The event loop waits for the child process to finish (or to be created); every other request stalls
+for as long as the command runs. flake8-async (ASYNC220-222) and ruff report the same calls.
+
+## Example
+```python
+import subprocess
+
+@app.post("/thumbnails")
+async def thumbnail(name: str):
+    subprocess.run(["convert", name, f"thumb-{name}"], check=True)
+```
+
+## Use instead
+```python
+import asyncio
+
+@app.post("/thumbnails")
+async def thumbnail(name: str):
+    process = await asyncio.create_subprocess_exec("convert", name, f"thumb-{name}")
+    await process.wait()
+```
+
+## Fix safety
+In a route or dependency that never awaits, an unsafe fix declares it with `def`, so FastAPI runs it in its
+threadpool.
+"""
+
+from fastapi_asynclint.catalog import Category
+from fastapi_asynclint.rule import Invalid, Valid
+from fastapi_asynclint.rules._blocking import BlockingCallRule
+
+
+class BlockingSubprocess(BlockingCallRule):
+    CODE = "FAL104"
+    CATEGORY = Category.PROCESS
+    MESSAGE = "Blocking subprocess call in async function"
+
+    VALID = [
+        Valid(
+            """
+            import asyncio
+
+            async def convert(name):
+                process = await asyncio.create_subprocess_exec("convert", name)
+                await process.wait()
+            """
+        ),
+        Valid(
+            """
+            import subprocess
+            import anyio
+
+            async def convert(name):
+                await anyio.to_thread.run_sync(subprocess.run, ["convert", name])
+            """
+        ),
+        Valid(
+            """
+            async def handler(process):
+                await process.wait()
+            """,
+            note="near miss: awaiting an asyncio process's `wait()`",
+        ),
+        Valid(
+            """
+            import os
+
+            async def handler():
+                return os.getpid()
+            """,
+            note="near miss: `os` functions that do not wait",
+        ),
+    ]
+
+    INVALID = [
+        Invalid(
+            """
+            import os
+            import subprocess
+            from subprocess import check_output as run_command
+
+            async def handler(name):
+                subprocess.run(["convert", name])  # FAL104
+                run_command(["ls"])  # FAL104
+                os.system("sync")  # FAL104
+                process = subprocess.Popen(["sleep", "1"])  # FAL104
+                process.wait()  # FAL104
+            """
+        ),
+    ]
+
+
+RULE = BlockingSubprocess

@@ -1,0 +1,320 @@
+"""One whole check: find files, build (or load) the project index, lint, fix, and collect the results.
+
+The project index covers every Python file under the project root (not only the files asked about),
+so that a route in one file is reported for a helper two modules away, and a one-file pre-commit run
+finds what a full CI run finds. Per-file work (summaries, linting, fixing) fans out over worker
+processes; the results come back in a deterministic order whatever the number of jobs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import multiprocessing
+import os
+import sys
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+
+from fastapi_asynclint.catalog import build_catalog
+from fastapi_asynclint.diagnostics import Diagnostic
+from fastapi_asynclint.discovery import discover
+from fastapi_asynclint.engine import LintOutcome, lint_text
+from fastapi_asynclint.index.build import FileSummary, content_digest, summarize_bytes
+from fastapi_asynclint.index.modules import ModuleMap
+from fastapi_asynclint.index.project import ProjectIndex
+from fastapi_asynclint.settings import Settings, per_file_ignored
+from fastapi_asynclint.source import SourceText, UndecodableSource, decode_source
+
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 48
+
+
+@dataclass
+class CheckOptions:
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    jobs: Optional[int] = None
+    stdin_filename: Optional[str] = None
+    stdin_bytes: Optional[bytes] = None
+    force_analysis: bool = False
+    progress: Optional[Callable[[int, int], None]] = None
+
+
+@dataclass
+class FileReport:
+    path: str
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)
+    applied: Counter = field(default_factory=Counter)
+    original: Optional[str] = None
+    fixed: Optional[str] = None
+    source: Optional[SourceText] = None
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed is not None and self.fixed != self.original
+
+
+@dataclass
+class CheckResult:
+    files: List[FileReport] = field(default_factory=list)
+    missing: List[str] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)
+
+    @property
+    def diagnostics(self) -> List[Diagnostic]:
+        return [d for report in self.files for d in report.diagnostics]
+
+    @property
+    def applied(self) -> Counter:
+        total: Counter = Counter()
+        for report in self.files:
+            total.update(report.applied)
+        return total
+
+    def diff(self) -> str:
+        chunks = []
+        for report in self.files:
+            if report.changed:
+                chunks.extend(
+                    difflib.unified_diff(
+                        (report.original or "").splitlines(keepends=True),
+                        (report.fixed or "").splitlines(keepends=True),
+                        fromfile=f"a/{display_path(report.path)}",
+                        tofile=f"b/{display_path(report.path)}",
+                    )
+                )
+        return "".join(chunks)
+
+
+@dataclass
+class _Job:
+    """What a worker needs to lint one file (the index itself is shared with the workers)."""
+
+    path: str
+    module: str
+    is_package: bool
+    enabled: FrozenSet[str]
+    raw: Optional[bytes] = None
+
+
+# Set in the parent before workers fork, so the linked index is shared copy-on-write, never pickled.
+_SHARED: Dict[str, object] = {}
+
+
+def _worker_count(jobs: Optional[int], tasks: int) -> int:
+    available = jobs or os.cpu_count() or 1
+    return max(1, min(available, tasks))
+
+
+def _pool(workers: int) -> Optional[ProcessPoolExecutor]:
+    if workers <= 1:
+        return None
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" not in methods:
+        return None  # without fork the index would have to be pickled to every worker: stay in-process
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+
+
+def _map(function: Callable, items: Sequence, jobs: Optional[int], progress=None) -> List:
+    """`map` over processes when there is enough work, in order."""
+    results = []
+    workers = _worker_count(jobs, len(items)) if len(items) >= PARALLEL_THRESHOLD else 1
+    pool = _pool(workers)
+    if pool is None:
+        for number, item in enumerate(items, 1):
+            results.append(function(item))
+            if progress:
+                progress(number, len(items))
+        return results
+    with pool:
+        chunk = max(1, len(items) // (workers * 8))
+        for number, result in enumerate(pool.map(function, items, chunksize=chunk), 1):
+            results.append(result)
+            if progress:
+                progress(number, len(items))
+    return results
+
+
+# ---------------------------------------------------------------------------- summaries
+def _summarize_job(job: Tuple[str, str, bool]) -> Tuple[str, Optional[FileSummary], Optional[Tuple[int, int]]]:
+    path, module, is_package = job
+    try:
+        stat = os.stat(path)
+        raw = Path(path).read_bytes()
+    except OSError:
+        return path, None, None
+    return path, summarize_bytes(raw, module, is_package), (stat.st_mtime_ns, stat.st_size)
+
+
+def build_index(
+    project_files: Sequence[Path],
+    module_map: ModuleMap,
+    settings: Settings,
+    cache,
+    overrides: Dict[str, bytes],
+    jobs: Optional[int],
+) -> Tuple[ProjectIndex, Dict[str, FileSummary]]:
+    summaries: Dict[str, FileSummary] = {}
+    missing: List[Tuple[str, str, bool]] = []
+    for path in project_files:
+        key = str(path)
+        module, is_package = module_map.canonical(path)
+        if key in overrides:
+            summaries[key] = summarize_bytes(overrides[key], module, is_package)
+            continue
+        cached = cache.summary(key, module, is_package) if cache is not None else None
+        if cached is not None:
+            summaries[key] = cached
+        else:
+            missing.append((key, module, is_package))
+    for key, summary, stat in _map(_summarize_job, missing, jobs):
+        if summary is None:
+            continue
+        summaries[key] = summary
+        if cache is not None and stat is not None:
+            module, is_package = module_map.canonical(Path(key))
+            cache.put_summary(key, module, is_package, stat, summary)
+    linked = {path: found.summary for path, found in summaries.items() if found.summary is not None}
+    aliases = {name: module_map.canonical(path)[0] for name in module_map.names() for path in [module_map.find(name)] if path}
+    catalog = build_catalog(settings.extra_blocking_calls, settings.extra_offload_wrappers)
+    return ProjectIndex(linked, catalog, aliases), summaries
+
+
+# ---------------------------------------------------------------------------- linting
+def _lint_job(job: _Job) -> FileReport:
+    index: ProjectIndex = _SHARED["index"]  # type: ignore[assignment]
+    settings: Settings = _SHARED["settings"]  # type: ignore[assignment]
+    options: CheckOptions = _SHARED["options"]  # type: ignore[assignment]
+    summaries: Dict[str, FileSummary] = _SHARED["summaries"]  # type: ignore[assignment]
+    report = FileReport(job.path)
+    try:
+        raw = job.raw if job.raw is not None else Path(job.path).read_bytes()
+    except OSError as exc:
+        report.errors.append(f"{job.path}: cannot read: {exc.strerror or exc}")
+        return report
+    file_summary = summaries.get(job.path) or summarize_bytes(raw, job.module, job.is_package)
+    try:
+        source = decode_source(raw)
+    except UndecodableSource:
+        outcome = lint_text(job.path, "", file_summary, job.module, job.is_package, index, settings, job.enabled)
+        report.diagnostics, report.errors = outcome.diagnostics, outcome.errors
+        return report
+    report.source = source
+
+    def lint(text: str, summary: FileSummary = file_summary) -> LintOutcome:
+        return lint_text(
+            job.path, text, summary, job.module, job.is_package, index, settings, job.enabled, options.force_analysis
+        )
+
+    outcome = lint(source.text)
+    report.diagnostics, report.errors = outcome.diagnostics, outcome.errors
+    if (options.fix or options.diff) and any(d.fix is not None for d in outcome.diagnostics):
+        from fastapi_asynclint.fixes import fix_text
+
+        def relint(text: str):
+            if text == source.text:
+                return outcome.diagnostics
+            summary = summarize_bytes(source.encode(text), job.module, job.is_package)
+            return lint(text, summary).diagnostics
+
+        fixed = fix_text(source.text, relint, options.unsafe_fixes, job.path)
+        report.original, report.fixed = source.text, fixed.text
+        report.applied = fixed.applied
+        report.diagnostics = fixed.diagnostics
+    return report
+
+
+def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = CheckOptions(), cache=None) -> CheckResult:
+    result = CheckResult()
+    overrides: Dict[str, bytes] = {}
+    if options.stdin_filename is not None:
+        stdin_path = Path(options.stdin_filename).absolute()
+        targets = [stdin_path]
+        overrides[str(stdin_path)] = options.stdin_bytes or b""
+    else:
+        found = discover(paths, settings.root, settings.exclude)
+        targets, result.missing = found.files, found.missing
+    project_files = _project_files(settings, targets)
+    module_map = ModuleMap(settings.root)
+    for path in project_files:
+        module_map.add(path)
+    index, summaries = build_index(project_files, module_map, settings, cache, overrides, options.jobs)
+    _SHARED.update(index=index, settings=settings, options=options, summaries=summaries)
+    jobs = []
+    for path in targets:
+        key = str(path)
+        module, is_package = module_map.canonical(path)
+        enabled = settings.enabled - per_file_ignored(settings, _relative(path, settings.root))
+        jobs.append(_Job(key, module, is_package, enabled, overrides.get(key)))
+    # Link once in the parent, before forking, so no worker repeats the fixpoint.
+    index.witnesses
+    index.fastapi
+    try:
+        reports = _lint_all(jobs, index, settings, options, summaries, cache)
+    finally:
+        _SHARED.clear()
+    for report in reports:
+        result.errors.extend(report.errors)
+    result.files = reports
+    return result
+
+
+def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileReport]:
+    reports: Dict[str, FileReport] = {}
+    todo: List[_Job] = []
+    keys: Dict[str, str] = {}
+    cacheable = cache is not None and not (options.fix or options.diff or options.force_analysis)
+    for job in jobs:
+        file_summary = summaries.get(job.path)
+        if cacheable and file_summary is not None and job.raw is None:
+            fingerprint = index.file_fingerprint(file_summary.summary) if file_summary.summary else ""
+            keys[job.path] = cache.result_key(file_summary.digest, settings.fingerprint, fingerprint, job.enabled)
+            hit = cache.result(job.path, keys[job.path])
+            if hit is not None:
+                reports[job.path] = FileReport(job.path, diagnostics=list(hit))
+                continue
+        todo.append(job)
+    for report in _map(_lint_job, todo, options.jobs, options.progress):
+        reports[report.path] = report
+        if report.path in keys and not report.errors:
+            cache.put_result(report.path, keys[report.path], report.diagnostics)
+    return [reports[job.path] for job in jobs]
+
+
+def write_fixes(result: CheckResult) -> List[str]:
+    """Write every fixed file back, atomically, in its own encoding, BOM and line endings. Returns the paths."""
+    from fastapi_asynclint.writer import write_atomic
+
+    written = []
+    for report in result.files:
+        if report.changed and report.source is not None and report.fixed is not None:
+            write_atomic(Path(report.path), report.source.encode(report.fixed))
+            written.append(report.path)
+    return written
+
+
+def _project_files(settings: Settings, targets: Sequence[Path]) -> List[Path]:
+    files = set(targets)
+    if settings.root_found:
+        files.update(discover([str(settings.root)], settings.root, settings.exclude).files)
+    return sorted(files)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def display_path(path: str) -> str:
+    """A path relative to the working directory when below it (as ruff prints them), else absolute."""
+    cwd = os.getcwd()
+    if path.startswith(cwd.rstrip(os.sep) + os.sep):
+        return os.path.relpath(path, cwd)
+    return path

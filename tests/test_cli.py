@@ -1,0 +1,208 @@
+"""The command line contract of DESIGN.md section 1: commands, flags, exit codes, config handling."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from fastapi_asynclint import __version__
+
+from conftest import BLOCKING_APP
+
+
+def test_version():
+    completed = subprocess.run([sys.executable, "-m", "fastapi_asynclint", "--version"], capture_output=True, text=True)
+    assert completed.returncode == 0
+    assert completed.stdout.strip() == f"fastapi-asynclint {__version__}"
+
+
+def test_findings_exit_1_and_clean_exit_0(cli):
+    cli.write({"app.py": BLOCKING_APP, "clean.py": "async def ok():\n    return 1\n"})
+    result = cli("check", "--no-cache", "app.py")
+    assert result.exit_code == 1
+    assert "app.py:9:5: FAL101" in result.stdout
+    assert "Found 1 error." in result.stdout
+    clean = cli("check", "--no-cache", "clean.py")
+    assert clean.exit_code == 0
+    assert "All checks passed!" in clean.stdout
+
+
+def test_default_path_is_current_folder(cli):
+    cli.write({"pkg/app.py": BLOCKING_APP})
+    result = cli("check", "--no-cache", "--output-format", "concise")
+    assert result.exit_code == 1
+    assert "pkg/app.py:9:5: FAL101" in result.stdout
+
+
+def test_exit_zero(cli):
+    cli.write({"app.py": BLOCKING_APP})
+    assert cli("check", "--no-cache", "--exit-zero", "app.py").exit_code == 0
+
+
+def test_select_ignore_and_prefixes(cli):
+    cli.write({"app.py": BLOCKING_APP})
+    assert cli("check", "--no-cache", "--select", "FAL2", "app.py").exit_code == 0
+    assert cli("check", "--no-cache", "--select", "FAL1", "app.py").exit_code == 1
+    assert cli("check", "--no-cache", "--ignore", "FAL101", "app.py").exit_code == 0
+    # the more specific selector wins, as in ruff
+    assert cli("check", "--no-cache", "--ignore", "FAL1", "--extend-select", "FAL101", "app.py").exit_code == 1
+    assert cli("check", "--no-cache", "--select", "FAL2,FAL101", "app.py").exit_code == 1
+
+
+def test_unknown_code_is_usage_error(cli):
+    cli.write({"app.py": BLOCKING_APP})
+    result = cli("check", "--no-cache", "--select", "FAL999", "app.py")
+    assert result.exit_code == 2
+    assert "unknown rule selector `FAL999`" in result.stderr
+
+
+def test_config_select_and_unknown_keys(cli):
+    cli.write({"app.py": BLOCKING_APP}, config='ignore = ["FAL101"]\n')
+    assert cli("check", "--no-cache", "app.py").exit_code == 0
+    # the command line's --select replaces the configured selection
+    assert cli("check", "--no-cache", "--select", "FAL101", "app.py").exit_code == 1
+    cli.write({}, config='selct = ["FAL1"]\n')
+    result = cli("check", "--no-cache", "app.py")
+    assert result.exit_code == 2
+    assert "unknown option(s) 'selct'" in result.stderr
+    cli.write({}, config='select = ["FAL1", "XYZ1"]\n')
+    result = cli("check", "--no-cache", "app.py")
+    assert result.exit_code == 2
+    assert "unknown rule selector `XYZ1`" in result.stderr
+    cli.write({}, config="select = FAL1\n")
+    result = cli("check", "--no-cache", "app.py")
+    assert result.exit_code == 2
+    assert "invalid TOML" in result.stderr
+    cli.write({}, config='select = "FAL1"\n')
+    assert "must be a list of strings" in cli("check", "--no-cache", "app.py").stderr
+
+
+def test_explicit_config_file(cli, tmp_path):
+    cli.write({"app.py": BLOCKING_APP}, config=None)
+    (tmp_path / "lint.toml").write_text('ignore = ["FAL101"]\n')
+    assert cli("check", "--no-cache", "--config", "lint.toml", "app.py").exit_code == 0
+    result = cli("check", "--no-cache", "--config", "missing.toml", "app.py")
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+
+
+def test_per_file_ignores_and_exclude(cli):
+    cli.write(
+        {"app.py": BLOCKING_APP, "legacy/old.py": BLOCKING_APP, "scripts/tool.py": BLOCKING_APP},
+        config='exclude = ["scripts/"]\n[tool.fastapi-asynclint.per-file-ignores]\n"legacy/*.py" = ["FAL1"]\n',
+    )
+    result = cli("check", "--no-cache", "--output-format", "concise", ".")
+    assert result.exit_code == 1
+    assert "app.py:9:5" in result.stdout
+    assert "legacy" not in result.stdout
+    assert "scripts" not in result.stdout
+
+
+def test_gitignore_is_respected(cli):
+    cli.write({"app.py": BLOCKING_APP, "generated/app.py": BLOCKING_APP, ".gitignore": "generated/\n"})
+    (cli.root / ".git").mkdir()
+    result = cli("check", "--no-cache", "--output-format", "concise", ".")
+    assert "generated" not in result.stdout
+    assert "app.py:9:5" in result.stdout
+
+
+def test_noqa_line_and_file(cli):
+    cli.write(
+        {
+            "a.py": BLOCKING_APP.replace("time.sleep(1)", "time.sleep(1)  # noqa: FAL101"),
+            "b.py": BLOCKING_APP.replace("time.sleep(1)", "time.sleep(1)  # noqa"),
+            "c.py": BLOCKING_APP.replace("time.sleep(1)", "time.sleep(1)  # noqa: FAL102"),
+            "d.py": "# fastapi-asynclint: noqa: FAL101\n" + BLOCKING_APP,
+            "e.py": BLOCKING_APP.replace("time.sleep(1)", 'time.sleep(1); x = "# noqa"'),
+        }
+    )
+    result = cli("check", "--no-cache", "--output-format", "concise", ".")
+    assert "a.py" not in result.stdout
+    assert "b.py" not in result.stdout
+    assert "c.py:9:5: FAL101" in result.stdout
+    assert "d.py" not in result.stdout
+    assert "e.py:9:5: FAL101" in result.stdout, "a `# noqa` inside a string is not a comment"
+
+
+def test_missing_path_is_error_but_others_are_checked(cli):
+    cli.write({"app.py": BLOCKING_APP})
+    result = cli("check", "--no-cache", "--output-format", "concise", "nope.py", "app.py")
+    assert result.exit_code == 2
+    assert "nope.py: no such file or directory" in result.stderr
+    assert "app.py:9:5: FAL101" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_stdin_filename(cli):
+    cli.write({}, config="")
+    result = cli("check", "--no-cache", "--output-format", "concise", "--stdin-filename", "app.py", "-", input=BLOCKING_APP)
+    assert result.exit_code == 1
+    assert "app.py:9:5: FAL101" in result.stdout
+    fixed = cli("check", "--no-cache", "--fix", "--stdin-filename", "app.py", input=BLOCKING_APP)
+    assert "await asyncio.sleep(1)" in fixed.stdout
+    assert "import asyncio" in fixed.stdout
+    assert "FAL101" not in fixed.stdout
+    assert not (cli.root / "app.py").exists(), "stdin mode never writes files"
+
+
+def test_fix_writes_and_diff_does_not(cli):
+    cli.write({"app.py": BLOCKING_APP})
+    diff = cli("check", "--no-cache", "--diff", "app.py")
+    assert diff.exit_code == 1
+    assert "-    time.sleep(1)" in diff.stdout
+    assert "+    await asyncio.sleep(1)" in diff.stdout
+    assert (cli.root / "app.py").read_text() == BLOCKING_APP
+    fixed = cli("check", "--no-cache", "--fix", "--show-fixes", "app.py")
+    assert fixed.exit_code == 0
+    assert "Fixed 1 error:" in fixed.stdout
+    assert "1 × FAL101 (blocking-sleep)" in fixed.stdout
+    text = (cli.root / "app.py").read_text()
+    assert "await asyncio.sleep(1)" in text
+    compile(text, "app.py", "exec")
+    assert cli("check", "--no-cache", "--diff", "app.py").exit_code == 0
+
+
+def test_unsafe_fixes_need_the_flag(cli):
+    app = BLOCKING_APP.replace("time.sleep(1)", "import requests; requests.get('x')")
+    cli.write({"app.py": app})
+    assert cli("check", "--no-cache", "--fix", "app.py").exit_code == 1
+    assert (cli.root / "app.py").read_text() == app
+    assert cli("check", "--no-cache", "--fix", "--unsafe-fixes", "app.py").exit_code == 0
+    assert "\ndef index():" in (cli.root / "app.py").read_text()
+
+
+def test_statistics(cli):
+    cli.write({"a.py": BLOCKING_APP, "b.py": BLOCKING_APP})
+    result = cli("check", "--no-cache", "--statistics", ".")
+    assert result.stdout.splitlines()[0] == "2\tFAL101\t[*] blocking-sleep"
+    as_json = json.loads(cli("check", "--no-cache", "--statistics", "--output-format", "json", ".").stdout)
+    assert as_json == [{"code": "FAL101", "count": 2, "fixable": True, "fixable_count": 2, "name": "blocking-sleep"}]
+
+
+def test_quiet(cli):
+    cli.write({"app.py": BLOCKING_APP})
+    result = cli("check", "--no-cache", "--quiet", "--output-format", "concise", "app.py")
+    assert result.stdout.strip().splitlines() == [
+        "app.py:9:5: FAL101 [*] Blocking sleep call `time.sleep` in async function `index`; use `await asyncio.sleep(...)`"
+    ]
+
+
+def test_rule_command(cli):
+    result = cli("rule", "FAL101")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# blocking-sleep (FAL101)")
+    assert "## Why is this bad?" in result.stdout
+    everything = cli("rule", "--all")
+    assert everything.stdout.count("## What it does") >= 10
+    assert cli("rule", "FAL999").exit_code == 2
+
+
+def test_cache_round_trip(cli):
+    cli.write({"app.py": BLOCKING_APP})
+    first = cli("check", "--output-format", "json", "app.py")
+    assert (cli.root / ".fastapi_asynclint_cache" / ".gitignore").exists()
+    second = cli("check", "--output-format", "json", "app.py")
+    assert first.stdout == second.stdout
+    (cli.root / "app.py").write_text(BLOCKING_APP.replace("time.sleep(1)", "pass"))
+    assert cli("check", "app.py").exit_code == 0

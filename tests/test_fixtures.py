@@ -1,0 +1,45 @@
+"""The bundled example projects under fixtures/: the linter reports exactly what their `# FALnnn` comments
+mark (no false positives, no misses), with and without the prefilter, sequentially and in parallel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fastapi_asynclint.runner import CheckOptions, run_check
+from fastapi_asynclint.settings import CliOptions, build_settings
+from fastapi_asynclint.testing import actual_findings, expected_findings
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+PROJECTS = sorted(path.parent for path in FIXTURES.glob("*/pyproject.toml"))
+
+
+def _sources(project: Path):
+    return {p.relative_to(project).as_posix(): p.read_text() for p in sorted(project.rglob("*.py"))}
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=[p.name for p in PROJECTS])
+@pytest.mark.parametrize("force", [False, True], ids=["prefiltered", "everything-analysed"])
+def test_fixture_project_findings_match_annotations(project, force):
+    settings = build_settings(project, CliOptions(no_cache=True))
+    result = run_check([str(project)], settings, CheckOptions(force_analysis=force, jobs=1))
+    assert not result.errors
+    expected = expected_findings(_sources(project))
+    pinned = {(path, code, row) for path, code, row, column in expected if column is not None}
+    assert actual_findings(result.diagnostics, project, pinned) == expected
+
+
+def test_parallel_run_gives_the_same_output(tmp_path):
+    project = FIXTURES / "example_app"
+    settings = build_settings(project, CliOptions(no_cache=True))
+    import fastapi_asynclint.runner as runner
+
+    sequential = run_check([str(project)], settings, CheckOptions(jobs=1))
+    threshold = runner.PARALLEL_THRESHOLD
+    runner.PARALLEL_THRESHOLD = 1
+    try:
+        parallel = run_check([str(project)], settings, CheckOptions(jobs=2))
+    finally:
+        runner.PARALLEL_THRESHOLD = threshold
+    assert parallel.diagnostics == sequential.diagnostics

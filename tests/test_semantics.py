@@ -1,0 +1,90 @@
+"""The project index reads calls with the stdlib `ast`; the rules with libcst's scope and qualified-name
+metadata. The prefilter is only sound if both agree, so: for every call in every rule example and fixture
+project, both readings must resolve (through the index) to the same thing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import libcst as cst
+import pytest
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from fastapi_asynclint.discovery import discover
+from fastapi_asynclint.index.modules import ModuleMap
+from fastapi_asynclint.registry import all_rules
+from fastapi_asynclint.runner import build_index
+from fastapi_asynclint.semantic import Semantics
+from fastapi_asynclint.settings import CliOptions, build_settings
+from fastapi_asynclint.testing import write_project
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def _libcst_calls(text: str, module: str, is_package: bool) -> Dict[Tuple[int, int], List[str]]:
+    """Call targets by start position (chained calls share one start, hence lists)."""
+    wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
+    semantics = Semantics(wrapper, module, is_package)
+    positions = wrapper.resolve(PositionProvider)
+    lines = text.splitlines()
+    found = {}
+
+    class Calls(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            start = positions[node].start
+            column = len(lines[start.line - 1][: start.column].encode("utf-8"))
+            found.setdefault((start.line, column), []).extend(semantics.targets(node.func))
+
+    wrapper.visit(Calls())
+    return found
+
+
+def _disagreements(root: Path) -> List[str]:
+    settings = build_settings(root, CliOptions(no_cache=True))
+    files = discover([str(root)], root).files
+    modules = ModuleMap(settings.root)
+    for path in files:
+        modules.add(path)
+    index, summaries = build_index(files, modules, settings, None, {}, 1)
+    problems = []
+    for path in files:
+        summary = summaries[str(path)].summary
+        if summary is None:
+            continue
+        module, is_package = modules.canonical(path)
+        by_position = _libcst_calls(path.read_text(), module, is_package)
+        for function in summary.functions:
+            for call in function.calls:
+                if call.target is None:
+                    continue
+                theirs = by_position.get((call.row, call.col))
+                mine = index.resolve(call.target)
+                resolved = {(index.resolve(t).kind, index.resolve(t).name) for t in theirs or ()}
+                if (mine.kind, mine.name) not in resolved:
+                    problems.append(f"{path.name}:{call.row}: ast {call.target} -> {mine.kind} {mine.name}; libcst {theirs} -> {resolved}")
+    return problems
+
+
+def _example_params():
+    for code, info in all_rules().items():
+        rule = info.load()
+        for number, example in enumerate([*rule.VALID, *rule.INVALID]):
+            yield pytest.param(example, id=f"{code}-{number}")
+
+
+@pytest.mark.parametrize("example", list(_example_params()))
+def test_ast_and_libcst_agree_on_examples(example, tmp_path):
+    sources = example.sources()
+    try:
+        for text in sources.values():
+            compile(text, "example", "exec")
+    except (SyntaxError, RecursionError, MemoryError):
+        pytest.skip("the example is about unparseable files")
+    write_project(tmp_path, sources)
+    assert _disagreements(tmp_path) == []
+
+
+@pytest.mark.parametrize("project", sorted(p.parent for p in FIXTURES.glob("*/pyproject.toml")), ids=lambda p: p.name)
+def test_ast_and_libcst_agree_on_fixtures(project):
+    assert _disagreements(project) == []

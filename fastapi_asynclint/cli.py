@@ -223,5 +223,13 @@ def rule(code: Optional[str], show_all: bool) -> None:
     click.echo(rule_markdown(code.upper()))
 
 
+@main.command()
+def server() -> None:
+    """Run the language server (LSP over stdio) for editors."""
+    from fastapi_asynclint.server import main as serve
+
+    serve()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

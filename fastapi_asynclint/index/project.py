@@ -71,6 +71,7 @@ class ProjectIndex:
     def __init__(self, summaries: Mapping[str, ModuleSummary], catalog: Catalog, aliases: Mapping[str, str] = {}) -> None:
         """`summaries` maps file path -> summary; `aliases` maps extra module names -> canonical module names."""
         self.catalog = catalog
+        self.aliases = dict(aliases)
         self.summaries = dict(summaries)
         self.modules: Dict[str, ModuleSummary] = {}
         self.paths: Dict[str, str] = {}
@@ -89,6 +90,25 @@ class ProjectIndex:
         self._fastapi: Optional["FastAPIModel"] = None
         self._awaited: Optional[Set[str]] = None
         self._async_categories: Dict[int, Tuple[ModuleSummary, Dict[str, FrozenSet[str]]]] = {}
+
+    def updated(self, path: str, summary: Optional[ModuleSummary]) -> "ProjectIndex":
+        """This index with one file's summary replaced (the language server calls this per edit).
+
+        Editing a route changes its module's coroutines only; then everything linked so far (resolutions,
+        the blocking fixpoint) is still true and is carried over instead of recomputed."""
+        summaries = dict(self.summaries)
+        previous = summaries.pop(path, None)
+        if summary is not None:
+            summaries[path] = summary
+        fresh = ProjectIndex(summaries, self.catalog, self.aliases)
+        if previous is not None and summary is not None and link_signature(previous) == link_signature(summary):
+            fresh._resolved = self._resolved
+            fresh._witness = self._witness
+            fresh._refs = self._refs
+            fresh._async_categories = {
+                key: entry for key, entry in self._async_categories.items() if entry[0].module != summary.module
+            }
+        return fresh
 
     # ------------------------------------------------------------------ per-module tables
     def functions_of(self, summary: ModuleSummary) -> Dict[str, Function]:
@@ -476,3 +496,17 @@ class ProjectIndex:
             return self.dependency_alias(binding, depth + 1) if binding and binding != own else None
         return None
 
+
+def link_signature(summary: ModuleSummary) -> tuple:
+    """Everything of a module that resolution and the blocking fixpoint read: all but coroutine bodies."""
+    return (
+        summary.module,
+        summary.bindings,
+        summary.classes,
+        summary.star_imports,
+        summary.dependency_aliases,
+        tuple(
+            (f.qualname, f.is_async, f.produces, f.decorators, None if f.is_async else f.calls)
+            for f in summary.functions
+        ),
+    )

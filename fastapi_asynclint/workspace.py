@@ -1,0 +1,126 @@
+"""A long-lived project for the language server: the index is kept, unsaved buffers override files on
+disk, and a change to one file re-summarises that file only and says which other files' findings may
+change.
+
+The CLI builds a `runner.run_check` per invocation; the server keeps one `Workspace` per workspace folder
+and asks it to lint the text of a buffer, which goes through exactly the same engine and configuration.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Dict, List, Optional, Set
+
+from fastapi_asynclint.discovery import discover
+from fastapi_asynclint.engine import LintOutcome, lint_text
+from fastapi_asynclint.index.build import FileSummary, summarize_bytes
+from fastapi_asynclint.index.modules import ModuleMap
+from fastapi_asynclint.index.project import ProjectIndex
+from fastapi_asynclint.runner import build_index
+from fastapi_asynclint.settings import Settings, per_file_ignored
+
+
+class Workspace:
+    def __init__(self, settings: Settings, cache=None) -> None:
+        self.settings = settings
+        self.cache = cache
+        self._lock = threading.RLock()
+        self._overrides: Dict[str, bytes] = {}
+        self._modules = ModuleMap(settings.root)
+        self._summaries: Dict[str, FileSummary] = {}
+        self._index: Optional[ProjectIndex] = None
+
+    # ------------------------------------------------------------------ index
+    def index(self) -> ProjectIndex:
+        with self._lock:
+            if self._index is None:
+                files = set(Path(path) for path in self._overrides)
+                if self.settings.root_found:
+                    files.update(discover([str(self.settings.root)], self.settings.root, self.settings.exclude).files)
+                for path in sorted(files):
+                    self._modules.add(path)
+                self._index, self._summaries = build_index(
+                    sorted(files), self._modules, self.settings, self.cache, self._overrides, jobs=1
+                )
+                if self.cache is not None:
+                    self.cache.save()
+            return self._index
+
+    def _resummarize(self, path: str) -> Optional[FileSummary]:
+        raw = self._overrides.get(path)
+        if raw is None:
+            try:
+                raw = Path(path).read_bytes()
+            except OSError:
+                return None
+        module, is_package = self._modules.add(Path(path))
+        return summarize_bytes(raw, module, is_package)
+
+    def _refresh(self, path: str) -> Set[str]:
+        """Re-read one file into the index; the files whose findings may change as a result."""
+        index = self.index()
+        before = self._summaries.get(path)
+        after = self._resummarize(path)
+        if after is None:
+            self._summaries.pop(path, None)
+        else:
+            self._summaries[path] = after
+        if before is not None and after is not None and before.digest == after.digest:
+            return {path}
+        self._index = index.updated(path, after.summary if after else None)
+        if before is not None and after is not None and before.summary == after.summary:
+            return {path}
+        # Its summary changed: every file that imports it, directly or not, may have new or stale findings.
+        changed = {s.summary.module for s in (before, after) if s is not None and s.summary is not None}
+        affected = {path}
+        frontier = set(changed)
+        while frontier:
+            reached = set()
+            for other, summary in self._summaries.items():
+                if other in affected or summary.summary is None:
+                    continue
+                if any(name == module or name.startswith(module + ".") for name in summary.summary.imports for module in frontier):
+                    affected.add(other)
+                    reached.add(summary.summary.module)
+            frontier = reached - changed
+            changed |= reached
+        return affected
+
+    def set_text(self, path: str, text: Optional[str]) -> Set[str]:
+        """An editor buffer's text (None: closed, use the disk). Returns the files whose findings may change."""
+        with self._lock:
+            if text is None:
+                self._overrides.pop(path, None)
+            else:
+                self._overrides[path] = text.encode("utf-8")
+            return self._refresh(path)
+
+    def file_changed(self, path: str) -> Set[str]:
+        """A file changed on disk (saved, created, deleted)."""
+        with self._lock:
+            return self._refresh(path)
+
+    # ------------------------------------------------------------------ linting
+    def lint(self, path: str, text: str) -> LintOutcome:
+        """Findings for a buffer: the same engine, configuration and codes as the CLI."""
+        with self._lock:
+            if self._overrides.get(path) != text.encode("utf-8"):
+                self._overrides[path] = text.encode("utf-8")
+                self._refresh(path)
+            index = self.index()
+            module, is_package = self._modules.add(Path(path))
+            file_summary = self._summaries.get(path) or summarize_bytes(text.encode("utf-8"), module, is_package)
+            relative = _relative(Path(path), self.settings.root)
+            enabled = self.settings.enabled - per_file_ignored(self.settings, relative)
+            return lint_text(path, text, file_summary, module, is_package, index, self.settings, enabled)
+
+    def open_paths(self) -> List[str]:
+        return sorted(self._overrides)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -183,6 +183,22 @@ class Semantics:
                 return list(self.annotation_types(annotation, depth + 1))
         return []
 
+    def local_value(self, node: cst.Name) -> Optional[cst.BaseExpression]:
+        """The expression a local name was bound to in its function (`tasks = [...]`), if any."""
+        scope = self.scope(node)
+        if not isinstance(scope, FunctionScope):
+            return None
+        try:
+            accesses = scope.accesses[node]
+        except KeyError:
+            return None
+        for access in accesses:
+            for referent in access.referents:
+                if isinstance(referent, Assignment) and isinstance(referent.node, cst.Name):
+                    if isinstance(referent.scope, FunctionScope):
+                        return self._local_values(referent.scope.node).values.get(referent.node)
+        return None
+
     def qualified_names_of_import(self, node: cst.Name):
         value = self.qualified.get(node)
         if callable(value):

@@ -29,6 +29,14 @@ DEPENDS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depe
 MIDDLEWARE_BASES = frozenset(
     {"starlette.middleware.base.BaseHTTPMiddleware", "fastapi.middleware.base.BaseHTTPMiddleware"}
 )
+# Decorators that make a function return one remembered value instead of recomputing it per call.
+CACHE_DECORATORS = frozenset(
+    {
+        "functools.lru_cache", "functools.cache", "functools.cached_property", "async_lru.alru_cache",
+        "cachetools.cached", "cachetools.func.lru_cache", "cachetools.func.ttl_cache", "aiocache.cached",
+        "aiocache.decorators.cached", "fastapi_cache.decorator.cache", "cashews.cache",
+    }
+)
 BACKGROUND_SCHEDULERS = frozenset(
     {
         "fastapi.BackgroundTasks.add_task", "starlette.background.BackgroundTasks.add_task",
@@ -57,6 +65,7 @@ class FastAPIModel:
     routes: Dict[str, str] = field(default_factory=dict)  # function key -> method
     dependencies: Set[str] = field(default_factory=set)
     middleware: Set[str] = field(default_factory=set)
+    cached: Set[str] = field(default_factory=set)
 
     def is_per_request(self, key: str) -> bool:
         return key in self.routes or key in self.dependencies or key in self.middleware
@@ -77,6 +86,8 @@ def build_model(index: "ProjectIndex") -> FastAPIModel:
         key = index.ref(summary, function).key
         for decorator in function.decorators:
             resolved = index.resolve(decorator.target).name if decorator.target else ""
+            if resolved in CACHE_DECORATORS or resolved.rsplit("()", 1)[0] in CACHE_DECORATORS:
+                model.cached.add(key)
             method = route_method(resolved, decorator)
             if method is not None:
                 model.routes[key] = method

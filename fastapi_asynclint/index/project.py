@@ -90,6 +90,8 @@ class ProjectIndex:
         self._fastapi: Optional["FastAPIModel"] = None
         self._awaited: Optional[Set[str]] = None
         self._async_categories: Dict[int, Tuple[ModuleSummary, Dict[str, FrozenSet[str]]]] = {}
+        # Prefilter results of rules, keyed by (rule code, id(summary)) with the summary kept for identity.
+        self.rule_memo: Dict[Tuple[str, int], Tuple[ModuleSummary, FrozenSet[str]]] = {}
 
     def updated(self, path: str, summary: Optional[ModuleSummary]) -> "ProjectIndex":
         """This index with one file's summary replaced (the language server calls this per edit).

@@ -81,6 +81,8 @@ class Function:
     produces: Optional[str] = None
     # Where it stands (see `Span`): lets the engine leave out the code no rule needs to read (focus.py).
     span: "Span" = None  # type: ignore[assignment]
+    # Targets of its `with` / `async with` items (a semaphore held around work, a session opened).
+    contexts: Tuple[Optional[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -476,6 +478,12 @@ class _Summarizer:
                 yields=yields,
                 produces=self.produces(node, walked, yields),
                 span=_span(node, direct),
+                contexts=tuple(
+                    self.value_of(item.context_expr)
+                    for child in walked
+                    if isinstance(child, (ast.With, ast.AsyncWith))
+                    for item in child.items
+                ),
             )
         )
         self.walk_definitions(node.body, f"{qualname}.<locals>", None)

@@ -1,0 +1,187 @@
+"""## What it does
+Checks for HTTP clients, database engines and pools, and SDK clients created inside a route, a
+dependency or middleware, so that a new one is built for every request: `httpx.AsyncClient()`/`Client()`,
+`aiohttp.ClientSession()`, `create_async_engine()`/`create_engine()`, `asyncpg.create_pool()`,
+`redis.asyncio.Redis()`/`from_url()`, motor's `AsyncIOMotorClient()`, Elasticsearch, and the OpenAI and
+Anthropic clients. A client created in the lifespan, at module level, in a cached dependency
+(`@lru_cache`), or stored on `app.state`, is not reported.
+
+## Why is this bad?
+A client owns a connection pool. Creating one per request throws the pool away after one use: every
+request pays a new TCP (and TLS) handshake, connections pile up in TIME_WAIT, keep-alive never helps, and
+an engine or pool per request defeats the database's connection limit. It is also slow: building a
+client loads SSL contexts and configuration each time.
+
+## Example
+```python
+@app.get("/rates")
+async def rates():
+    async with httpx.AsyncClient() as client:
+        return (await client.get(RATES_URL)).json()
+```
+
+## Use instead
+```python
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    async with httpx.AsyncClient() as client:
+        app.state.http = client
+        yield
+
+@app.get("/rates")
+async def rates(request: Request):
+    return (await request.app.state.http.get(RATES_URL)).json()
+```
+
+## Fix safety
+No fix: moving a client to the lifespan changes the application's structure.
+"""
+
+import libcst as cst
+
+from fastapi_asynclint.index.fastapi_model import FastAPIModel
+from fastapi_asynclint.rule import Invalid, RuleInput, Valid
+from fastapi_asynclint.rules._calls import CallRule, enclosing_def, request_scoped_kind
+from fastapi_asynclint.semantic import dotted_name
+
+CLIENTS = frozenset(
+    {
+        "httpx.AsyncClient", "httpx.Client", "aiohttp.ClientSession", "aiohttp.client.ClientSession",
+        "sqlalchemy.ext.asyncio.create_async_engine", "sqlalchemy.create_engine", "sqlalchemy.engine.create_engine",
+        "asyncpg.create_pool", "asyncpg.pool.create_pool", "redis.asyncio.Redis", "redis.asyncio.from_url",
+        "redis.asyncio.Redis.from_url", "redis.asyncio.client.Redis", "motor.motor_asyncio.AsyncIOMotorClient",
+        "elasticsearch.AsyncElasticsearch", "openai.AsyncOpenAI", "openai.OpenAI", "anthropic.AsyncAnthropic",
+        "anthropic.Anthropic", "requests.Session",
+    }
+)
+
+
+class ClientPerRequest(CallRule):
+    CODE = "FAL305"
+    MESSAGE = "Client created per request"
+    NAMES = CLIENTS
+
+    @classmethod
+    def scope_filter(cls, rule_input: RuleInput):
+        model: FastAPIModel = rule_input.index.fastapi
+        module = rule_input.summary.module
+        return lambda function: model.is_per_request(f"{module}.{function.qualname}")
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self._kept = set()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if any(".state." in f".{dotted_name(target.target) or ''}" for target in node.targets):
+            self._kept.add(node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None and ".state." in f".{dotted_name(node.target) or ''}":
+            self._kept.add(node.value)
+
+    def check_call(self, node: cst.Call, name: str) -> None:
+        found = enclosing_def(self.context, node)
+        if found is None or node in self._kept:
+            return
+        kind = request_scoped_kind(self.context, found[1])
+        if kind is None:
+            return
+        short = name.replace("sqlalchemy.ext.asyncio.", "").replace("motor.motor_asyncio.", "")
+        self.report(
+            node,
+            f"`{short}()` is created on every request in {kind} `{found[0].name.value}`: create it once "
+            "(in the lifespan, at module level, or in an `@lru_cache` dependency) and reuse its connection pool",
+        )
+
+    VALID = [
+        Valid(
+            """
+            from contextlib import asynccontextmanager
+
+            import httpx
+            from fastapi import FastAPI, Request
+
+            @asynccontextmanager
+            async def lifespan(app: FastAPI):
+                async with httpx.AsyncClient() as client:
+                    app.state.http = client
+                    yield
+
+            app = FastAPI(lifespan=lifespan)
+
+            @app.get("/rates")
+            async def rates(request: Request):
+                return (await request.app.state.http.get("https://rates.example.com")).json()
+            """
+        ),
+        Valid(
+            """
+            import httpx
+            from fastapi import FastAPI
+
+            app = FastAPI()
+            client = httpx.AsyncClient()
+
+            @app.get("/rates")
+            async def rates():
+                return (await client.get("https://rates.example.com")).json()
+            """,
+            note="near miss: a module-level client used by the route",
+        ),
+        Valid(
+            """
+            from functools import lru_cache
+
+            import httpx
+            from fastapi import Depends, FastAPI
+
+            app = FastAPI()
+
+            @lru_cache
+            def get_client():
+                return httpx.Client()
+
+            @app.get("/rates")
+            def rates(client: httpx.Client = Depends(get_client)):
+                return client.get("https://rates.example.com").json()
+            """,
+            note="near miss: a cached dependency builds the client once",
+        ),
+        Valid(
+            """
+            import httpx
+
+            async def nightly_sync():
+                async with httpx.AsyncClient() as client:
+                    await client.get("https://example.com")
+            """,
+            note="near miss: not a route or dependency",
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            """
+            import aiohttp
+            import httpx
+            from fastapi import Depends, FastAPI
+            from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+            app = FastAPI()
+
+            async def get_session():
+                engine = create_async_engine("postgresql+asyncpg://db/app")  # FAL305
+                async with AsyncSession(engine) as session:
+                    yield session
+
+            @app.get("/rates")
+            async def rates(session=Depends(get_session)):
+                async with httpx.AsyncClient() as client:  # FAL305
+                    await client.get("https://rates.example.com")
+                async with aiohttp.ClientSession() as http:  # FAL305
+                    await http.get("https://example.com")
+            """
+        ),
+    ]
+
+
+RULE = ClientPerRequest

@@ -105,7 +105,7 @@ def lint_text(
         return outcome
     outcome.analysed = True
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    context = FileContext(path, focused, module, wrapper, module_name, is_package, summary, index, settings)
+    context = FileContext(path, text, focused, module, wrapper, module_name, is_package, summary, index, settings)
     rules = [rule(context) for rule in classes]
     try:
         wrapper.visit_batched(rules)

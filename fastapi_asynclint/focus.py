@@ -11,21 +11,13 @@ which the project index (built from the whole file) knows.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from fastapi_asynclint.index.summary import ClassInfo, Function, Span
+from fastapi_asynclint.source import physical_lines
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
-
-
-def _lines(text: str) -> List[str]:
-    lines = _LINE.findall(text)
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
 
 
 @dataclass(frozen=True)
@@ -61,7 +53,7 @@ def focus(
         dropped.append((span.start, span.end))
     if not dropped:
         return Focus(text)
-    lines = _lines(text)
+    lines = physical_lines(text)
     skip = bytearray(len(lines) + 2)
     for start, end in dropped:
         for row in range(start, min(end, len(lines)) + 1):

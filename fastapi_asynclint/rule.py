@@ -85,6 +85,7 @@ class FileContext:
     def __init__(
         self,
         path: str,
+        source: str,
         focus: "Focus",
         module: cst.Module,
         wrapper: MetadataWrapper,
@@ -95,6 +96,7 @@ class FileContext:
         settings: "Settings",
     ) -> None:
         self.path = path
+        self.source = source
         self.focus = focus
         self.module = module
         self.wrapper = wrapper
@@ -168,20 +170,36 @@ class FileContext:
         return False
 
     def _import_edit(self, module: str, obj: Optional[str]) -> Optional[Edit]:
-        body = list(self.module.body)
-        cut = next((i for i, statement in enumerate(body) if not _is_header_statement(statement)), len(body))
-        prefix = self.module.with_changes(body=body[: cut + 1], footer=())
+        prefix = self._original_prefix()
         context = CodemodContext()
         AddImportsVisitor.add_needed_import(context, module, obj)
         updated = AddImportsVisitor(context).transform_module(prefix).code
-        edit = _single_edit(prefix.code, updated)
-        if edit is None:
-            return None
-        return Edit(
-            edit.content,
-            Location(self.focus.row(edit.location.row), edit.location.column),
-            Location(self.focus.row(edit.end_location.row), edit.end_location.column),
-        )
+        return _single_edit(prefix.code, updated)
+
+    def _original_prefix(self) -> cst.Module:
+        """The original file up to its first statement that is not a docstring or import: all that
+        AddImportsVisitor reads to place an import (parsing it is cheap; the focused module may lack
+        definitions that stood between the imports and the kept code)."""
+        import ast
+
+        cut = None
+        try:
+            for statement in ast.parse(self.source).body:
+                header = isinstance(statement, (ast.Import, ast.ImportFrom)) or (
+                    isinstance(statement, ast.Expr)
+                    and isinstance(statement.value, ast.Constant)
+                    and isinstance(statement.value.value, str)
+                )
+                if not header:
+                    cut = statement.end_lineno
+                    break
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            cut = None
+        if cut is None:
+            return self.module if self.focus.runs == ((1, 1),) else cst.parse_module(self.source)
+        from fastapi_asynclint.source import physical_lines
+
+        return cst.parse_module("".join(physical_lines(self.source)[:cut]))
 
     def fix(self, applicability: Applicability, message: str, edits: Sequence[Optional[Edit]]) -> Fix:
         return Fix(applicability, message, tuple(edit for edit in edits if edit is not None))

@@ -206,9 +206,9 @@ def _lint_job(job: _Job) -> FileReport:
         return report
     report.source = source
 
-    def lint(text: str, summary: FileSummary = file_summary) -> LintOutcome:
+    def lint(text: str, summary: FileSummary = file_summary, linked: ProjectIndex = index) -> LintOutcome:
         return lint_text(
-            job.path, text, summary, job.module, job.is_package, index, settings, job.enabled, options.force_analysis
+            job.path, text, summary, job.module, job.is_package, linked, settings, job.enabled, options.force_analysis
         )
 
     outcome = lint(source.text)
@@ -220,7 +220,8 @@ def _lint_job(job: _Job) -> FileReport:
             if text == source.text:
                 return outcome.diagnostics
             summary = summarize_bytes(source.encode(text), job.module, job.is_package)
-            return lint(text, summary).diagnostics
+            # The fixed file's own facts changed (a function now cached, a route now `def`): relink it.
+            return lint(text, summary, index.updated(job.path, summary.summary)).diagnostics
 
         fixed = fix_text(source.text, relint, options.unsafe_fixes, job.path)
         report.original, report.fixed = source.text, fixed.text

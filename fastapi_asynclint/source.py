@@ -60,6 +60,17 @@ def split_lines(text: str) -> List[str]:
     return _LINE_END.split(text)
 
 
+_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def physical_lines(text: str) -> List[str]:
+    """Lines with their endings, split exactly where the tokenizer splits them."""
+    lines = _PHYSICAL_LINE.findall(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def line_starts(text: str) -> List[int]:
     """Offset of the first character of every line (row r starts at line_starts[r - 1])."""
     starts = [0]

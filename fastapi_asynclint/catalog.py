@@ -425,6 +425,8 @@ ALIASES: Dict[str, str] = {
     "posixpath": "os.path",
     "ntpath": "os.path",
     "pathlib.PosixPath": "pathlib.Path",
+    # Attributes that hand back the same type.
+    "pathlib.Path.parent": "pathlib.Path",
     "pathlib.WindowsPath": "pathlib.Path",
     "pathlib.PurePath": "pathlib.PurePath",
     "boto3.Session": "boto3.session.Session",

@@ -125,6 +125,8 @@ class Semantics:
             return self._name_targets(node, depth)
         if isinstance(node, cst.Subscript):
             return self.annotation_types(node, depth + 1)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+            return self.targets(node.left, depth + 1)  # `base / "name"` keeps a Path a Path
         return ()
 
     def target(self, node: cst.BaseExpression) -> Optional[str]:

@@ -190,6 +190,8 @@ class _Summarizer:
             return self.resolve_name(node.id)
         if isinstance(node, ast.Subscript):  # Annotated[T, ...] / Optional[T]: the first type argument
             return self.annotation_type(node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):  # `base / "name"` keeps a Path a Path
+            return self.target(node.left)
         return None
 
     def annotation_type(self, node: Optional[ast.AST]) -> Optional[str]:
@@ -218,7 +220,7 @@ class _Summarizer:
         """What a name bound to this expression holds: an instance, an alias, or nothing known."""
         if isinstance(node, ast.Await):
             node = node.value
-        if isinstance(node, (ast.Call, ast.Name, ast.Attribute)):
+        if isinstance(node, (ast.Call, ast.Name, ast.Attribute, ast.BinOp)):
             return self.target(node)
         return None
 

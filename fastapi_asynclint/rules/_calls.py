@@ -21,8 +21,21 @@ def resolved_names(context: FileContext, node: cst.Call) -> Set[str]:
     return {canonical_name(index.resolve(target).name) for target in context.semantics.targets(node.func)}
 
 
-def summary_calls(rule_input: RuleInput, names: FrozenSet[str]) -> Iterator[Tuple[Function, str]]:
-    """(function, name) for every call in the file's summary that resolves to one of `names`."""
+def definition_at(summary, row: int) -> Optional[str]:
+    """The innermost def or class whose lines hold `row` (a call in a decorator or a default value is
+    evaluated by the enclosing scope, but the engine must keep that def's text to see it)."""
+    best: Optional[Tuple[int, str]] = None
+    for item in (*summary.functions, *summary.classes):
+        span = item.span
+        if span is not None and span.start <= row <= span.end:
+            size = span.end - span.start
+            if best is None or size < best[0]:
+                best = (size, item.qualname)
+    return best[1] if best else None
+
+
+def summary_call_rows(rule_input: RuleInput, names: FrozenSet[str]) -> Iterator[Tuple[Function, str, int]]:
+    """(function, name, row) for every call in the file's summary that resolves to one of `names`."""
     index = rule_input.index
     for function in rule_input.summary.functions:
         for call in function.calls:
@@ -30,7 +43,7 @@ def summary_calls(rule_input: RuleInput, names: FrozenSet[str]) -> Iterator[Tupl
                 continue
             name = canonical_name(index.resolve(call.target).name)
             if name in names:
-                yield function, name
+                yield function, name, call.row
 
 
 def literal(node: Optional[cst.BaseExpression]):
@@ -91,8 +104,13 @@ class CallRule(LintRule):
         entry = memo.get(key)
         if entry is None or entry[0] is not rule_input.summary:
             wanted = cls.scope_filter(rule_input)
-            found = frozenset(f.qualname for f, _ in summary_calls(rule_input, cls.NAMES) if wanted(f))
-            entry = memo[key] = (rule_input.summary, found)
+            found = set()
+            for function, _, row in summary_call_rows(rule_input, cls.NAMES):
+                if wanted(function):
+                    found.add(function.qualname)
+                    if function.qualname == MODULE_SCOPE:
+                        found.add(definition_at(rule_input.summary, row) or MODULE_SCOPE)
+            entry = memo[key] = (rule_input.summary, frozenset(found))
         return entry[1]
 
     @classmethod
@@ -127,3 +145,87 @@ def request_scoped_kind(context: FileContext, key: str) -> Optional[str]:
     if key in model.cached:
         return None
     return model.kind(key)
+
+
+_PATH_BUILDERS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "os.path.join", "os.path.dirname",
+                            "os.path.abspath", "os.path.realpath", "os.path.normpath", "os.fspath", "builtins.str"})
+_PATH_METHODS = frozenset({"joinpath", "resolve", "absolute", "with_suffix", "with_name", "expanduser"})
+_MAX_CONSTANT_DEPTH = 12
+
+
+def is_constant(context: FileContext, node: Optional[cst.BaseExpression], depth: int = 0) -> bool:
+    """Whether an expression is the same on every call: literals, module-level constants, `__file__`, and
+    paths built from them (`Path(__file__).parent / "config.json"`, `os.path.join(BASE, "x.yaml")`)."""
+    if node is None or depth > _MAX_CONSTANT_DEPTH:
+        return False
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer)):
+        return True
+    if isinstance(node, cst.FormattedString):
+        return not any(isinstance(part, cst.FormattedStringExpression) for part in node.parts)
+    if isinstance(node, cst.Name):
+        if node.value == "__file__":
+            return True
+        value = _module_constant(context, node)
+        return value is not None and is_constant(context, value, depth + 1)
+    if isinstance(node, cst.Attribute):
+        return node.attr.value in ("parent", "stem", "name") and is_constant(context, node.value, depth + 1)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Divide, cst.Add)):
+        return is_constant(context, node.left, depth + 1) and is_constant(context, node.right, depth + 1)
+    if isinstance(node, cst.Call):
+        arguments = [arg.value for arg in node.args]
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _PATH_METHODS:
+            return is_constant(context, node.func.value, depth + 1) and all(
+                is_constant(context, value, depth + 1) for value in arguments
+            )
+        if resolved_names(context, node) & _PATH_BUILDERS:
+            return all(is_constant(context, value, depth + 1) for value in arguments)
+    return False
+
+
+def _module_constant(context: FileContext, node: cst.Name) -> Optional[cst.BaseExpression]:
+    """The value of a module-level name assigned exactly once (`CONFIG = BASE / "config.json"`)."""
+    from libcst.metadata import Assignment, GlobalScope
+
+    scope = context.semantics.scope(node)
+    if scope is None:
+        return None
+    try:
+        accesses = scope.accesses[node]
+    except KeyError:
+        return None
+    referents = [r for access in accesses for r in access.referents]
+    if len(referents) != 1 or not isinstance(referents[0], Assignment) or not isinstance(referents[0].scope, GlobalScope):
+        return None
+    assignments = referents[0].scope.assignments[node.value]
+    if len(assignments) != 1:
+        return None
+    return _global_values(context).get(referents[0].node)
+
+
+def _global_values(context: FileContext) -> dict:
+    def build() -> dict:
+        values = {}
+        for statement in context.module.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                        values[small.targets[0].target] = small.value
+                    elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
+                        values[small.target] = small.value
+        return values
+
+    return context.shared("module-constants", build)
+
+
+def per_request_read_kind(context: FileContext, key: str) -> Optional[str]:
+    """"GET route", "dependency" or "middleware" when this function runs for every read request."""
+    model = context.index.fastapi
+    if key in model.cached:
+        return None
+    if model.routes.get(key) in ("get", "head", "any"):
+        return "GET route"
+    if key in model.dependencies:
+        return "dependency"
+    if key in model.middleware:
+        return "middleware"
+    return None

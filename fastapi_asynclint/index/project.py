@@ -20,6 +20,7 @@ from fastapi_asynclint.diagnostics import Hop
 from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary
 
 if TYPE_CHECKING:
+    from fastapi_asynclint.index.context_vars import ContextModel
     from fastapi_asynclint.index.fastapi_model import FastAPIModel
 
 _MAX_DEPTH = 24
@@ -88,6 +89,7 @@ class ProjectIndex:
         self._witness: Optional[Dict[str, Witness]] = None
         self._refs: Dict[str, FunctionRef] = {}
         self._fastapi: Optional["FastAPIModel"] = None
+        self._context_vars: Optional["ContextModel"] = None
         self._awaited: Optional[Set[str]] = None
         self._async_categories: Dict[int, Tuple[ModuleSummary, Dict[str, FrozenSet[str]]]] = {}
         # Prefilter results of rules, keyed by (rule code, id(summary)) with the summary kept for identity.
@@ -472,6 +474,40 @@ class ProjectIndex:
         return bool(function and function.yields)
 
     # ------------------------------------------------------------------ FastAPI structure
+    @property
+    def context_vars(self) -> "ContextModel":
+        if self._context_vars is None:
+            from fastapi_asynclint.index.context_vars import build_context_model
+
+            self._context_vars = build_context_model(self)
+        return self._context_vars
+
+    def function_ref(self, key: str) -> Optional[FunctionRef]:
+        resolved = self.resolve(key)
+        return resolved.function if resolved.kind == "function" else None
+
+    def binding_site(self, target: Optional[str], depth: int = 0) -> Optional[Tuple[str, str]]:
+        """Where a module-level object is bound, following imports and re-exports: (`module.name`, the
+        target of its value), the identity of an object such as a ContextVar. A third-party name is its
+        own identity (with no value)."""
+        if not target or depth > _MAX_DEPTH or CALL in target:
+            return None
+        tokens = target.split(".")
+        for cut in range(len(tokens) - 1, 0, -1):
+            summary = self.modules.get(".".join(tokens[:cut]))
+            if summary is None:
+                continue
+            if len(tokens) != cut + 1:
+                return None
+            own = f"{summary.module}.{tokens[cut]}"
+            binding = self.bindings_of(summary).get(tokens[cut])
+            if binding is None or binding == own:
+                return None
+            if binding.endswith(CALL):
+                return own, binding  # bound to a value: this is where it lives
+            return self.binding_site(binding, depth + 1)  # an import or alias: follow it
+        return (target, "") if len(tokens) > 1 else None
+
     @property
     def fastapi(self) -> "FastAPIModel":
         if self._fastapi is None:

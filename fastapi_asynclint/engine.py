@@ -106,9 +106,15 @@ def lint_text(
     outcome.analysed = True
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     context = FileContext(path, text, focused, module, wrapper, module_name, is_package, summary, index, settings)
+    companions = []
+    for rule in classes:
+        for companion in rule.COMPANIONS:
+            if companion not in context.memo:
+                context.memo[companion] = companion(context)
+                companions.append(context.memo[companion])
     rules = [rule(context) for rule in classes]
     try:
-        wrapper.visit_batched(rules)
+        wrapper.visit_batched([*companions, *rules])
     except RecursionError:
         if "FAL902" in enabled:
             outcome.diagnostics.append(problem_diagnostic(path, too_deep("libcst ran out of stack")))

@@ -19,7 +19,7 @@ import libcst as cst
 import libcst.helpers
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, ScopeProvider
 
 from fastapi_asynclint.diagnostics import Applicability, Edit, Fix, Hop, Location
 
@@ -269,7 +269,11 @@ class LintRule(cst.BatchableCSTVisitor):
 
     CODE: ClassVar[str] = ""
     MESSAGE: ClassVar[str] = ""
-    METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider, QualifiedNameProvider)
+    # Batched visitors several rules read (one instance per file, in `context.memo[cls]`), run in the same
+    # traversal; rules read their results in `leave_Module`.
+    COMPANIONS: ClassVar[Tuple[type, ...]] = ()
+    # Positions are resolved on first use (`FileContext.span`): most analysed files report nothing.
+    METADATA_DEPENDENCIES = (ScopeProvider,)
     VALID: ClassVar[Sequence[Valid]] = ()
     INVALID: ClassVar[Sequence[Invalid]] = ()
 

@@ -1,7 +1,8 @@
 """What libcst expressions name, in the index's target notation (see index/summary.py).
 
-Imports, aliases and builtins come from libcst's QualifiedNameProvider; locals, parameters and `self`
-from its ScopeProvider. Module-level names are handed to the project index as `module.name`, so that a
+Imports, aliases and builtins come from libcst's qualified-name resolution (`Scope.get_qualified_names_for`,
+what QualifiedNameProvider computes, asked only for the names a rule needs); locals, parameters and
+`self` from its ScopeProvider. Module-level names are handed to the project index as `module.name`, so that a
 module-level `client = httpx.Client()` or a re-exported helper resolves the same way in every file.
 """
 
@@ -19,7 +20,6 @@ from libcst.metadata import (
     GlobalScope,
     ImportAssignment,
     MetadataWrapper,
-    QualifiedNameProvider,
     QualifiedNameSource,
     Scope,
     ScopeProvider,
@@ -30,6 +30,16 @@ from fastapi_asynclint.index.summary import DEPENDS_CALLS, absolute_module
 FunctionLike = Union[cst.FunctionDef, cst.Lambda]
 _ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated", "typing.Optional")
 _MAX_DEPTH = 16
+
+
+def _all_params(params: Optional[cst.Parameters]):
+    if params is None:
+        return []
+    found = [*params.posonly_params, *params.params, *params.kwonly_params]
+    for extra in (params.star_arg, params.star_kwarg):
+        if isinstance(extra, cst.Param):
+            found.append(extra)
+    return found
 
 
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
@@ -49,6 +59,18 @@ class _LocalValues(cst.CSTVisitor):
         super().__init__()
         self.values: Dict[cst.Name, cst.BaseExpression] = {}
         self.annotations: Dict[cst.Name, cst.BaseExpression] = {}
+        # name -> its bindings in source order: (value, is_annotation)
+        self.ordered: Dict[str, List[Tuple[cst.BaseExpression, bool]]] = {}
+
+    def _bind(self, target: cst.Name, value: Optional[cst.BaseExpression], annotation=None) -> None:
+        if value is not None:
+            self.values[target] = value
+        if annotation is not None:
+            self.annotations[target] = annotation
+        if value is not None:
+            self.ordered.setdefault(target.value, []).append((value, False))
+        elif annotation is not None:
+            self.ordered.setdefault(target.value, []).append((annotation, True))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False
@@ -61,35 +83,48 @@ class _LocalValues(cst.CSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-            self.values[node.targets[0].target] = node.value
+            self._bind(node.targets[0].target, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if isinstance(node.target, cst.Name):
             if node.value is not None:
-                self.values[node.target] = node.value
-            self.annotations[node.target] = node.annotation.annotation
+                self._bind(node.target, node.value, node.annotation.annotation)
+                self.ordered[node.target.value].append((node.annotation.annotation, True))
+            else:
+                self._bind(node.target, None, node.annotation.annotation)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None and isinstance(node.asname.name, cst.Name):
-            self.values[node.asname.name] = node.item
+            self._bind(node.asname.name, node.item)
 
 
 class Semantics:
-    METADATA = (ScopeProvider, QualifiedNameProvider)
+    """libcst's qualified names are asked for only where needed (`Scope.get_qualified_names_for`, which is
+    what QualifiedNameProvider computes for every node of the file)."""
+
+    METADATA = (ScopeProvider,)
 
     def __init__(self, wrapper: MetadataWrapper, module: str, is_package: bool) -> None:
         self.module = module
         self.is_package = is_package
         self.scopes = wrapper.resolve(ScopeProvider)
-        self.qualified = wrapper.resolve(QualifiedNameProvider)
         self._locals: Dict[cst.CSTNode, _LocalValues] = {}
+        self._names: Dict[cst.Name, Tuple[str, ...]] = {}
+        self._local_names: Dict[Tuple[cst.CSTNode, str], Tuple[str, ...]] = {}
+        self._active: Set[object] = set()
 
     # ------------------------------------------------------------------ scopes
+    def qualified_name_set(self, node: cst.CSTNode):
+        scope = self.scopes.get(node)
+        if scope is None:
+            return set()
+        try:
+            return scope.get_qualified_names_for(node)
+        except Exception:  # noqa: BLE001 - libcst cannot name some synthetic nodes; they have no name
+            return set()
+
     def qualified_names(self, node: cst.CSTNode) -> Set[str]:
-        value = self.qualified.get(node)
-        if callable(value):
-            value = value()
-        return {q.name for q in value or ()}
+        return {q.name for q in self.qualified_name_set(node)}
 
     def scope(self, node: cst.CSTNode) -> Optional[Scope]:
         return self.scopes.get(node)
@@ -141,6 +176,19 @@ class Semantics:
         return absolute_module(self.module, self.is_package, level, stripped or None)
 
     def _name_targets(self, node: cst.Name, depth: int) -> Tuple[str, ...]:
+        found = self._names.get(node)
+        if found is None:
+            if node in self._active:
+                return ()  # a name defined through itself (`client = client.with_options()`)
+            self._active.add(node)
+            try:
+                found = self._resolve_name(node, depth)
+            finally:
+                self._active.discard(node)
+            self._names[node] = found
+        return found
+
+    def _resolve_name(self, node: cst.Name, depth: int) -> Tuple[str, ...]:
         scope = self.scope(node)
         if scope is None:
             return ()
@@ -148,42 +196,55 @@ class Semantics:
             accesses = scope.accesses[node]
         except KeyError:
             accesses = set()
-        found: List[str] = []
         referents = [referent for access in accesses for referent in access.referents]
-        for referent in referents:
-            found.extend(self._referent_targets(node, referent, depth))
         if not referents:
             # Unbound here: a module-level definition that focus.py left out (or a name the index will not
             # know either). The project index has the whole file and resolves it.
-            found = [self.qualify(node.value)]
+            return (self.qualify(node.value),)
+        found: List[str] = []
+        local_function: Optional[cst.CSTNode] = None
+        for referent in referents:
+            if isinstance(referent, BuiltinAssignment):
+                found.append(f"builtins.{referent.name}")
+            elif isinstance(referent, ImportAssignment):
+                names = [q.name for q in self.qualified_name_set(node) if q.source is QualifiedNameSource.IMPORT]
+                found.extend(n for n in (self._absolute(name) for name in names) if n)
+            elif isinstance(referent, Assignment):
+                if isinstance(referent.scope, GlobalScope):
+                    found.append(self.qualify(referent.name))
+                elif isinstance(referent.node, (cst.FunctionDef, cst.ClassDef)):
+                    found.extend(self.qualify(name) for name in sorted(self.qualified_names(referent.node)))
+                elif isinstance(referent.scope, FunctionScope):
+                    local_function = referent.scope.node
+        if local_function is not None:
+            found.extend(self._local_targets(local_function, node.value, depth))
         return tuple(sorted(set(found)))
 
-    def _referent_targets(self, node: cst.Name, referent: object, depth: int) -> List[str]:
-        if isinstance(referent, BuiltinAssignment):
-            return [f"builtins.{referent.name}"]
-        if isinstance(referent, ImportAssignment):
-            names = [
-                q.name for q in self.qualified_names_of_import(node) if q.source is QualifiedNameSource.IMPORT
-            ]
-            return [n for n in (self._absolute(name) for name in names) if n]
-        if not isinstance(referent, Assignment):
-            return []
-        if isinstance(referent.scope, GlobalScope):
-            return [self.qualify(referent.name)]
-        definition = referent.node
-        if isinstance(definition, (cst.FunctionDef, cst.ClassDef)):
-            return [self.qualify(name) for name in sorted(self.qualified_names(definition))]
-        if isinstance(definition, cst.Param):
-            return list(self._param_targets(definition, referent.scope, depth))
-        if isinstance(definition, cst.Name) and isinstance(referent.scope, FunctionScope):
-            local = self._local_values(referent.scope.node)
-            value = local.values.get(definition)
-            if value is not None:
-                return list(self.targets(value, depth + 1))
-            annotation = local.annotations.get(definition)
-            if annotation is not None:
-                return list(self.annotation_types(annotation, depth + 1))
-        return []
+    def _local_targets(self, function: cst.CSTNode, name: str, depth: int) -> Tuple[str, ...]:
+        """What a function's local may hold, as the index reads it: its parameter's type and every binding
+        whose value is known (`path: str` then `path = Path(path)` may be either)."""
+        key = (function, name)
+        found = self._local_names.get(key)
+        if found is not None:
+            return found
+        if key in self._active:
+            return ()
+        self._active.add(key)
+        try:
+            collected: List[str] = []
+            params = getattr(function, "params", None)
+            for param in _all_params(params):
+                if param.name.value == name:
+                    collected.extend(self._param_targets(param, function, depth))
+                    break
+            for value, is_annotation in self._local_values(function).ordered.get(name, ()):
+                found_here = self.annotation_types(value, depth + 1) if is_annotation else self.targets(value, depth + 1)
+                collected.extend(found_here[:1])  # the index keeps one target per binding
+            found = tuple(dict.fromkeys(collected))
+        finally:
+            self._active.discard(key)
+        self._local_names[key] = found
+        return found
 
     def local_value(self, node: cst.Name) -> Optional[cst.BaseExpression]:
         """The expression a local name was bound to in its function (`tasks = [...]`), if any."""
@@ -201,12 +262,6 @@ class Semantics:
                         return self._local_values(referent.scope.node).values.get(referent.node)
         return None
 
-    def qualified_names_of_import(self, node: cst.Name):
-        value = self.qualified.get(node)
-        if callable(value):
-            value = value()
-        return value or ()
-
     def _local_values(self, function: cst.CSTNode) -> _LocalValues:
         found = self._locals.get(function)
         if found is None:
@@ -216,11 +271,10 @@ class Semantics:
                 body.visit(found)
         return found
 
-    def _param_targets(self, param: cst.Param, scope: Scope, depth: int) -> Tuple[str, ...]:
-        function = scope.node if isinstance(scope, FunctionScope) else None
+    def _param_targets(self, param: cst.Param, function: cst.CSTNode, depth: int) -> Tuple[str, ...]:
         if (
             isinstance(function, cst.FunctionDef)
-            and isinstance(scope.parent, ClassScope)
+            and isinstance(self.scopes.get(function), ClassScope)
             and function.params.params
             and function.params.params[0] is param
         ):

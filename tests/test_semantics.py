@@ -56,13 +56,12 @@ def _disagreements(root: Path) -> List[str]:
         by_position = _libcst_calls(path.read_text(), module, is_package)
         for function in summary.functions:
             for call in function.calls:
-                if call.target is None:
-                    continue
                 theirs = by_position.get((call.row, call.col))
-                mine = index.resolve(call.target)
                 resolved = {(index.resolve(t).kind, index.resolve(t).name) for t in theirs or ()}
-                if (mine.kind, mine.name) not in resolved:
-                    problems.append(f"{path.name}:{call.row}: ast {call.target} -> {mine.kind} {mine.name}; libcst {theirs} -> {resolved}")
+                for target in call.targets:
+                    mine = index.resolve(target)
+                    if (mine.kind, mine.name) not in resolved:
+                        problems.append(f"{path.name}:{call.row}: ast {target} -> {mine.kind} {mine.name}; libcst {theirs} -> {resolved}")
     return problems
 
 

@@ -72,18 +72,19 @@ def build_context_model(index: "ProjectIndex") -> ContextModel:
         key = index.ref(summary, function).key
         per_request = fastapi.is_per_request(key) or function.qualname.rpartition(".")[2] in _MIDDLEWARE_METHODS
         for call in function.calls:
-            if per_request:
-                var = var_of(index, call.target, "set")
+            for target in call.targets:
+                if per_request:
+                    var = var_of(index, target, "set")
+                    if var is not None:
+                        model.request_vars.add(var)
+                        model.setters.setdefault(var, function.qualname)
+                var = var_of(index, target, "get")
                 if var is not None:
-                    model.request_vars.add(var)
-                    model.setters.setdefault(var, function.qualname)
-            var = var_of(index, call.target, "get")
-            if var is not None:
-                direct.setdefault(key, (var, call.row))
-                continue
-            _, callee = index.callee(call.target)
-            if callee is not None and callee.key != key:
-                edges.setdefault(key, []).append((call.row, callee.key))
+                    direct.setdefault(key, (var, call.row))
+                    continue
+                _, callee = index.callee(target)
+                if callee is not None and callee.key != key:
+                    edges.setdefault(key, []).append((call.row, callee.key))
     model.request_vars |= {var for var, _ in direct.values() if var in LIBRARY_REQUEST_VARS}
     for key, (var, row) in direct.items():
         if var in model.request_vars:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 _MAX_DEPTH = 24
 CALL = "()"
 # Bump when file_fingerprint starts covering a new kind of fact.
-_FACTS_VERSION = "1"
+_FACTS_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -351,9 +351,10 @@ class ProjectIndex:
             for _, function in self.iter_functions():
                 for call in function.calls:
                     if call.awaited:
-                        _, ref = self.callee(call.target)
-                        if ref is not None:
-                            found.add(ref.key)
+                        for target in call.targets:
+                            _, ref = self.callee(target)
+                            if ref is not None:
+                                found.add(ref.key)
             self._awaited = found
         return self._awaited
 
@@ -369,14 +370,17 @@ class ProjectIndex:
                 continue
             outgoing: List[Tuple[int, str, str]] = []
             for call in function.calls:
-                hit = None if call.awaited else self.direct_blocking(call.target, len(call.args), call.keywords)
-                if hit is not None:
-                    witness.setdefault(ref.key, Witness(call.row, blocking=hit))
+                if call.awaited:
                     continue
-                _, target = self.callee(call.target)
-                if target is not None and not target.is_async and target.key != ref.key and not call.awaited:
-                    if not self.is_offloaded(target):
-                        outgoing.append((call.row, target.key, target.qualname))
+                for option in call.targets:
+                    hit = self.direct_blocking(option, len(call.args), call.keywords)
+                    if hit is not None:
+                        witness.setdefault(ref.key, Witness(call.row, blocking=hit))
+                        continue
+                    _, target = self.callee(option)
+                    if target is not None and not target.is_async and target.key != ref.key:
+                        if not self.is_offloaded(target):
+                            outgoing.append((call.row, target.key, target.qualname))
             if outgoing:
                 edges[ref.key] = outgoing
                 for _, callee_key, _ in outgoing:
@@ -432,9 +436,10 @@ class ProjectIndex:
                 for call in function.calls:
                     if call.awaited:
                         continue
-                    hit = self.classify(call.target, len(call.args), call.keywords)
-                    if hit is not None:
-                        found.setdefault(CATEGORY_CODES[hit[0].category], set()).add(function.qualname)
+                    for target in call.targets:
+                        hit = self.classify(target, len(call.args), call.keywords)
+                        if hit is not None:
+                            found.setdefault(CATEGORY_CODES[hit[0].category], set()).add(function.qualname)
             entry = self._async_categories[id(summary)] = (summary, {k: frozenset(v) for k, v in found.items()})
         return entry[1]
 
@@ -449,12 +454,13 @@ class ProjectIndex:
             key = f"{summary.module}.{function.qualname}"
             facts.append(f"F {key} {model.kind(key)} {model.routes.get(key)} {key in awaited}")
             for call in (*function.calls, *function.decorators):
-                resolved, ref = self.callee(call.target)
-                fact = f"C {resolved.kind} {resolved.name} {resolved.blocking.name if resolved.blocking else ''}"
-                if ref is not None:
-                    found = self.blocking_chain(ref)
-                    fact += f" {ref.key} {ref.is_async} {found[0] if found else ''} {self.is_offloaded(ref)}"
-                facts.append(fact)
+                for target in call.targets:
+                    resolved, ref = self.callee(target)
+                    fact = f"C {resolved.kind} {resolved.name} {resolved.blocking.name if resolved.blocking else ''}"
+                    if ref is not None:
+                        found = self.blocking_chain(ref)
+                        fact += f" {ref.key} {ref.is_async} {found[0] if found else ''} {self.is_offloaded(ref)}"
+                    facts.append(fact)
                 for argument in call.args:
                     if argument:
                         argument_resolved = self.resolve(argument)

@@ -3,7 +3,8 @@
 The index has to read every file of the project, including the ones no rule will look at, so it uses the
 parser that costs least: stdlib `ast` parses ~14x faster than libcst, and libcst's scope and qualified-name
 metadata cost another ~5x on top (measured on prefect: 0.7 s / 10.4 s / 55 s for 85k lines). Rules still
-resolve names with libcst's QualifiedNameProvider; a test checks that both agree on every fixture call.
+resolve names with libcst's scope and qualified-name analysis; a test checks that both agree on every
+fixture call.
 
 A summary records, per function, the calls it makes as *targets*: dotted names resolved through this
 file's imports and scopes, with `()` marking "the value returned by calling" (so `httpx.Client().get` is
@@ -42,6 +43,12 @@ class Call:
     keywords: Tuple[str, ...] = ()
     # The first positional argument when it is a string literal (`@app.get("/items")`, `open("config.json")`).
     first_str: Optional[str] = None
+    # Other targets when a local was bound to different things (`path: str` then `path = Path(path)`).
+    alternatives: Tuple[str, ...] = ()
+
+    @property
+    def targets(self) -> Tuple[str, ...]:
+        return ((self.target,) if self.target else ()) + self.alternatives
 
 
 @dataclass(frozen=True)
@@ -142,7 +149,8 @@ class _Scope:
 
     qualname: str
     locals: set = field(default_factory=set)
-    values: Dict[str, str] = field(default_factory=dict)
+    # A local's typed bindings in source order: a use may see any of them.
+    values: Dict[str, List[str]] = field(default_factory=dict)
     globals: set = field(default_factory=set)
     self_type: Optional[str] = None
     self_name: Optional[str] = None
@@ -164,35 +172,38 @@ class _Summarizer:
     def qualify(self, qualname: str) -> str:
         return f"{self.module}.{qualname}" if self.module else qualname
 
-    def resolve_name(self, name: str) -> Optional[str]:
+    def resolve_names(self, name: str) -> List[str]:
         for scope in reversed(self.scopes):
             if name in scope.globals:
                 break
             if name in scope.values:
                 return scope.values[name]
             if name in scope.locals:
-                return None
+                return []
         if name in self.bindings:
-            return self.bindings[name]
+            return [self.bindings[name]]
         if name in _BUILTINS:
-            return f"builtins.{name}"
-        return None
+            return [f"builtins.{name}"]
+        return []
+
+    def targets(self, node: ast.AST) -> List[str]:
+        """What an expression may name, as target strings (see the module docstring)."""
+        if isinstance(node, ast.Call):
+            return [f"{inner}()" for inner in self.targets(node.func)]
+        if isinstance(node, ast.Attribute):
+            return [f"{base}.{node.attr}" for base in self.targets(node.value)]
+        if isinstance(node, ast.Name):
+            return self.resolve_names(node.id)
+        if isinstance(node, ast.Subscript):  # Annotated[T, ...] / Optional[T]: the first type argument
+            found = self.annotation_type(node)
+            return [found] if found else []
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):  # `base / "name"` keeps a Path a Path
+            return self.targets(node.left)
+        return []
 
     def target(self, node: ast.AST) -> Optional[str]:
-        """What an expression names, as a target string (see the module docstring)."""
-        if isinstance(node, ast.Call):
-            inner = self.target(node.func)
-            return f"{inner}()" if inner else None
-        if isinstance(node, ast.Attribute):
-            base = self.target(node.value)
-            return f"{base}.{node.attr}" if base else None
-        if isinstance(node, ast.Name):
-            return self.resolve_name(node.id)
-        if isinstance(node, ast.Subscript):  # Annotated[T, ...] / Optional[T]: the first type argument
-            return self.annotation_type(node)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):  # `base / "name"` keeps a Path a Path
-            return self.target(node.left)
-        return None
+        found = self.targets(node)
+        return found[0] if found else None
 
     def annotation_type(self, node: Optional[ast.AST]) -> Optional[str]:
         """The type an annotation promises, as an instance target (`Session` -> `sqlalchemy.orm.Session()`)."""
@@ -347,31 +358,25 @@ class _Summarizer:
                 dependency = self.depends_target(default)
                 typed = f"{dependency}()" if dependency else None
             if typed:
-                scope.values.setdefault(arg.arg, typed)
+                _bind(scope, arg.arg, typed)
         for child in walked:
             if isinstance(child, (ast.Import, ast.ImportFrom)):
                 imported: Dict[str, str] = {}
                 self.bind_import(child, imported)
                 for name, value in imported.items():
-                    scope.values.setdefault(name, value)
+                    _bind(scope, name, value)
             elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                scope.values.setdefault(child.name, self.qualify(f"{scope.qualname}.<locals>.{child.name}"))
+                _bind(scope, child.name, self.qualify(f"{scope.qualname}.<locals>.{child.name}"))
             elif isinstance(child, ast.Assign) and len(child.targets) == 1 and isinstance(child.targets[0], ast.Name):
-                value = self.value_of(child.value)
-                if value and child.targets[0].id not in scope.values:
-                    scope.values[child.targets[0].id] = value
+                _bind(scope, child.targets[0].id, self.value_of(child.value))
             elif isinstance(child, ast.AnnAssign) and isinstance(child.target, ast.Name):
-                value = (self.value_of(child.value) if child.value is not None else None) or self.annotation_type(
-                    child.annotation
-                )
-                if value:
-                    scope.values.setdefault(child.target.id, value)
+                if child.value is not None:
+                    _bind(scope, child.target.id, self.value_of(child.value))
+                _bind(scope, child.target.id, self.annotation_type(child.annotation))
             elif isinstance(child, (ast.With, ast.AsyncWith)):
                 for item in child.items:
                     if isinstance(item.optional_vars, ast.Name):
-                        value = self.value_of(item.context_expr)
-                        if value:
-                            scope.values.setdefault(item.optional_vars.id, value)
+                        _bind(scope, item.optional_vars.id, self.value_of(item.context_expr))
 
     def produces(self, node: FunctionNode, walked: Sequence[ast.AST], yielded: bool) -> Optional[str]:
         for child in walked:
@@ -432,7 +437,8 @@ class _Summarizer:
         return calls, awaits, yields
 
     def call(self, node: ast.Call, awaited: bool) -> Optional[Call]:
-        target = self.target(node.func)
+        found = self.targets(node.func)
+        target = found[0] if found else None
         attr = node.func.attr if isinstance(node.func, ast.Attribute) else None
         if target is None and attr is None:
             return None
@@ -442,7 +448,7 @@ class _Summarizer:
         keywords = tuple(keyword.arg for keyword in node.keywords if keyword.arg)
         first = node.args[0] if node.args else None
         first_str = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
-        return Call(target, attr, node.lineno, node.col_offset, awaited, args, keywords, first_str)
+        return Call(target, attr, node.lineno, node.col_offset, awaited, args, keywords, first_str, tuple(found[1:]))
 
     def decorators(self, node: Union[FunctionNode, ast.ClassDef]) -> Tuple[Call, ...]:
         found = []
@@ -464,7 +470,7 @@ class _Summarizer:
         self.scopes.append(scope)
         if class_qualname and node.args.args and not _is_staticmethod(node):
             first = node.args.args[0].arg
-            scope.values[first] = self.qualify(class_qualname) + ("" if _is_classmethod(node) else "()")
+            scope.values[first] = [self.qualify(class_qualname) + ("" if _is_classmethod(node) else "()")]
         self.typed_locals(node, scope, walked)
         calls, awaits, yields = self.calls_in(walked)
         self.functions.append(
@@ -576,6 +582,13 @@ class _Summarizer:
             star_imports=tuple(self.star_imports),
             dependency_aliases=tuple(sorted(self.dependency_aliases.items())),
         )
+
+
+def _bind(scope: _Scope, name: str, value: Optional[str]) -> None:
+    if value:
+        bound = scope.values.setdefault(name, [])
+        if value not in bound:
+            bound.append(value)
 
 
 def _span(node: Union[FunctionNode, ast.ClassDef], direct: bool) -> Span:

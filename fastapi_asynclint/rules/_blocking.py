@@ -55,7 +55,9 @@ def _keyword_names(call: cst.Call) -> Tuple[str, ...]:
     return tuple(arg.keyword.value for arg in call.args if arg.keyword is not None)
 
 
-class _Finder(cst.CSTVisitor):
+class BlockingFinder(cst.BatchableCSTVisitor):
+    """Runs in the rules' traversal and collects every blocking call the file's coroutines make."""
+
     def __init__(self, context: FileContext) -> None:
         super().__init__()
         self.context = context
@@ -90,12 +92,7 @@ class _Finder(cst.CSTVisitor):
 
 
 def blocking_sites(context: FileContext) -> List[BlockingSite]:
-    def build() -> List[BlockingSite]:
-        finder = _Finder(context)
-        context.module.visit(finder)
-        return finder.sites
-
-    return context.shared("blocking-sites", build)
+    return context.memo[BlockingFinder].sites
 
 
 def short_name(context: FileContext, node: cst.CSTNode, limit: int = 60) -> str:
@@ -205,6 +202,7 @@ class BlockingCallRule(LintRule):
     """Base of the rules that report one category of blocking call made by a coroutine."""
 
     CATEGORY: ClassVar[Category]
+    COMPANIONS = (BlockingFinder,)
 
     @classmethod
     def wants(cls, rule_input: RuleInput) -> bool:
@@ -214,7 +212,7 @@ class BlockingCallRule(LintRule):
     def focus(cls, rule_input: RuleInput) -> Optional[FrozenSet[str]]:
         return rule_input.index.async_blocking_functions(rule_input.summary).get(cls.CODE, frozenset())
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def leave_Module(self, original_node: cst.Module) -> None:
         for site in blocking_sites(self.context):
             if site.blocking.category is self.CATEGORY:
                 self.report(

@@ -39,11 +39,10 @@ def summary_call_rows(rule_input: RuleInput, names: FrozenSet[str]) -> Iterator[
     index = rule_input.index
     for function in rule_input.summary.functions:
         for call in function.calls:
-            if call.target is None:
-                continue
-            name = canonical_name(index.resolve(call.target).name)
-            if name in names:
-                yield function, name, call.row
+            for target in call.targets:
+                name = canonical_name(index.resolve(target).name)
+                if name in names:
+                    yield function, name, call.row
 
 
 def literal(node: Optional[cst.BaseExpression]):

@@ -73,8 +73,8 @@ def _handoff_functions(rule_input: RuleInput) -> frozenset:
         if model.kind(key) is None:
             continue
         for call in function.calls:
-            name = canonical_name(index.resolve(call.target).name) if call.target else ""
-            if name in SCHEDULER_NAMES or call.attr in QUEUE_METHODS:
+            names = {canonical_name(index.resolve(target).name) for target in call.targets}
+            if names & SCHEDULER_NAMES or call.attr in QUEUE_METHODS:
                 found.add(function.qualname)
     return frozenset(found)
 

@@ -73,7 +73,7 @@ def _settings_sites(rule_input: RuleInput) -> frozenset:
         key = f"{module}.{function.qualname}"
         per_request = model.is_per_request(key) and key not in model.cached
         for call in function.calls:
-            if per_request and is_settings_class(index, call.target):
+            if per_request and any(is_settings_class(index, target) for target in call.targets):
                 found.add(function.qualname)
             if index.resolve(call.target).name in DEPENDS and call.args and is_settings_class(index, call.args[0]):
                 found.add(definition_at(rule_input.summary, call.row) or function.qualname)

@@ -134,6 +134,18 @@ class FileContext:
             Location(self.focus.row(code_range.end.line), code_range.end.column + 1),
         )
 
+    def original_text(self, node: cst.CSTNode) -> str:
+        """A node's text as the file spells it, indentation of continuation lines included (libcst's
+        `code_for_node` renders a nested node without the indentation of its enclosing block)."""
+        from fastapi_asynclint.source import physical_lines
+
+        start, end = self.span(node)
+        lines = self.shared("physical-lines", lambda: physical_lines(self.source))
+        if start.row == end.row:
+            return lines[start.row - 1][start.column - 1 : end.column - 1]
+        middle = lines[start.row : end.row - 1]
+        return "".join([lines[start.row - 1][start.column - 1 :], *middle, lines[end.row - 1][: end.column - 1]])
+
     def replace(self, node: cst.CSTNode, replacement: cst.CSTNode) -> Edit:
         start, end = self.span(node)
         return Edit(self.module.code_for_node(replacement), start, end)
@@ -303,7 +315,13 @@ class LintRule(cst.BatchableCSTVisitor):
         """The first sentence of "What it does", for tables."""
         text = cls.documentation().split("## What it does", 1)[-1].strip()
         first = " ".join(text.split("\n\n", 1)[0].split())
-        return first.split(". ")[0].rstrip(".") + "."
+        in_code = False
+        for position, char in enumerate(first):
+            in_code ^= char == "`"
+            if char == "." and not in_code and first[position + 1 : position + 2] in ("", " "):
+                first = first[:position]
+                break
+        return first.rstrip(".:") + "."
 
     @classmethod
     def has_fix(cls) -> bool:

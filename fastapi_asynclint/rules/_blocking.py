@@ -64,15 +64,28 @@ class BlockingFinder(cst.BatchableCSTVisitor):
         self.semantics = context.semantics
         self.awaited: Set[cst.CSTNode] = set()
         self.statements: Set[cst.CSTNode] = set()
+        self.with_items: Set[cst.CSTNode] = set()
+        # Expressions a trailer (`.attr`, `[i]`, `(...)`) follows: an `await` put there needs parentheses.
+        self.trailed: Set[cst.CSTNode] = set()
         self.sites: List[BlockingSite] = []
 
     def visit_Await(self, node: cst.Await) -> None:
         self.awaited.add(node.expression)
 
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        self.with_items.add(node.item)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.trailed.add(node.value)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self.trailed.add(node.value)
+
     def visit_Expr(self, node: cst.Expr) -> None:
         self.statements.add(node.value)
 
     def visit_Call(self, node: cst.Call) -> None:
+        self.trailed.add(node.func)
         if node in self.awaited:
             return
         function = self.semantics.enclosing_function(node)
@@ -194,8 +207,102 @@ def _remove_async_keyword(context: FileContext, function: cst.FunctionDef) -> Op
     return Edit("", start, Location(start.row, name_start.column - gap))
 
 
+# Handing these to another thread changes more than timing: sqlite3 connections refuse other threads,
+# sessions and cursors are not thread-safe, an RLock acquired in a worker is owned by that worker, and a
+# server that reads the console needs a redesign rather than a thread.
+_NOT_OFFLOADED = frozenset({Category.DB, Category.ORM, Category.LOCK, Category.INPUT})
+_THREAD_RUNNERS = (
+    # (qualified name imported in the file, how to call it from that name, accepts keyword arguments)
+    ("fastapi.concurrency.run_in_threadpool", "", True),
+    ("starlette.concurrency.run_in_threadpool", "", True),
+    ("anyio.to_thread.run_sync", "", False),
+    ("anyio.to_thread", ".run_sync", False),
+    ("anyio", ".to_thread.run_sync", False),
+    ("asyncio.to_thread", "", True),
+    ("asyncio", ".to_thread", True),
+)
+
+
+@dataclass(frozen=True)
+class ThreadRunner:
+    name: str  # the name the call goes through, as the file spells it (`asyncio`, `run_in_threadpool`)
+    call: str  # the expression to call (`asyncio.to_thread`)
+    keywords: bool  # whether it forwards keyword arguments itself (anyio's run_sync does not)
+    import_module: Optional[str] = None  # the import to add, when the file has none
+
+
+def thread_runner(context: FileContext) -> ThreadRunner:
+    """How this file already runs sync code in a thread, else `asyncio.to_thread` (import added)."""
+
+    def find() -> ThreadRunner:
+        scope = context.semantics.scope(context.module)
+        imported: Dict[str, str] = {}
+        for assignment in scope.assignments if scope is not None else ():
+            if isinstance(assignment, ImportAssignment):
+                for qualified in scope.get_qualified_names_for(assignment.name):
+                    imported.setdefault(qualified.name, assignment.name)
+        for qualified, suffix, keywords in _THREAD_RUNNERS:
+            if qualified in imported:
+                return ThreadRunner(imported[qualified], imported[qualified] + suffix, keywords)
+        return ThreadRunner("asyncio", "asyncio.to_thread", True, import_module="asyncio")
+
+    return context.shared("thread-runner", find)
+
+
+def _sees_import(context: FileContext, node: cst.CSTNode, runner: ThreadRunner) -> bool:
+    """Whether `runner.name` at `node` still means the module-level import (no local rebinding)."""
+    if runner.import_module is not None:
+        return not _binds_other_than_module(context, node, runner.name)
+    scope = context.semantics.scope(node)
+    while scope is not None and not isinstance(scope, GlobalScope):
+        if runner.name in scope.assignments:
+            return False
+        scope = scope.parent
+    return True
+
+
+def to_thread_fix(context: FileContext, site: BlockingSite) -> Optional[Fix]:
+    """A blocking call -> `await asyncio.to_thread(f, ...)` (or the file's own thread runner) (unsafe)."""
+    call = site.node
+    finder = context.memo[BlockingFinder]
+    if site.blocking.category in _NOT_OFFLOADED or call in finder.with_items:
+        return None  # in a `with` header the body would still block on the object it returns
+    scope = context.semantics.scope(call)
+    if not isinstance(scope, FunctionScope) or scope.node is not site.function:
+        return None  # a comprehension, lambda or nested def: an `await` there changes what runs when
+    runner = thread_runner(context)
+    if not _sees_import(context, call, runner):
+        return None
+    keywords = [arg for arg in call.args if arg.keyword is not None or arg.star == "**"]
+    if any(arg.keyword is not None and arg.keyword.value == "func" for arg in keywords):
+        return None  # would collide with the runner's own parameter
+    edits: List[Optional[Edit]] = []
+    # Spliced from the original text so that a call spread over lines keeps its layout.
+    callee = context.original_text(call.func)
+    inner = context.original_text(call)[len(callee) :].strip()[1:-1]
+    separator = "," if inner[:1].isspace() else ", "  # keep a line break after `(` where there was one
+    arguments = callee + (separator + inner if inner.strip() else "")
+    if keywords and not runner.keywords:
+        if _binds_other_than_module(context, call, "functools"):
+            return None
+        arguments = f"functools.partial({arguments})"
+        edits.append(context.import_edit("functools"))
+    replacement = f"await {runner.call}({arguments})"
+    if call in finder.trailed:
+        replacement = f"({replacement})"
+    if runner.import_module is not None:
+        edits.append(context.import_edit(runner.import_module))
+    start, end = context.span(call)
+    edits.insert(0, Edit(replacement, start, end))
+    return context.fix(
+        Applicability.UNSAFE,
+        f"Run `{short_name(context, call.func)}` in a worker thread with `await {runner.call}(...)`",
+        edits,
+    )
+
+
 def fix_for(context: FileContext, site: BlockingSite) -> Optional[Fix]:
-    return sleep_fix(context, site) or make_sync_fix(context, site)
+    return sleep_fix(context, site) or make_sync_fix(context, site) or to_thread_fix(context, site)
 
 
 class BlockingCallRule(LintRule):

@@ -30,8 +30,13 @@ async def weather(city: str, request: Request):
 `def`, so FastAPI runs it in its threadpool.
 
 ## Fix safety
-In a route or dependency that never awaits, an unsafe fix declares it with `def`: FastAPI then runs it
-in its threadpool, which changes how many such requests can run at once.
+Both fixes are unsafe. In a route or dependency that never awaits, the fix declares it with `def`:
+FastAPI then runs it in its threadpool, which changes how many such requests can run at once. Elsewhere
+the call is moved to a worker thread: `requests.get(url)` becomes
+`await asyncio.to_thread(requests.get, url)` (or `await run_in_threadpool(...)` /
+`await anyio.to_thread.run_sync(...)` when the file already uses those); the code then runs on another
+thread, which matters for objects that are not thread-safe. The call is not moved when it heads a `with`
+statement or sits in a comprehension or lambda; its text, comments included, is kept.
 """
 
 from fastapi_asynclint.catalog import Category
@@ -199,6 +204,68 @@ class BlockingHttpCall(BlockingCallRule):
             """,
             unsafe=True,
             note="a route that never awaits becomes `def` (unsafe fix)",
+        ),
+        Invalid(
+            """
+            import requests
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+            @app.get("/")
+            async def index(request: Request):
+                body = await request.body()
+                reply = requests.post(  # FAL102
+                    "https://example.com",
+                    data=body,
+                )
+                return requests.get("https://example.com").json()  # FAL102
+            """,
+            fixed="""
+            import requests
+            from fastapi import FastAPI
+            import asyncio
+
+            app = FastAPI()
+
+            @app.get("/")
+            async def index(request: Request):
+                body = await request.body()
+                reply = await asyncio.to_thread(requests.post,  # FAL102
+                    "https://example.com",
+                    data=body,
+                )
+                return (await asyncio.to_thread(requests.get, "https://example.com")).json()  # FAL102
+            """,
+            unsafe=True,
+            note="a route that awaits: the calls move to a worker thread (unsafe fix)",
+        ),
+        Invalid(
+            """
+            import anyio
+            import requests
+
+            async def refresh(url):
+                await anyio.sleep(1)
+                requests.get(url)  # FAL102
+                requests.get(url, timeout=5)  # FAL102
+                with requests.get(url, stream=True) as response:  # FAL102
+                    return [requests.get(link) for link in response.links]  # FAL102
+            """,
+            fixed="""
+            import anyio
+            import requests
+            import functools
+
+            async def refresh(url):
+                await anyio.sleep(1)
+                await anyio.to_thread.run_sync(requests.get, url)  # FAL102
+                await anyio.to_thread.run_sync(functools.partial(requests.get, url, timeout=5))  # FAL102
+                with requests.get(url, stream=True) as response:  # FAL102
+                    return [requests.get(link) for link in response.links]  # FAL102
+            """,
+            unsafe=True,
+            note="a file that uses anyio gets anyio's runner; `with` headers and comprehensions keep their call",
         ),
     ]
 

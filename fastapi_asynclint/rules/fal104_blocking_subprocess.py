@@ -27,8 +27,11 @@ async def thumbnail(name: str):
 ```
 
 ## Fix safety
-In a route or dependency that never awaits, an unsafe fix declares it with `def`, so FastAPI runs it in its
-threadpool.
+Both fixes are unsafe. In a route or dependency that never awaits, the fix declares it with `def`, so
+FastAPI runs it in its threadpool. Elsewhere the call moves to a worker thread
+(`await asyncio.to_thread(f, ...)`, or the file's own `run_in_threadpool` / `anyio.to_thread.run_sync`),
+where code that is not thread-safe may behave differently. Calls heading a `with` statement or inside a
+comprehension or lambda are left alone.
 """
 
 from fastapi_asynclint.catalog import Category
@@ -79,6 +82,34 @@ class BlockingSubprocess(BlockingCallRule):
     ]
 
     INVALID = [
+        Invalid(
+            """
+            import subprocess
+            from fastapi import FastAPI
+            from fastapi.concurrency import run_in_threadpool
+
+            app = FastAPI()
+
+            @app.post("/reports")
+            async def build_report(name: str):
+                await run_in_threadpool(print, name)
+                subprocess.run(["make", name], check=True)  # FAL104
+            """,
+            fixed="""
+            import subprocess
+            from fastapi import FastAPI
+            from fastapi.concurrency import run_in_threadpool
+
+            app = FastAPI()
+
+            @app.post("/reports")
+            async def build_report(name: str):
+                await run_in_threadpool(print, name)
+                await run_in_threadpool(subprocess.run, ["make", name], check=True)  # FAL104
+            """,
+            unsafe=True,
+            note="a file that uses FastAPI's `run_in_threadpool` gets it for the fix (unsafe)",
+        ),
         Invalid(
             """
             import os

@@ -28,8 +28,11 @@ async def database_health():
 ```
 
 ## Fix safety
-In a route or dependency that never awaits, an unsafe fix declares it with `def`, so FastAPI runs it in its
-threadpool.
+Both fixes are unsafe. In a route or dependency that never awaits, the fix declares it with `def`, so
+FastAPI runs it in its threadpool. Elsewhere the call moves to a worker thread
+(`await asyncio.to_thread(f, ...)`, or the file's own `run_in_threadpool` / `anyio.to_thread.run_sync`),
+where code that is not thread-safe may behave differently. Calls heading a `with` statement or inside a
+comprehension or lambda are left alone.
 """
 
 from fastapi_asynclint.catalog import Category

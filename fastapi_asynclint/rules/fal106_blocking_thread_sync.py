@@ -38,7 +38,7 @@ async def increment():
 
 ## Fix safety
 In a route or dependency that never awaits, an unsafe fix declares it with `def`, so FastAPI runs it in its
-threadpool.
+threadpool. The call is never moved to a worker thread: a lock acquired there belongs to that thread.
 """
 
 from fastapi_asynclint.catalog import Category

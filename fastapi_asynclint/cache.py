@@ -14,15 +14,18 @@ import os
 import pickle
 import sys
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
 
 from fastapi_asynclint import __version__
 from fastapi_asynclint.diagnostics import Diagnostic
-from fastapi_asynclint.index.build import FileSummary, content_digest
+
+if TYPE_CHECKING:
+    from fastapi_asynclint.index.build import FileSummary
 from fastapi_asynclint.writer import write_atomic
 
 _FORMAT = 3
 _MAX_RESULTS = 200_000
+_MAX_SNAPSHOTS = 8
 
 
 class Cache:
@@ -36,9 +39,16 @@ class Cache:
         self._results: Dict[str, Tuple[str, Tuple[Diagnostic, ...]]] = {}
         self._by_digest: Dict[Tuple[str, str, bool], FileSummary] = {}
         self._dirty = False
-        self._load()
+        self._loaded = False
+        # Whole runs, small and read first: a run whose inputs are all unchanged needs nothing else.
+        self.snapshot_file = self.file.with_suffix(".runs.pickle")
+        self._snapshots: Optional[Dict[str, Dict[str, Tuple[Diagnostic, ...]]]] = None
+        self._snapshots_dirty = False
 
     def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
         try:
             with open(self.file, "rb") as handle:
                 data = pickle.load(handle)
@@ -53,6 +63,7 @@ class Cache:
 
     # ------------------------------------------------------------------ summaries
     def summary(self, path: str, module: str, is_package: bool) -> Optional[FileSummary]:
+        self._load()
         entry = self._summaries.get(path)
         try:
             stat = os.stat(path)
@@ -62,6 +73,8 @@ class Cache:
             return entry[4]
         if not self._by_digest:
             return None
+        from fastapi_asynclint.index.build import content_digest
+
         try:
             with open(path, "rb") as handle:
                 digest = content_digest(handle.read())
@@ -73,6 +86,7 @@ class Cache:
         return found
 
     def put_summary(self, path: str, module: str, is_package: bool, stat: Tuple[int, int], summary: FileSummary) -> None:
+        self._load()
         self._summaries[path] = (stat[0], stat[1], module, is_package, summary)
         self._by_digest[(summary.digest, module, is_package)] = summary
         self._dirty = True
@@ -84,15 +98,44 @@ class Cache:
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
     def result(self, path: str, key: str) -> Optional[Tuple[Diagnostic, ...]]:
+        self._load()
         entry = self._results.get(path)
         return entry[1] if entry is not None and entry[0] == key else None
 
     def put_result(self, path: str, key: str, diagnostics: List[Diagnostic]) -> None:
+        self._load()
         self._results[path] = (key, tuple(diagnostics))
         self._dirty = True
 
+    # ------------------------------------------------------------------ whole runs
+    def _load_snapshots(self) -> Dict[str, Dict[str, Tuple[Diagnostic, ...]]]:
+        if self._snapshots is None:
+            self._snapshots = {}
+            try:
+                with open(self.snapshot_file, "rb") as handle:
+                    data = pickle.load(handle)
+                if isinstance(data, dict) and data.get("format") == _FORMAT:
+                    self._snapshots = data["runs"]
+            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, KeyError):
+                pass
+        return self._snapshots
+
+    def snapshot(self, key: str) -> Optional[Dict[str, Tuple[Diagnostic, ...]]]:
+        return self._load_snapshots().get(key)
+
+    def put_snapshot(self, key: str, findings: Dict[str, Tuple[Diagnostic, ...]]) -> None:
+        runs = self._load_snapshots()
+        runs.pop(key, None)
+        runs[key] = findings
+        while len(runs) > _MAX_SNAPSHOTS:  # the oldest go first: a full run and a few one-file runs fit
+            runs.pop(next(iter(runs)))
+        self._snapshots_dirty = True
+
     # ------------------------------------------------------------------ persistence
     def save(self) -> None:
+        if self._snapshots_dirty:
+            self._write(self.snapshot_file, {"format": _FORMAT, "runs": self._snapshots})
+            self._snapshots_dirty = False
         if not self._dirty:
             return
         live = {path for path in self._summaries if os.path.exists(path)}
@@ -101,12 +144,15 @@ class Cache:
             "summaries": {path: entry for path, entry in self._summaries.items() if path in live},
             "results": dict(list(self._results.items())[-_MAX_RESULTS:]),
         }
+        self._write(self.file, data)
+        self._dirty = False
+
+    def _write(self, file: Path, data: dict) -> None:
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
+            file.parent.mkdir(parents=True, exist_ok=True)
             gitignore = self.directory / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("# Automatically created by fastapi-asynclint.\n*\n")
-            write_atomic(self.file, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomic(file, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass  # a read-only checkout still lints, it just does not cache
-        self._dirty = False

@@ -40,13 +40,6 @@ class Discovery:
     missing: List[str] = field(default_factory=list)
 
 
-def _relative(path: Path, root: Path) -> Optional[str]:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return None
-
-
 class _GitIgnores:
     """The .gitignore files met on the way down, each scoped to its folder."""
 
@@ -66,14 +59,16 @@ class _GitIgnores:
                 spec = None
         self._specs[folder] = spec
 
-    def ignored(self, path: Path, is_dir: bool, top: Path) -> bool:
+    def active(self, directory: Path, top: Path) -> List[Tuple[str, "pathspec.GitIgnoreSpec"]]:
+        """The specs that apply inside `directory`, outermost first, each with its folder's path prefix."""
+        folders = [top, *[p for p in reversed((directory, *directory.parents)) if p != top and top in p.parents]]
+        return [(str(folder) + os.sep, self._specs[folder]) for folder in folders if self._specs.get(folder)]
+
+    @staticmethod
+    def ignored(path: str, is_dir: bool, active: List[Tuple[str, "pathspec.GitIgnoreSpec"]]) -> bool:
         verdict = False
-        folders = [top, *[p for p in reversed(path.parents) if p != top and top in p.parents]]
-        for folder in folders:
-            spec = self._specs.get(folder)
-            if spec is None:
-                continue
-            relative = path.relative_to(folder).as_posix() + ("/" if is_dir else "")
+        for prefix, spec in active:  # a deeper .gitignore overrides a shallower one, as in git
+            relative = path[len(prefix) :].replace(os.sep, "/") + ("/" if is_dir else "")
             result = spec.check_file(relative)
             if result.include is not None:
                 verdict = result.include
@@ -89,13 +84,16 @@ def _git_top(start: Path) -> Path:
 
 def discover(paths: Sequence[str], root: Path, exclude: Sequence[str] = (), respect_gitignore: bool = True) -> Discovery:
     result = Discovery()
-    excluded = glob_matcher(tuple(exclude)) if exclude else (lambda _path: False)
+    excluded = glob_matcher(tuple(exclude)) if exclude else None
+    root_prefix = str(root) + os.sep
 
     def is_excluded(path: Path, is_dir: bool) -> bool:
-        relative = _relative(path, root)
-        if relative is None or relative == ".":
+        if excluded is None:
             return False
-        return excluded(relative + ("/" if is_dir else ""))
+        text = str(path)
+        if not text.startswith(root_prefix):
+            return False
+        return excluded(text[len(root_prefix) :].replace(os.sep, "/") + ("/" if is_dir else ""))
 
     seen = set()
     for raw in paths:
@@ -116,14 +114,16 @@ def discover(paths: Sequence[str], root: Path, exclude: Sequence[str] = (), resp
             ignores.load(folder)
         for directory, dirnames, filenames in os.walk(path):
             here = Path(directory)
+            active = []
             if respect_gitignore:
                 ignores.load(here)
+                active = ignores.active(here, top)
             kept = []
             for name in sorted(dirnames):
                 sub = here / name
                 if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info") or sub.is_symlink():
                     continue
-                if is_excluded(sub, True) or (respect_gitignore and ignores.ignored(sub, True, top)):
+                if is_excluded(sub, True) or (active and ignores.ignored(str(sub), True, active)):
                     continue
                 kept.append(name)
             dirnames[:] = kept
@@ -133,7 +133,7 @@ def discover(paths: Sequence[str], root: Path, exclude: Sequence[str] = (), resp
                 file = here / name
                 if file in seen or is_excluded(file, False):
                     continue
-                if respect_gitignore and ignores.ignored(file, False, top):
+                if active and ignores.ignored(str(file), False, active):
                     continue
                 seen.add(file)
                 result.files.append(file)

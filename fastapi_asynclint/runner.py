@@ -9,24 +9,29 @@ processes; the results come back in a deterministic order whatever the number of
 from __future__ import annotations
 
 import difflib
-import multiprocessing
+import hashlib
 import os
 import sys
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
-from fastapi_asynclint.catalog import build_catalog
 from fastapi_asynclint.diagnostics import Diagnostic
 from fastapi_asynclint.discovery import discover
-from fastapi_asynclint.engine import LintOutcome, lint_text
-from fastapi_asynclint.index.build import FileSummary, content_digest, summarize_bytes
-from fastapi_asynclint.index.modules import ModuleMap
-from fastapi_asynclint.index.project import ProjectIndex
 from fastapi_asynclint.settings import Settings, per_file_ignored
-from fastapi_asynclint.source import SourceText, UndecodableSource, decode_source
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from fastapi_asynclint.engine import LintOutcome
+    from fastapi_asynclint.index.build import FileSummary
+    from fastapi_asynclint.index.modules import ModuleMap
+    from fastapi_asynclint.index.project import ProjectIndex
+    from fastapi_asynclint.source import SourceText
+
+# The analysis modules (libcst, the index, process pools) are imported where they are first needed: a run
+# served whole from the cache imports none of them.
 
 # Below this many files, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
@@ -114,6 +119,9 @@ def _worker_count(jobs: Optional[int], tasks: int) -> int:
 def _pool(workers: int) -> Optional[ProcessPoolExecutor]:
     if workers <= 1:
         return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     methods = multiprocessing.get_all_start_methods()
     if "fork" not in methods:
         return None  # without fork the index would have to be pickled to every worker: stay in-process
@@ -142,6 +150,8 @@ def _map(function: Callable, items: Sequence, jobs: Optional[int], progress=None
 
 # ---------------------------------------------------------------------------- summaries
 def _summarize_job(job: Tuple[str, str, bool]) -> Tuple[str, Optional[FileSummary], Optional[Tuple[int, int]]]:
+    from fastapi_asynclint.index.build import summarize_bytes
+
     path, module, is_package = job
     try:
         stat = os.stat(path)
@@ -159,6 +169,10 @@ def build_index(
     overrides: Dict[str, bytes],
     jobs: Optional[int],
 ) -> Tuple[ProjectIndex, Dict[str, FileSummary]]:
+    from fastapi_asynclint.catalog import build_catalog
+    from fastapi_asynclint.index.build import summarize_bytes
+    from fastapi_asynclint.index.project import ProjectIndex
+
     summaries: Dict[str, FileSummary] = {}
     missing: List[Tuple[str, str, bool]] = []
     for path in project_files:
@@ -187,6 +201,11 @@ def build_index(
 
 # ---------------------------------------------------------------------------- linting
 def _lint_job(job: _Job) -> FileReport:
+    # Imported here: a run served from the cache never loads libcst.
+    from fastapi_asynclint.engine import lint_text
+    from fastapi_asynclint.index.build import summarize_bytes
+    from fastapi_asynclint.source import UndecodableSource, decode_source
+
     index: ProjectIndex = _SHARED["index"]  # type: ignore[assignment]
     settings: Settings = _SHARED["settings"]  # type: ignore[assignment]
     options: CheckOptions = _SHARED["options"]  # type: ignore[assignment]
@@ -240,7 +259,16 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
     else:
         found = discover(paths, settings.root, settings.exclude)
         targets, result.missing = found.files, found.missing
-    project_files = _project_files(settings, targets)
+    project_files = _project_files(settings, targets, paths)
+    snapshot_key = None
+    if cache is not None and not (overrides or options.fix or options.diff or options.force_analysis):
+        snapshot_key = _snapshot_key(settings, targets, project_files)
+        stored = cache.snapshot(snapshot_key) if snapshot_key else None
+        if stored is not None:
+            result.files = [FileReport(str(path), diagnostics=list(stored.get(str(path), ()))) for path in targets]
+            return result
+    from fastapi_asynclint.index.modules import ModuleMap
+
     module_map = ModuleMap(settings.root)
     for path in project_files:
         module_map.add(path)
@@ -262,7 +290,25 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
     for report in reports:
         result.errors.extend(report.errors)
     result.files = reports
+    if snapshot_key and not result.errors:
+        cache.put_snapshot(snapshot_key, {report.path: tuple(report.diagnostics) for report in reports})
     return result
+
+
+def _snapshot_key(settings: Settings, targets: Sequence[Path], project_files: Sequence[Path]) -> Optional[str]:
+    """What a run's findings depend on: the settings, the files asked about with their enabled codes, and
+    every project file's size and modification time (ruff's cache test). None if a file cannot be read."""
+    digest = hashlib.blake2b(settings.fingerprint.encode(), digest_size=16)
+    for path in targets:
+        enabled = settings.enabled - per_file_ignored(settings, _relative(path, settings.root))
+        digest.update(f"T{path}\0{','.join(sorted(enabled))}\n".encode())
+    for path in project_files:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        digest.update(f"P{path}\0{stat.st_mtime_ns}\0{stat.st_size}\n".encode())
+    return digest.hexdigest()
 
 
 def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileReport]:
@@ -299,9 +345,9 @@ def write_fixes(result: CheckResult) -> List[str]:
     return written
 
 
-def _project_files(settings: Settings, targets: Sequence[Path]) -> List[Path]:
+def _project_files(settings: Settings, targets: Sequence[Path], paths: Sequence[str] = ()) -> List[Path]:
     files = set(targets)
-    if settings.root_found:
+    if settings.root_found and not any(Path(raw).absolute() == settings.root for raw in paths):
         files.update(discover([str(settings.root)], settings.root, settings.exclude).files)
     return sorted(files)
 

@@ -206,3 +206,37 @@ def test_cache_round_trip(cli):
     assert first.stdout == second.stdout
     (cli.root / "app.py").write_text(BLOCKING_APP.replace("time.sleep(1)", "pass"))
     assert cli("check", "app.py").exit_code == 0
+
+
+def test_cache_notices_a_changed_helper_in_another_module(cli):
+    """A run served whole from the cache must still see an edit to a file it was not asked about."""
+    cli.write(
+        {
+            "pyproject.toml": "[tool.fastapi-asynclint]\n",
+            "helpers.py": "def load():\n    return 1\n",
+            "app.py": "from helpers import load\n\nasync def route():\n    return load()\n",
+        }
+    )
+    assert cli("check", "app.py").exit_code == 0
+    assert cli("check", "app.py").exit_code == 0  # served from the cache
+    (cli.root / "helpers.py").write_text("import time\n\ndef load():\n    time.sleep(1)\n")
+    result = cli("check", "--output-format", "concise", "app.py")
+    assert result.exit_code == 1
+    assert "load() -> time.sleep" in result.stdout
+    again = cli("check", "--output-format", "concise", "app.py")
+    assert again.stdout == result.stdout
+
+
+def test_cached_run_does_not_import_the_analysis(cli):
+    """With nothing changed, a run is answered from the cache without loading libcst or the index."""
+    import subprocess
+    import sys
+
+    cli.write({"app.py": BLOCKING_APP})
+    command = [sys.executable, "-X", "importtime", "-m", "fastapi_asynclint", "check", "app.py"]
+    subprocess.run(command, cwd=cli.root, capture_output=True)
+    warm = subprocess.run(command, cwd=cli.root, capture_output=True, text=True)
+    assert "FAL101" in warm.stdout
+    imported = {line.split("|")[-1].strip() for line in warm.stderr.splitlines() if "|" in line}
+    assert "libcst" not in imported
+    assert "fastapi_asynclint.index.project" not in imported

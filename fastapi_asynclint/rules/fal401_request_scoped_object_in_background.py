@@ -9,10 +9,14 @@ A task given plain ids and values, or that opens its own session, is not reporte
 ## Why is this bad?
 FastAPI cleans these up when the request is done, and background work runs after that:
 
-* Since FastAPI 0.106.0 the exit code of a dependency with `yield` (the `finally: db.close()`) runs
-  before background tasks, so the task gets a closed session ("Using resources from dependencies with
-  yield in background tasks is no longer supported", release notes of 0.106.0). FastAPI 0.121.0 added
-  `Depends(..., scope="request")`/`"function"`; the default still ends the dependency with the request.
+* Dependencies with `yield`, by FastAPI version (from its release notes and "Advanced Dependencies"
+  docs): before 0.106.0 their exit code ran after background tasks, so tasks could use the session;
+  0.106.0 made it run before the response is sent ("Using resources from dependencies with yield in
+  background tasks is no longer supported"), so the task gets a closed session; 0.118.0 moved the exit
+  code after the response is sent (for streaming responses), and the docs still tell background tasks
+  to create their own resources; 0.121.0 added `Depends(..., scope="function")`, which closes the
+  dependency right after the path function returns. The rule reflects 0.106.0 and later, and reports on
+  every version: code that relies on the pre-0.106 order breaks on upgrade.
 * `UploadFile`s are closed once the response is sent, so the task reads a closed file.
 * The `Request` (and `WebSocket`) belongs to a finished connection: its body stream is consumed and the
   client may be gone.

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from fastapi_asynclint.index.build import FileSummary
 from fastapi_asynclint.writer import write_atomic
 
-_FORMAT = 3
+_FORMAT = 4
 _MAX_RESULTS = 200_000
 _MAX_SNAPSHOTS = 8
 
@@ -42,7 +42,8 @@ class Cache:
         self._loaded = False
         # Whole runs, small and read first: a run whose inputs are all unchanged needs nothing else.
         self.snapshot_file = self.file.with_suffix(".runs.pickle")
-        self._snapshots: Optional[Dict[str, Dict[str, Tuple[Diagnostic, ...]]]] = None
+        # project state -> {path: (enabled codes, findings)}; one-file runs add to a full run's entry.
+        self._snapshots: Optional[Dict[str, Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]]] = None
         self._snapshots_dirty = False
 
     def _load(self) -> None:
@@ -108,7 +109,7 @@ class Cache:
         self._dirty = True
 
     # ------------------------------------------------------------------ whole runs
-    def _load_snapshots(self) -> Dict[str, Dict[str, Tuple[Diagnostic, ...]]]:
+    def _load_snapshots(self) -> Dict[str, Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]]:
         if self._snapshots is None:
             self._snapshots = {}
             try:
@@ -120,13 +121,14 @@ class Cache:
                 pass
         return self._snapshots
 
-    def snapshot(self, key: str) -> Optional[Dict[str, Tuple[Diagnostic, ...]]]:
+    def snapshot(self, key: str) -> Optional[Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]]:
         return self._load_snapshots().get(key)
 
-    def put_snapshot(self, key: str, findings: Dict[str, Tuple[Diagnostic, ...]]) -> None:
+    def put_snapshot(self, key: str, findings: Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]) -> None:
         runs = self._load_snapshots()
-        runs.pop(key, None)
-        runs[key] = findings
+        merged = runs.pop(key, {})
+        merged.update(findings)
+        runs[key] = merged
         while len(runs) > _MAX_SNAPSHOTS:  # the oldest go first: a full run and a few one-file runs fit
             runs.pop(next(iter(runs)))
         self._snapshots_dirty = True

@@ -261,11 +261,15 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
         targets, result.missing = found.files, found.missing
     project_files = _project_files(settings, targets, paths)
     snapshot_key = None
+    enabled_by_path = {
+        str(path): ",".join(sorted(settings.enabled - per_file_ignored(settings, _relative(path, settings.root))))
+        for path in targets
+    }
     if cache is not None and not (overrides or options.fix or options.diff or options.force_analysis):
-        snapshot_key = _snapshot_key(settings, targets, project_files)
+        snapshot_key = _project_state(settings, project_files)
         stored = cache.snapshot(snapshot_key) if snapshot_key else None
-        if stored is not None:
-            result.files = [FileReport(str(path), diagnostics=list(stored.get(str(path), ()))) for path in targets]
+        if stored is not None and all(stored.get(path, (None,))[0] == enabled for path, enabled in enabled_by_path.items()):
+            result.files = [FileReport(path, diagnostics=list(stored[path][1])) for path in enabled_by_path]
             return result
     from fastapi_asynclint.index.modules import ModuleMap
 
@@ -291,17 +295,15 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
         result.errors.extend(report.errors)
     result.files = reports
     if snapshot_key and not result.errors:
-        cache.put_snapshot(snapshot_key, {report.path: tuple(report.diagnostics) for report in reports})
+        findings = {report.path: (enabled_by_path[report.path], tuple(report.diagnostics)) for report in reports}
+        cache.put_snapshot(snapshot_key, findings)
     return result
 
 
-def _snapshot_key(settings: Settings, targets: Sequence[Path], project_files: Sequence[Path]) -> Optional[str]:
-    """What a run's findings depend on: the settings, the files asked about with their enabled codes, and
-    every project file's size and modification time (ruff's cache test). None if a file cannot be read."""
+def _project_state(settings: Settings, project_files: Sequence[Path]) -> Optional[str]:
+    """What every file's findings depend on besides its enabled codes: the settings and each project
+    file's size and modification time (ruff's cache test). None if a file cannot be read."""
     digest = hashlib.blake2b(settings.fingerprint.encode(), digest_size=16)
-    for path in targets:
-        enabled = settings.enabled - per_file_ignored(settings, _relative(path, settings.root))
-        digest.update(f"T{path}\0{','.join(sorted(enabled))}\n".encode())
     for path in project_files:
         try:
             stat = os.stat(path)

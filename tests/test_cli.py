@@ -240,3 +240,13 @@ def test_cached_run_does_not_import_the_analysis(cli):
     imported = {line.split("|")[-1].strip() for line in warm.stderr.splitlines() if "|" in line}
     assert "libcst" not in imported
     assert "fastapi_asynclint.index.project" not in imported
+
+
+def test_one_file_run_after_a_full_run_reuses_its_findings(cli):
+    cli.write({"pyproject.toml": "[tool.fastapi-asynclint]\n", "app.py": BLOCKING_APP, "other.py": "x = 1\n"})
+    full = cli("check", "--output-format", "concise", ".")
+    one = cli("check", "--output-format", "concise", "app.py")
+    assert one.exit_code == full.exit_code == 1
+    assert one.stdout.splitlines()[0] == full.stdout.splitlines()[0]
+    quiet = cli("check", "--select", "FAL3", "app.py")  # other codes enabled: not served from the full run
+    assert quiet.exit_code == 0

@@ -133,10 +133,8 @@ def lint_buffer(projects: Projects, path: str, text: str, open_texts: Dict[str, 
 def fix_all_text(projects: Projects, path: str, text: str, open_texts: Dict[str, str]) -> str:
     """The buffer with every safe fix applied, by the fix loop `check --fix` uses."""
     workspace = projects.for_document(path, open_texts)
-    try:
-        return fix_text(text, lambda candidate: workspace.lint(path, candidate).diagnostics, False, path).text
-    finally:
-        workspace.set_text(path, text)  # the buffer has not changed until the client applies the edit
+    # Candidates are linted without becoming the buffer: it changes only when the client applies the edit.
+    return fix_text(text, lambda candidate: workspace.lint_candidate(path, candidate).diagnostics, False, path).text
 
 
 # ---------------------------------------------------------------------------- positions and edits

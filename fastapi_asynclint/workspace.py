@@ -115,6 +115,18 @@ class Workspace:
             enabled = self.settings.enabled - per_file_ignored(self.settings, relative)
             return lint_text(path, text, file_summary, module, is_package, index, self.settings, enabled)
 
+    def lint_candidate(self, path: str, text: str) -> LintOutcome:
+        """Findings for a text the buffer might become (a fix being tried): the index sees it in place of
+        the buffer for this one lint, and nothing is stored."""
+        with self._lock:
+            index = self.index()
+            module, is_package = self._modules.add(Path(path))
+            candidate = summarize_bytes(text.encode("utf-8"), module, is_package)
+            linked = index.updated(path, candidate.summary)
+            relative = _relative(Path(path), self.settings.root)
+            enabled = self.settings.enabled - per_file_ignored(self.settings, relative)
+            return lint_text(path, text, candidate, module, is_package, linked, self.settings, enabled)
+
     def open_paths(self) -> List[str]:
         return sorted(self._overrides)
 

@@ -95,7 +95,7 @@ _OS_FILE = (
     "listdir", "scandir", "walk", "fwalk", "stat", "lstat", "mkdir", "makedirs", "remove", "removedirs", "rename",
     "renames", "replace", "rmdir", "unlink", "chmod", "chown", "lchown", "link", "symlink", "readlink", "truncate",
     "access", "utime", "statvfs", "sendfile", "read", "write", "pread", "pwrite", "readv", "writev", "fsync",
-    "fdatasync", "open", "fdopen", "mkfifo", "getcwd",
+    "fdatasync", "open", "fdopen", "mkfifo",
 )
 _OS_PATH = (
     "exists", "lexists", "isfile", "isdir", "islink", "ismount", "isjunction", "getsize", "getatime", "getmtime",
@@ -105,9 +105,11 @@ _PATH_METHODS = (
     "open", "read_text", "read_bytes", "write_text", "write_bytes", "touch", "mkdir", "rmdir", "unlink",
     "rename", "replace", "stat", "lstat", "exists", "is_dir", "is_file", "is_symlink", "is_mount", "is_socket",
     "is_fifo", "is_block_device", "is_char_device", "iterdir", "glob", "rglob", "walk", "chmod", "lchmod",
-    "owner", "group", "readlink", "resolve", "samefile", "symlink_to", "hardlink_to", "link_to", "expanduser",
-    "absolute", "copy", "copy_into", "move", "move_into", "home", "cwd",
+    "owner", "group", "readlink", "resolve", "samefile", "symlink_to", "hardlink_to", "link_to", "copy",
+    "copy_into", "move", "move_into",
 )
+# Not blocking: `Path.cwd()`, `absolute()`, `expanduser()`, `home()` and `os.getcwd()` ask the process, not the
+# disk (one cheap syscall at most), and a SpooledTemporaryFile stays in memory until it grows past max_size.
 _SHUTIL = (
     "copy", "copy2", "copyfile", "copyfileobj", "copymode", "copystat", "copytree", "rmtree", "move", "chown",
     "disk_usage", "make_archive", "unpack_archive", "which",
@@ -157,7 +159,7 @@ _TABLE: List[Tuple[Sequence[str], Category]] = [
     # flake8-async ASYNC230/231/240, ruff ASYNC230/240, blockbuster (os, io, builtins.open)
     (
         ["builtins.open", "io.open", "io.open_code", "codecs.open", "tempfile.TemporaryFile",
-         "tempfile.NamedTemporaryFile", "tempfile.SpooledTemporaryFile", "tempfile.mkstemp", "tempfile.mkdtemp",
+         "tempfile.NamedTemporaryFile", "tempfile.mkstemp", "tempfile.mkdtemp",
          "tempfile.TemporaryDirectory", "glob.glob", "glob.iglob", "fileinput.input", "os.fdopen"]
         + [f"os.{name}" for name in _OS_FILE]
         + [f"os.path.{name}" for name in _OS_PATH]

@@ -19,7 +19,6 @@ from fastapi_asynclint.index.summary import ClassInfo, Function, Span
 from fastapi_asynclint.source import physical_lines
 
 
-
 @dataclass(frozen=True)
 class Focus:
     text: str
@@ -30,6 +29,12 @@ class Focus:
         position = bisect_right(self.runs, (focused_row, float("inf"))) - 1
         start, original = self.runs[max(position, 0)]
         return original + focused_row - start
+
+
+def _placeholder(line: str) -> str:
+    indentation = line[: len(line) - len(line.lstrip(" \t"))]
+    ending = "\r\n" if line.endswith("\r\n") else "\n"
+    return f"{indentation}pass{ending}"
 
 
 def _prefixes(qualname: str) -> List[str]:
@@ -67,10 +72,23 @@ def focus(
         while row >= 1 and not skip[row] and not lines[row - 1].strip():
             skip[row] = 1
             row -= 1
+    # A dropped definition leaves a `pass` in its place: it may have been the only statement of a block
+    # (a class under `if TYPE_CHECKING:`), and an empty block does not parse.
+    placeholders = {}
+    reach = 0
+    for start, end in sorted(dropped, key=lambda span: (span[0], -span[1])):
+        if start > reach and start <= len(lines):  # not inside a definition already dropped
+            placeholders[start] = _placeholder(lines[start - 1])
+        reach = max(reach, end)
     kept: List[str] = []
     runs: List[Tuple[int, int]] = []
     previous_kept = False
     for row, line in enumerate(lines, start=1):
+        if row in placeholders:
+            runs.append((len(kept) + 1, row))
+            kept.append(placeholders[row])
+            previous_kept = False
+            continue
         if skip[row]:
             previous_kept = False
             continue

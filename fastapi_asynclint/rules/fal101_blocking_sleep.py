@@ -134,6 +134,22 @@ class BlockingSleep(BlockingCallRule):
         Invalid(
             """
             import time
+            from typing import TYPE_CHECKING, Protocol
+
+            if TYPE_CHECKING:
+
+                class Store(Protocol):
+                    def get(self, key: str) -> str: ...
+
+
+            async def handler():
+                time.sleep(1)  # FAL101
+            """,
+            note="a block whose only statement is a definition the analysis leaves out still parses",
+        ),
+        Invalid(
+            """
+            import time
 
             async def handler():
                 time.sleep(1)  # FAL101

@@ -48,6 +48,23 @@ class BlockingFileIO(BlockingCallRule):
     VALID = [
         Valid(
             """
+            import os
+            import tempfile
+            from pathlib import Path
+
+            class Storage:
+                def __init__(self):
+                    self.base = Path.cwd()
+
+            async def handler(name: str):
+                here = Path(name).absolute().expanduser()
+                buffer = tempfile.SpooledTemporaryFile(max_size=1_000_000)
+                return os.getcwd(), Path.home(), here, buffer, Storage()
+            """,
+            note="near miss: path arithmetic and the working directory ask the process, not the disk",
+        ),
+        Valid(
+            """
             import anyio
 
             async def read(path):

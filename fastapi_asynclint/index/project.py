@@ -328,7 +328,10 @@ class ProjectIndex:
             # Name the call itself (`BaseClient.put_object`), not the wildcard that matched it.
             hit = replace(resolved.blocking, name=resolved.name)
         elif ref is not None and not ref.is_async:
-            hit = self.catalog.lookup(ref.key)  # `extra-blocking-calls` may name project functions
+            # `extra-blocking-calls` may name project functions; the built-in catalogue names third-party
+            # code, which a project module that shares its name (`app/hooks/openai/`) is not.
+            hit = self.catalog.lookup(ref.key)
+            hit = hit if hit is not None and hit.declared else None
         return hit if hit is not None and hit.blocks(positional, keywords) else None
 
     def classify(

@@ -55,6 +55,22 @@ class BlockingSdkCall(BlockingCallRule):
 
     VALID = [
         Valid(
+            files={
+                "hooks/openai/__init__.py": "",
+                "hooks/openai/moderations.py": """
+                    class ModerationGuardrail:
+                        def check(self, response):
+                            if response["flagged"]:
+                                raise ValueError("flagged")
+
+                        async def apply(self, response):
+                            self.check(response)
+                            return response
+                    """,
+            },
+            note="near miss: a project package named like an SDK (`hooks/openai/`) is project code",
+        ),
+        Valid(
             """
             from openai import AsyncOpenAI
 

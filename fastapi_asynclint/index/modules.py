@@ -25,16 +25,31 @@ def _strip_suffix(path: Path) -> Tuple[List[str], bool]:
     return parts[:-1] + [stem], False
 
 
-def module_names(path: Path, root: Path) -> Tuple[List[str], bool]:
-    """All names this file can be imported by, most likely first, and whether it is a package."""
-    names: List[str] = []
-    folder = path.parent
+def _package_top(path: Path, root: Path) -> Optional[Path]:
+    """The outermost folder with an `__init__.py` above the file. Under the project root, folders without
+    one in between are namespace packages inside it (`litellm/llms/foo/` under `litellm/`); outside it,
+    only an unbroken chain of packages counts."""
     top = None
+    if root == path.parent or root in path.parents:
+        for folder in (path.parent, *path.parent.parents):
+            if (folder / "__init__.py").is_file():
+                top = folder
+            if folder == root:
+                break
+        return top
+    folder = path.parent
     while (folder / "__init__.py").is_file():
         top = folder
         if folder.parent == folder:
             break
         folder = folder.parent
+    return top
+
+
+def module_names(path: Path, root: Path) -> Tuple[List[str], bool]:
+    """All names this file can be imported by, most likely first, and whether it is a package."""
+    names: List[str] = []
+    top = _package_top(path, root)
     is_package = path.name == "__init__.py"
     if top is not None:
         parts, is_package = _strip_suffix(path.relative_to(top.parent))

@@ -132,6 +132,24 @@ class BlockingSleep(BlockingCallRule):
 
     INVALID = [
         Invalid(
+            files={
+                "__init__.py": "",
+                "sub/helper.py": """
+                    import time
+
+                    def wait_a_bit():
+                        time.sleep(1)
+                    """,
+                "api.py": """
+                    from .sub.helper import wait_a_bit
+
+                    async def handler():
+                        wait_a_bit()  # FAL101
+                    """,
+            },
+            note="the checked folder is itself a package, with a namespace folder (no `__init__.py`) inside",
+        ),
+        Invalid(
             """
             import time
             from typing import TYPE_CHECKING, Protocol

@@ -88,6 +88,9 @@ def check(
     if use_stdin and any(p != "-" for p in paths):
         _error("cannot combine stdin (`-` / --stdin-filename) with file paths")
         sys.exit(EXIT_ERROR)
+    if use_stdin and add_noqa:
+        _error("--add-noqa writes files: it cannot be used with stdin (`-` / --stdin-filename)")
+        sys.exit(EXIT_ERROR)
     targets = [p for p in paths if p != "-"] or ["."]
     start = Path(stdin_filename or targets[0]).absolute()
     try:

@@ -108,7 +108,8 @@ def filter_suppressed(diagnostics: Iterable, text: str) -> list:
         if _may_continue(line):
             moved = comment_rows(text) if moved is None else moved
             row = moved.get(row, row)
-        if whole is None and (row != diagnostic.location.row):
+        if whole is None and _may_continue(line):
+            # The line cannot be tokenized alone (it may close a string): read the comments of the file.
             whole = build_noqa_map(text)
         if whole is not None:
             suppressed = whole.suppresses(diagnostic.code, row)

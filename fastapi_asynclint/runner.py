@@ -204,6 +204,7 @@ def _lint_job(job: _Job) -> FileReport:
     # Imported here: a run served from the cache never loads libcst.
     from fastapi_asynclint.engine import lint_text
     from fastapi_asynclint.index.build import summarize_bytes
+    from fastapi_asynclint.index.project import fix_shape
     from fastapi_asynclint.source import UndecodableSource, decode_source
 
     index: ProjectIndex = _SHARED["index"]  # type: ignore[assignment]
@@ -239,8 +240,13 @@ def _lint_job(job: _Job) -> FileReport:
             if text == source.text:
                 return outcome.diagnostics
             summary = summarize_bytes(source.encode(text), job.module, job.is_package)
-            # The fixed file's own facts changed (a function now cached, a route now `def`): relink it.
-            return lint(text, summary, index.updated(job.path, summary.summary)).diagnostics
+            linked = index
+            if fix_shape(summary.summary) != fix_shape(file_summary.summary):
+                # A fix changed what the index knows of the file (a route now `def`, a function now
+                # cached): relink it. Most fixes only rewrite coroutine bodies and add an import, and
+                # relinking a large project for each of those would dominate `--fix`.
+                linked = index.updated(job.path, summary.summary)
+            return lint(text, summary, linked).diagnostics
 
         fixed = fix_text(source.text, relint, options.unsafe_fixes, job.path)
         report.original, report.fixed = source.text, fixed.text

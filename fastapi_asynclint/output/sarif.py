@@ -9,6 +9,7 @@ import os
 from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List
+from urllib.parse import quote
 
 from fastapi_asynclint import __version__
 from fastapi_asynclint.diagnostics import Applicability, Diagnostic, Location
@@ -25,7 +26,8 @@ def _uri(path: str, root: str) -> str:
     relative = os.path.relpath(absolute, root)
     if relative.startswith(".."):
         return Path(absolute).as_uri()
-    return Path(relative).as_posix()
+    # A URI reference, so spaces and non-ASCII characters are percent-encoded (as `as_uri()` does).
+    return quote(Path(relative).as_posix(), safe="/")
 
 
 def _artifact(path: str, root: str) -> Dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Iterator, List, Map
 
 from fastapi_asynclint.catalog import CATEGORY_CODES, Blocking, Catalog, canonical_name, returns
 from fastapi_asynclint.diagnostics import Hop
+from fastapi_asynclint.index.guards import Guard, holds
 from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 _MAX_DEPTH = 24
 CALL = "()"
 # Bump when file_fingerprint starts covering a new kind of fact.
-_FACTS_VERSION = "2"
+_FACTS_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class Witness:
     blocking: Optional[Blocking] = None
     callee: Optional[str] = None
     callee_name: str = ""
+    # Tests on the function's own parameters that hold whenever it blocks (see guards.py); empty: always.
+    guards: FrozenSet[Guard] = frozenset()
 
 
 def split_target(target: str) -> List[str]:
@@ -88,6 +91,7 @@ class ProjectIndex:
         self._resolved: Dict[str, Resolved] = {}
         self._witness: Optional[Dict[str, Witness]] = None
         self._refs: Dict[str, FunctionRef] = {}
+        self._params: Dict[str, Dict[str, str]] = {}
         self._fastapi: Optional["FastAPIModel"] = None
         self._context_vars: Optional["ContextModel"] = None
         self._awaited: Optional[Set[str]] = None
@@ -109,6 +113,7 @@ class ProjectIndex:
             fresh._resolved = self._resolved
             fresh._witness = self._witness
             fresh._refs = self._refs
+            fresh._params = self._params
             fresh._async_categories = {
                 key: entry for key, entry in self._async_categories.items() if entry[0].module != summary.module
             }
@@ -335,15 +340,26 @@ class ProjectIndex:
         return hit if hit is not None and hit.blocks(positional, keywords) else None
 
     def classify(
-        self, target: Optional[str], positional: int, keywords: Sequence[str]
+        self,
+        target: Optional[str],
+        positional: int,
+        keywords: Sequence[str],
+        passes: Tuple[Tuple[str, str, str], ...] = (),
     ) -> Optional[Tuple[Blocking, Tuple[Hop, ...]]]:
-        """Whether calling `target` from a coroutine blocks: directly (empty chain) or through sync helpers."""
+        """Whether calling `target` from a coroutine blocks: directly (empty chain) or through sync helpers
+        (unless the string literals it passes, `passes`, rule out the helper's blocking path)."""
         hit = self.direct_blocking(target, positional, keywords)
         if hit is not None:
             return hit, ()
         _, ref = self.callee(target)
         if ref is None or ref.is_async:
             return None
+        reached = self.witnesses.get(ref.key)
+        if reached is not None and reached.guards:
+            literal_only = tuple(entry for entry in passes if entry[1] == "literal")
+            probe = Call(None, None, 0, 0, passes=literal_only)
+            if self._call_guards(probe, ref.key, reached.guards) is None:
+                return None
         found = self.blocking_chain(ref)
         return (found[1], found[0]) if found is not None else None
 
@@ -362,44 +378,82 @@ class ProjectIndex:
         return self._awaited
 
     def _compute_witnesses(self) -> Dict[str, Witness]:
-        witness: Dict[str, Witness] = {}
-        callers: Dict[str, List[str]] = {}
-        edges: Dict[str, List[Tuple[int, str, str]]] = {}
+        """Which sync functions may block, with a witness each: a fixpoint over the call graph in which a
+        path whose parameter guard a literal argument falsifies does not count (guards.py)."""
+        direct: Dict[str, List[Tuple[int, Blocking, FrozenSet[Guard]]]] = {}
+        edges: Dict[str, List[Tuple[Call, str, str]]] = {}
+        callers: Dict[str, Set[str]] = {}
         for summary, function in self.iter_functions():
             if function.is_async or function.qualname == MODULE_SCOPE:
                 continue
             ref = self.ref(summary, function)
             if self.is_offloaded(ref):
                 continue
-            outgoing: List[Tuple[int, str, str]] = []
+            self._params[ref.key] = _parameter_slots(function)
             for call in function.calls:
                 if call.awaited:
                     continue
                 for option in call.targets:
                     hit = self.direct_blocking(option, len(call.args), call.keywords)
                     if hit is not None:
-                        witness.setdefault(ref.key, Witness(call.row, blocking=hit))
+                        direct.setdefault(ref.key, []).append((call.row, hit, frozenset(call.guards)))
                         continue
                     _, target = self.callee(option)
                     if target is not None and not target.is_async and target.key != ref.key:
                         if not self.is_offloaded(target):
-                            outgoing.append((call.row, target.key, target.qualname))
-            if outgoing:
-                edges[ref.key] = outgoing
-                for _, callee_key, _ in outgoing:
-                    callers.setdefault(callee_key, []).append(ref.key)
-        frontier = set(witness)
-        while frontier:
-            candidates = sorted({caller for key in frontier for caller in callers.get(key, ()) if caller not in witness})
-            found: Dict[str, Witness] = {}
-            for key in candidates:
-                for row, callee_key, callee_name in edges[key]:
-                    if callee_key in witness:
-                        found[key] = Witness(row, callee=callee_key, callee_name=callee_name)
-                        break
-            witness.update(found)
-            frontier = set(found)
+                            edges.setdefault(ref.key, []).append((call, target.key, target.qualname))
+                            callers.setdefault(target.key, set()).add(ref.key)
+        witness: Dict[str, Witness] = {}
+
+        def evaluate(key: str) -> Optional[Witness]:
+            sites: List[Witness] = [Witness(row, blocking=hit, guards=guards) for row, hit, guards in direct.get(key, ())]
+            for call, callee_key, callee_name in edges.get(key, ()):
+                reached = witness.get(callee_key)
+                if reached is None:
+                    continue
+                guards = self._call_guards(call, callee_key, reached.guards)
+                if guards is not None:
+                    sites.append(Witness(call.row, callee=callee_key, callee_name=callee_name, guards=guards))
+            if not sites:
+                return None
+            common = frozenset.intersection(*(site.guards for site in sites))
+            best = next((site for site in sites if not site.guards), sites[0])
+            return replace(best, guards=common)
+
+        pending = sorted(direct)
+        while pending:
+            changed: Set[str] = set()
+            for key in pending:
+                found = evaluate(key)
+                if found != witness.get(key):
+                    if found is None:
+                        witness.pop(key, None)
+                    else:
+                        witness[key] = found
+                    changed.update(callers.get(key, ()))
+            pending = sorted(changed)
         return witness
+
+    def _call_guards(self, call: Call, callee_key: str, guards: FrozenSet[Guard]) -> Optional[FrozenSet[Guard]]:
+        """The guards under which `call` reaches the callee's blocking code, in the caller's terms (its own
+        `if`s and the callee's guards on parameters it forwards), or None when a literal argument rules
+        them out."""
+        result = set(call.guards)
+        if not guards:
+            return frozenset(result)
+        passed = {slot: (kind, value) for slot, kind, value in call.passes}
+        slots = self._params.get(callee_key, {})
+        for guard in guards:
+            value = passed.get(guard[0]) or passed.get(slots.get(guard[0], ""))
+            if value is None:
+                continue  # not passed here (a default, *args): it may hold
+            kind, text = value
+            if kind == "literal":
+                if not holds(guard, text):
+                    return None
+            else:
+                result.add((text, *guard[1:]))  # type: ignore[arg-type]
+        return frozenset(result)
 
     @property
     def witnesses(self) -> Dict[str, Witness]:
@@ -440,7 +494,7 @@ class ProjectIndex:
                     if call.awaited:
                         continue
                     for target in call.targets:
-                        hit = self.classify(target, len(call.args), call.keywords)
+                        hit = self.classify(target, len(call.args), call.keywords, call.passes)
                         if hit is not None:
                             found.setdefault(CATEGORY_CODES[hit[0].category], set()).add(function.qualname)
             entry = self._async_categories[id(summary)] = (summary, {k: frozenset(v) for k, v in found.items()})
@@ -542,6 +596,14 @@ class ProjectIndex:
             own = f"{summary.module}.{name}"
             return self.dependency_alias(binding, depth + 1) if binding and binding != own else None
         return None
+
+
+def _parameter_slots(function: Function) -> Dict[str, str]:
+    """Parameter name -> the positional slot a call fills it from (a method's `self` is not passed)."""
+    names = [param.name for param in function.params]
+    if function.class_qualname and names and names[0] in ("self", "cls"):
+        names = names[1:]
+    return {name: str(position) for position, name in enumerate(names)}
 
 
 def fix_shape(summary: Optional[ModuleSummary]) -> tuple:

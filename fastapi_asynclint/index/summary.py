@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import ast
 import builtins
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+from fastapi_asynclint.index.guards import Guard, GuardFinder, passed_values
 
 MODULE_SCOPE = "<module>"
 DEPENDS_CALLS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
@@ -45,6 +47,11 @@ class Call:
     first_str: Optional[str] = None
     # Other targets when a local was bound to different things (`path: str` then `path = Path(path)`).
     alternatives: Tuple[str, ...] = ()
+    # Tests on the function's own parameters that must hold for this call to run (`if name.startswith(
+    # "oidc/"):` around it), and what it passes that such tests can be evaluated on: string literals and
+    # the caller's own parameters, by slot (a position or a keyword). See guards.py.
+    guards: Tuple["Guard", ...] = ()
+    passes: Tuple[Tuple[str, str, str], ...] = ()
 
     @property
     def targets(self) -> Tuple[str, ...]:
@@ -419,6 +426,7 @@ class _Summarizer:
     def calls_in(self, walked: Sequence[ast.AST]) -> Tuple[List[Call], bool, bool]:
         """The calls that run when this code runs, plus whether it awaits and whether it yields."""
         calls: List[Call] = []
+        self._call_nodes: List[ast.Call] = []
         awaited_calls = set()
         awaits = yields = False
         for child in walked:
@@ -434,6 +442,7 @@ class _Summarizer:
                 call = self.call(child, id(child) in awaited_calls)
                 if call is not None:
                     calls.append(call)
+                    self._call_nodes.append(child)
         return calls, awaits, yields
 
     def call(self, node: ast.Call, awaited: bool) -> Optional[Call]:
@@ -473,6 +482,12 @@ class _Summarizer:
             scope.values[first] = [self.qualify(class_qualname) + ("" if _is_classmethod(node) else "()")]
         self.typed_locals(node, scope, walked)
         calls, awaits, yields = self.calls_in(walked)
+        guards = GuardFinder(node)
+        if guards.any_guard or guards.params:
+            calls = [
+                replace(call, guards=guards.for_call(call.row, call.col), passes=passed_values(node_call, guards))
+                for call, node_call in zip(calls, self._call_nodes)
+            ]
         self.functions.append(
             Function(
                 qualname=qualname,

@@ -55,6 +55,26 @@ def _keyword_names(call: cst.Call) -> Tuple[str, ...]:
     return tuple(arg.keyword.value for arg in call.args if arg.keyword is not None)
 
 
+def _passed_literals(call: cst.Call) -> Tuple[Tuple[str, str, str], ...]:
+    """The string literals a call passes, by slot (as the summary records them: see index/guards.py)."""
+    found = []
+    position = 0
+    for arg in call.args:
+        if arg.star:
+            if arg.star == "*":
+                position = -1  # later positions are unknown
+            continue
+        slot = arg.keyword.value if arg.keyword is not None else (str(position) if position >= 0 else None)
+        if arg.keyword is None and position >= 0:
+            position += 1
+        value = arg.value
+        if slot is not None and isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+            text = value.evaluated_value
+            if isinstance(text, str):
+                found.append((slot, "literal", text))
+    return tuple(found)
+
+
 class BlockingFinder(cst.BatchableCSTVisitor):
     """Runs in the rules' traversal and collects every blocking call the file's coroutines make."""
 
@@ -93,8 +113,9 @@ class BlockingFinder(cst.BatchableCSTVisitor):
             return
         index = self.context.index
         positional, keywords = _positional_count(node), _keyword_names(node)
+        passes = _passed_literals(node)
         for target in self.semantics.targets(node.func):
-            found = index.classify(target, positional, keywords)
+            found = index.classify(target, positional, keywords, passes)
             if found is not None:
                 qualname = self.semantics.function_qualname(function)
                 key = self.semantics.qualify(qualname)

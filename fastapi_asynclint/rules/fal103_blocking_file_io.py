@@ -47,6 +47,30 @@ class BlockingFileIO(BlockingCallRule):
 
     VALID = [
         Valid(
+            files={
+                "secrets.py": """
+                    import os
+
+                    def get_secret(name):
+                        name = name.replace("os.environ/", "")
+                        if name.startswith("oidc/file/"):
+                            with open(name.removeprefix("oidc/file/")) as handle:
+                                return handle.read()
+                        return os.environ.get(name)
+
+                    def get_secret_str(secret_name, default=None):
+                        return get_secret(secret_name) or default
+                    """,
+                "app.py": """
+                    from secrets import get_secret, get_secret_str
+
+                    async def provider_key():
+                        return get_secret("OPENAI_API_KEY"), get_secret_str(secret_name="os.environ/GROQ_KEY")
+                    """,
+            },
+            note="near miss: the helper opens a file only for `oidc/file/` names, and these literals are not",
+        ),
+        Valid(
             """
             import os
             import tempfile
@@ -111,6 +135,32 @@ class BlockingFileIO(BlockingCallRule):
     ]
 
     INVALID = [
+        Invalid(
+            files={
+                "secrets.py": """
+                    import os
+
+                    def get_secret(name):
+                        if name.startswith("oidc/file/"):
+                            with open(name.removeprefix("oidc/file/")) as handle:
+                                return handle.read()
+                        return os.environ.get(name)
+
+                    def get_secret_str(secret_name):
+                        return get_secret(secret_name)
+                    """,
+                "app.py": """
+                    from secrets import get_secret, get_secret_str
+
+                    async def token():
+                        return get_secret_str("oidc/file/token")  # FAL103
+
+                    async def configured(name: str):
+                        return get_secret(name)  # FAL103
+                    """,
+            },
+            note="a literal that passes the helper's guard, and a value not known until run time",
+        ),
         Invalid(
             """
             import os

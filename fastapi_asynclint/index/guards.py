@@ -1,0 +1,189 @@
+"""Conditions on a function's own parameters under which a call in it runs.
+
+`get_secret(name)` may open a file, but only `if name.startswith("oidc/")`; called as
+`get_secret("OPENAI_API_KEY")` it never does. The summary records, for each call, the tests on the
+enclosing function's parameters that dominate it (the `if` bodies it sits in), and for each call what it
+passes that such tests can be evaluated on: string literals and the caller's own parameters. The project
+index then drops a blocking path whose guard a literal argument falsifies, and carries the guard up to a
+caller that forwards its own parameter (`get_secret_str(name) -> get_secret(name)`).
+
+Only tests whose outcome is certain from a string are kept: `p.startswith(...)`, `p == "..."`,
+`p in ("...", ...)`, joined by `and`. A parameter rebound by anything but a string method with literal
+arguments (`p = p.replace("os.environ/", "")`, applied before the test) has no guards. Anything else is
+treated as "may hold", as before.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+# (parameter, operation, literals, transforms): `transforms` are string methods applied to the value first.
+Guard = Tuple[str, str, Tuple[str, ...], Tuple[Tuple[str, Tuple[str, ...]], ...]]
+
+_STRING_METHODS = frozenset({"replace", "removeprefix", "removesuffix", "strip", "lstrip", "rstrip", "lower", "upper"})
+_MAX_GUARDS = 4
+_MATCH = getattr(ast, "Match", None)  # Python 3.10+
+_NOT_HEADERS = tuple(t for t in (ast.stmt, ast.excepthandler, getattr(ast, "match_case", None)) if t is not None)
+
+
+def _literal_strings(node: ast.AST) -> Optional[Tuple[str, ...]]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return (node.value,)
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        values = [element.value for element in node.elts if isinstance(element, ast.Constant)]
+        if len(values) == len(node.elts) and all(isinstance(value, str) for value in values):
+            return tuple(values)
+    return None
+
+
+class GuardFinder:
+    """The guards of every call in one function body (nested defs and lambdas excluded)."""
+
+    def __init__(self, function: ast.AST) -> None:
+        arguments = function.args  # type: ignore[attr-defined]
+        names = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
+        self.transforms: Dict[str, List[Tuple[str, Tuple[str, ...]]]] = {name: [] for name in names}
+        self._scan_rebinding(function)
+        self.params: Set[str] = set(self.transforms)
+        self._by_position: Dict[Tuple[int, int], Tuple[Guard, ...]] = {}
+        self.any_guard = False
+        self._walk(function.body, ())  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ parameters
+    def _scan_rebinding(self, function: ast.AST) -> None:
+        for node in _own(function.body):  # type: ignore[attr-defined]
+            targets: Iterable[ast.AST] = ()
+            if isinstance(node, ast.Assign):
+                if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    name = node.targets[0].id
+                    if name in self.transforms and self._record_transform(name, node.value):
+                        continue
+                targets = node.targets
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
+                targets = [node.target]
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+            elif isinstance(node, ast.NamedExpr):
+                targets = [node.target]
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                for name in node.names:
+                    self.transforms.pop(name, None)
+            for target in targets:
+                for name_node in ast.walk(target):
+                    if isinstance(name_node, ast.Name):
+                        self.transforms.pop(name_node.id, None)
+
+    def _record_transform(self, name: str, value: ast.AST) -> bool:
+        if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)):
+            return False
+        if not (isinstance(value.func.value, ast.Name) and value.func.value.id == name):
+            return False
+        arguments = [arg.value for arg in value.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
+        if value.func.attr not in _STRING_METHODS or value.keywords or len(arguments) != len(value.args):
+            return False
+        self.transforms[name].append((value.func.attr, tuple(arguments)))
+        return True
+
+    # ------------------------------------------------------------------ tests
+    def _guards_of(self, test: ast.AST) -> Tuple[Guard, ...]:
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+            return tuple(guard for value in test.values for guard in self._guards_of(value))
+        guard = self._guard(test)
+        return (guard,) if guard is not None else ()
+
+    def _guard(self, test: ast.AST) -> Optional[Guard]:
+        if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "startswith":
+            subject, operation = test.func.value, "startswith"
+            literals = _literal_strings(test.args[0]) if len(test.args) == 1 and not test.keywords else None
+        elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.In)):
+            subject, operation = test.left, "equals"
+            literals = _literal_strings(test.comparators[0])
+            if isinstance(test.ops[0], ast.Eq) and literals is not None and len(literals) != 1:
+                return None
+        else:
+            return None
+        if literals is None or not isinstance(subject, ast.Name) or subject.id not in self.transforms:
+            return None
+        transforms = tuple(self.transforms[subject.id])
+        return (subject.id, operation, literals, transforms)
+
+    def _walk(self, body: Sequence[ast.stmt], active: Tuple[Guard, ...]) -> None:
+        for statement in body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if isinstance(statement, ast.If):
+                inner = (active + self._guards_of(statement.test))[:_MAX_GUARDS]
+                self.any_guard = self.any_guard or inner != active
+                self._record(statement.test, active)
+                self._walk(statement.body, inner)
+                self._walk(statement.orelse, active)
+                continue
+            blocks = [getattr(statement, name, None) for name in ("body", "orelse", "finalbody", "handlers")]
+            if _MATCH is not None and isinstance(statement, _MATCH):
+                blocks = [case.body for case in statement.cases]
+            headers = [child for child in ast.iter_child_nodes(statement) if not isinstance(child, _NOT_HEADERS)]
+            for header in headers:
+                self._record(header, active)
+            for block in blocks:
+                if not block:
+                    continue
+                for item in block:
+                    if isinstance(item, ast.ExceptHandler):
+                        self._walk(item.body, active)
+                if isinstance(block[0], ast.stmt):
+                    self._walk(block, active)
+
+    def _record(self, node: ast.AST, active: Tuple[Guard, ...]) -> None:
+        if not active:
+            return
+        for child in _own([node]):
+            if isinstance(child, ast.Call):
+                self._by_position[(child.lineno, child.col_offset)] = active
+
+    def for_call(self, row: int, col: int) -> Tuple[Guard, ...]:
+        return self._by_position.get((row, col), ())
+
+
+def passed_values(call: ast.Call, guards: GuardFinder) -> Tuple[Tuple[str, str, str], ...]:
+    """(slot, "literal" | "param", value) for each argument a guard can be evaluated on."""
+    found: List[Tuple[str, str, str]] = []
+
+    def value(slot: str, node: ast.AST) -> None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.append((slot, "literal", node.value))
+        elif isinstance(node, ast.Name) and node.id in guards.transforms and not guards.transforms[node.id]:
+            found.append((slot, "param", node.id))
+
+    for position, argument in enumerate(call.args):
+        if isinstance(argument, ast.Starred):
+            break  # positions after a *args are unknown
+        value(str(position), argument)
+    for keyword in call.keywords:
+        if keyword.arg is not None:
+            value(keyword.arg, keyword.value)
+    return tuple(found)
+
+
+def holds(guard: Guard, value: str) -> bool:
+    """Whether the test is true of this string, after the function's own rebinding of the parameter."""
+    _, operation, literals, transforms = guard
+    for method, arguments in transforms:
+        try:
+            value = getattr(value, method)(*arguments)
+        except (TypeError, ValueError, AttributeError):
+            return True  # unsure: assume it may hold
+    if operation == "startswith":
+        return value.startswith(literals)
+    return value in literals
+
+
+def _own(nodes: Iterable[ast.AST]):
+    """Nodes of this function's own code: not inside nested defs, lambdas or classes."""
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                stack.append(child)

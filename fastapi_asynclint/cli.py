@@ -165,11 +165,14 @@ def check(
         from fastapi_asynclint.runner import write_fixes
 
         if use_stdin:
+            # The file's own bytes go back: its encoding, BOM and line endings, as a written fix keeps them.
             report = result.files[0] if result.files else None
-            if report is not None and report.source is not None:
-                sys.stdout.write(report.fixed if report.fixed is not None else report.source.text)
+            sys.stdout.flush()
+            if report is not None and report.source is not None and report.changed:
+                sys.stdout.buffer.write(report.source.encode(report.fixed))
             elif stdin_bytes is not None:
                 sys.stdout.buffer.write(stdin_bytes)
+            sys.stdout.buffer.flush()
         else:
             try:
                 write_fixes(result)

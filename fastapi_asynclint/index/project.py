@@ -608,12 +608,12 @@ def _parameter_slots(function: Function) -> Dict[str, str]:
 
 def fix_shape(summary: Optional[ModuleSummary]) -> tuple:
     """What a fix can change that other files' findings, or this file's next round, read from the index:
-    which functions exist, which are coroutines, how they are decorated and what they produce (rows left
+    which functions exist, which are coroutines (and await), how they are decorated and what they produce (rows left
     out: an added import shifts them all)."""
     if summary is None:
         return ()
     return tuple(
-        (f.qualname, f.is_async, f.produces, tuple((d.targets, d.args, d.keywords, d.first_str) for d in f.decorators))
+        (f.qualname, f.is_async, f.awaits, f.produces, tuple((d.targets, d.args, d.keywords, d.first_str) for d in f.decorators))
         for f in summary.functions
     ) + tuple((c.qualname, c.bases) for c in summary.classes)
 

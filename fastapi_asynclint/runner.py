@@ -125,6 +125,11 @@ def _pool(workers: int) -> Optional[ProcessPoolExecutor]:
     methods = multiprocessing.get_all_start_methods()
     if "fork" not in methods:
         return None  # without fork the index would have to be pickled to every worker: stay in-process
+    import gc
+
+    # Workers share the parent's index copy-on-write; a frozen heap is not walked by their collectors,
+    # so those pages stay shared instead of being copied into every worker.
+    gc.freeze()
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
 
 

@@ -23,7 +23,9 @@ Standard library only. Everything it downloads or writes lives in ``bench/.work/
 fastapi-asynclint itself is the one installed for ``sys.executable`` (``python -m fastapi_asynclint``), so
 the benchmark measures the working tree when the project is installed editable.
 
-What is measured, per corpus (each command ``--repeat`` times; the table shows the median and the minimum):
+What is measured, per corpus (each command ``--repeat`` times; the table shows the median and the minimum;
+ratios divide medians). fastapi-asynclint and ruff print ``--output-format json`` (their findings are
+counted from it), and fastapi-asynclint and flake8 get ``--jobs N`` (default: all cores):
 
 ====================  ==========================================================================
 cold (no cache)       ``check . --no-cache``: discovery, the project index, linting every file
@@ -474,12 +476,14 @@ class Bench:
             command = [sys.executable, "-m", "cProfile", "-o", f"{stem}.prof", "-m", "fastapi_asynclint", "check",
                        "--output-format", "json", "--jobs", "1", "--cache-dir", str(cache), target]
             log(f"    profiling: {phase}")
-            if phase == "one changed file":
-                edited.write_bytes(original + b"\n# fastapi-asynclint bench: profiled edit\n")
-            try:
+            if phase != "one changed file":
                 subprocess.run(command, cwd=tree, stdout=subprocess.DEVNULL, check=False)
-            finally:
-                edited.write_bytes(original)
+            else:
+                edited.write_bytes(original + b"\n# fastapi-asynclint bench: profiled edit\n")
+                try:
+                    subprocess.run(command, cwd=tree, stdout=subprocess.DEVNULL, check=False)
+                finally:
+                    edited.write_bytes(original)
             with open(f"{stem}.txt", "w") as handle:  # cumulative: which phase; tottime: which function
                 stats = pstats.Stats(f"{stem}.prof", stream=handle)
                 stats.sort_stats("cumulative").print_stats(self.args.profile_top)

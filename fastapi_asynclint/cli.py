@@ -142,6 +142,9 @@ def check(
         cache.save()
     for missing in result.missing:
         _error(f"{missing}: no such file or directory")
+    if not result.files and not result.missing and not quiet:
+        # As ruff: an excluded or gitignored folder must not look like a clean one.
+        click.echo("warning: No Python files found under the given path(s)", err=True)
     for message in result.errors:
         _error(message)
 

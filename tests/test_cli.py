@@ -250,3 +250,10 @@ def test_one_file_run_after_a_full_run_reuses_its_findings(cli):
     assert one.stdout.splitlines()[0] == full.stdout.splitlines()[0]
     quiet = cli("check", "--select", "FAL3", "app.py")  # other codes enabled: not served from the full run
     assert quiet.exit_code == 0
+
+
+def test_no_python_files_is_a_warning_not_a_silent_pass(cli):
+    cli.write({"notes.txt": "not python\n"})
+    result = cli("check", "--no-cache", ".")
+    assert result.exit_code == 0
+    assert "No Python files found" in result.stderr

@@ -15,6 +15,7 @@ tests skip with pip's reason. The time of every step is printed (and recorded as
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
@@ -40,6 +41,22 @@ def _hashes(root: Path) -> Dict[str, str]:
         os.path.realpath(path): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(root.rglob("*.py"))
     }
+
+
+def _diffs(pairs: List[Tuple[str, bytes, bytes]], limit: int = 6000) -> str:
+    """Unified diffs of (path, old, new), cut to `limit` characters: what an assertion failure shows."""
+    chunks = []
+    for path, old, new in pairs:
+        chunks.extend(
+            difflib.unified_diff(
+                old.decode("utf-8", "replace").splitlines(keepends=True),
+                new.decode("utf-8", "replace").splitlines(keepends=True),
+                fromfile=f"a/{path}",
+                tofile=f"b/{path}",
+            )
+        )
+    text = "".join(chunks)
+    return text if len(text) <= limit else text[:limit] + "\n[... diff cut ...]\n"
 
 
 def _compiles(path: str) -> bool:
@@ -142,15 +159,32 @@ def test_fix_real_package(name: str, tmp_path: Path, timings) -> None:
         assert set(after) == set(before), "a fix created or removed files"
         changed = {path for path in before if before[path] != after[path]}
         broken = sorted(path for path in compiled_before & changed if not _compiles(path))
-    assert not broken, f"{len(broken)} file(s) compiled before the fix and do not after: {broken[:10]}"
+        fixed_bytes = {path: Path(path).read_bytes() for path in changed}
+
+    def original(path: str) -> bytes:
+        return (tree / Path(path).relative_to(os.path.realpath(project / tree.name))).read_bytes()
+
+    assert not broken, (
+        f"{len(broken)} file(s) compiled before the fix and do not after: {broken[:10]}\n"
+        + _diffs([(path, original(path), fixed_bytes[path]) for path in broken[:3]])
+    )
     unexpected = sorted(changed - fixable)
-    assert not unexpected, f"files changed without an applicable fix reported before: {unexpected[:10]}"
+    assert not unexpected, (
+        f"files changed without an applicable fix reported before: {unexpected[:10]}\n"
+        + _diffs([(path, original(path), fixed_bytes[path]) for path in unexpected[:3]])
+    )
 
     with timings("second check --fix --unsafe-fixes"):
         _check(project, "--fix", "--unsafe-fixes", tree.name)
         again = _hashes(project)
     refixed = sorted(path for path in after if after[path] != again[path])
-    assert not refixed, f"a second --fix changed {len(refixed)} file(s) again: {refixed[:10]}"
+    if refixed:
+        # what the first run left: the first run's output for these files, or the original when untouched
+        first = {path: fixed_bytes[path] if path in fixed_bytes else original(path) for path in refixed[:3]}
+        raise AssertionError(
+            f"a second --fix changed {len(refixed)} file(s) again: {refixed[:10]}\n"
+            + _diffs([(path, first[path], Path(path).read_bytes()) for path in refixed[:3]])
+        )
 
     timings.note(
         f"{name}=={version}: {copied} files, {len(findings)} findings before fixing "

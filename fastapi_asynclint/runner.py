@@ -273,14 +273,15 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
     project_files = _project_files(settings, targets, paths)
     snapshot_key = None
     enabled_by_path = {
-        str(path): ",".join(sorted(settings.enabled - per_file_ignored(settings, _relative(path, settings.root))))
-        for path in targets
+        str(path): settings.enabled - per_file_ignored(settings, _relative(path, settings.root)) for path in targets
     }
+    # What a snapshot records of each file's enabled codes (a stable text, comparable across runs).
+    codes_by_path = {path: ",".join(sorted(enabled)) for path, enabled in enabled_by_path.items()}
     if cache is not None and not (overrides or options.fix or options.diff or options.force_analysis):
         snapshot_key = _project_state(settings, project_files)
         stored = cache.snapshot(snapshot_key) if snapshot_key else None
-        if stored is not None and all(stored.get(path, (None,))[0] == enabled for path, enabled in enabled_by_path.items()):
-            result.files = [FileReport(path, diagnostics=list(stored[path][1])) for path in enabled_by_path]
+        if stored is not None and all(stored.get(path, (None,))[0] == codes for path, codes in codes_by_path.items()):
+            result.files = [FileReport(path, diagnostics=list(stored[path][1])) for path in codes_by_path]
             return result
     from fastapi_asynclint.index.modules import ModuleMap
 
@@ -293,8 +294,7 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
     for path in targets:
         key = str(path)
         module, is_package = module_map.canonical(path)
-        enabled = settings.enabled - per_file_ignored(settings, _relative(path, settings.root))
-        jobs.append(_Job(key, module, is_package, enabled, overrides.get(key)))
+        jobs.append(_Job(key, module, is_package, enabled_by_path[key], overrides.get(key)))
     # Link once in the parent, before forking, so no worker repeats the fixpoint.
     index.witnesses
     index.fastapi
@@ -306,7 +306,7 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
         result.errors.extend(report.errors)
     result.files = reports
     if snapshot_key and not result.errors:
-        findings = {report.path: (enabled_by_path[report.path], tuple(report.diagnostics)) for report in reports}
+        findings = {report.path: (codes_by_path[report.path], tuple(report.diagnostics)) for report in reports}
         cache.put_snapshot(snapshot_key, findings)
     return result
 

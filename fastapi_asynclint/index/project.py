@@ -357,8 +357,7 @@ class ProjectIndex:
         reached = self.witnesses.get(ref.key)
         if reached is not None and reached.guards:
             literal_only = tuple(entry for entry in passes if entry[1] == "literal")
-            probe = Call(None, None, 0, 0, passes=literal_only)
-            if self._call_guards(probe, ref.key, reached.guards) is None:
+            if self._call_guards((), literal_only, ref.key, reached.guards) is None:
                 return None
         found = self.blocking_chain(ref)
         return (found[1], found[0]) if found is not None else None
@@ -411,7 +410,7 @@ class ProjectIndex:
                 reached = witness.get(callee_key)
                 if reached is None:
                     continue
-                guards = self._call_guards(call, callee_key, reached.guards)
+                guards = self._call_guards(call.guards, call.passes, callee_key, reached.guards)
                 if guards is not None:
                     sites.append(Witness(call.row, callee=callee_key, callee_name=callee_name, guards=guards))
             if not sites:
@@ -434,14 +433,20 @@ class ProjectIndex:
             pending = sorted(changed)
         return witness
 
-    def _call_guards(self, call: Call, callee_key: str, guards: FrozenSet[Guard]) -> Optional[FrozenSet[Guard]]:
-        """The guards under which `call` reaches the callee's blocking code, in the caller's terms (its own
+    def _call_guards(
+        self,
+        local: Sequence[Guard],
+        passes: Sequence[Tuple[str, str, str]],
+        callee_key: str,
+        guards: FrozenSet[Guard],
+    ) -> Optional[FrozenSet[Guard]]:
+        """The guards under which a call (its `local` guards, the values it `passes`) reaches the callee's blocking code, in the caller's terms (its own
         `if`s and the callee's guards on parameters it forwards), or None when a literal argument rules
         them out."""
-        result = set(call.guards)
+        result = set(local)
         if not guards:
             return frozenset(result)
-        passed = {slot: (kind, value) for slot, kind, value in call.passes}
+        passed = {slot: (kind, value) for slot, kind, value in passes}
         slots = self._params.get(callee_key, {})
         for guard in guards:
             value = passed.get(guard[0]) or passed.get(slots.get(guard[0], ""))

@@ -440,9 +440,9 @@ class ProjectIndex:
         callee_key: str,
         guards: FrozenSet[Guard],
     ) -> Optional[FrozenSet[Guard]]:
-        """The guards under which a call (its `local` guards, the values it `passes`) reaches the callee's blocking code, in the caller's terms (its own
-        `if`s and the callee's guards on parameters it forwards), or None when a literal argument rules
-        them out."""
+        """The guards under which a call (its `local` guards, the values it `passes`) reaches the callee's
+        blocking code, in the caller's terms (its own `if`s and the callee's guards on parameters it
+        forwards), or None when a literal argument rules them out."""
         result = set(local)
         if not guards:
             return frozenset(result)

@@ -3,14 +3,18 @@
 `get_secret(name)` may open a file, but only `if name.startswith("oidc/")`; called as
 `get_secret("OPENAI_API_KEY")` it never does. The summary records, for each call, the tests on the
 enclosing function's parameters that dominate it (the `if` bodies it sits in), and for each call what it
-passes that such tests can be evaluated on: string literals and the caller's own parameters. The project
-index then drops a blocking path whose guard a literal argument falsifies, and carries the guard up to a
-caller that forwards its own parameter (`get_secret_str(name) -> get_secret(name)`).
+passes: string literals, the caller's own parameters, or something else. The project index carries a guard
+up to a caller that forwards its own parameter (`get_secret_str(name) -> get_secret(name)`) and otherwise
+counts the guarded path only when the value is known to pass the test: a string literal that passes it,
+or an omitted argument whose string default does. Such a test selects one value out of many (a mode, a
+scheme, a prefix), so a value the linter cannot see (`get_secret(config.api_key)`) is taken not to select
+the blocking branch: reporting every mode a helper supports is what made `get_secret` look blocking from
+hundreds of call sites (docs/real-world.md).
 
 Only tests whose outcome is certain from a string are kept: `p.startswith(...)`, `p == "..."`,
 `p in ("...", ...)`, joined by `and`. A parameter rebound by anything but a string method with literal
-arguments (`p = p.replace("os.environ/", "")`, applied before the test) has no guards. Anything else is
-treated as "may hold", as before.
+arguments (`p = p.replace("os.environ/", "")`, applied before the test) has no guards. Any other test
+(`if p:`, `isinstance(p, T)`) is treated as "may hold", as before.
 """
 
 from __future__ import annotations
@@ -146,7 +150,8 @@ class GuardFinder:
 
 
 def passed_values(call: ast.Call, guards: GuardFinder) -> Tuple[Tuple[str, str, str], ...]:
-    """(slot, "literal" | "param", value) for each argument a guard can be evaluated on."""
+    """(slot, kind, value) for each argument: "literal" (a string), "param" (the caller's own parameter,
+    unchanged) or "other". A `*args`/`**kwargs` argument is recorded as slot "*": any slot may be filled."""
     found: List[Tuple[str, str, str]] = []
 
     def value(slot: str, node: ast.AST) -> None:
@@ -154,13 +159,18 @@ def passed_values(call: ast.Call, guards: GuardFinder) -> Tuple[Tuple[str, str, 
             found.append((slot, "literal", node.value))
         elif isinstance(node, ast.Name) and node.id in guards.transforms and not guards.transforms[node.id]:
             found.append((slot, "param", node.id))
+        else:
+            found.append((slot, "other", ""))
 
     for position, argument in enumerate(call.args):
         if isinstance(argument, ast.Starred):
+            found.append(("*", "other", ""))
             break  # positions after a *args are unknown
         value(str(position), argument)
     for keyword in call.keywords:
-        if keyword.arg is not None:
+        if keyword.arg is None:
+            found.append(("*", "other", ""))
+        else:
             value(keyword.arg, keyword.value)
     return tuple(found)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from fastapi_asynclint.catalog import CATEGORY_CODES, Blocking, Catalog, canonical_name, returns
@@ -25,9 +25,12 @@ if TYPE_CHECKING:
     from fastapi_asynclint.index.fastapi_model import FastAPIModel
 
 _MAX_DEPTH = 24
+_MAX_CHAIN = 64
+# Witnesses kept per function under distinct guards; past this, one witness under their common guards.
+_MAX_ALTERNATIVES = 6
 CALL = "()"
 # Bump when file_fingerprint starts covering a new kind of fact.
-_FACTS_VERSION = "3"
+_FACTS_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,10 @@ class Witness:
     blocking: Optional[Blocking] = None
     callee: Optional[str] = None
     callee_name: str = ""
-    # Tests on the function's own parameters that hold whenever it blocks (see guards.py); empty: always.
+    # Tests on the function's own parameters that hold whenever it blocks this way (guards.py); empty: always.
     guards: FrozenSet[Guard] = frozenset()
+    # The callee's witness this call reaches (the next hop of the chain); not compared, so a cycle converges.
+    then: Optional["Witness"] = field(default=None, compare=False)
 
 
 def split_target(target: str) -> List[str]:
@@ -89,9 +94,9 @@ class ProjectIndex:
         self._classes: Dict[str, Dict[str, ClassInfo]] = {}
         self._bindings: Dict[str, Dict[str, str]] = {}
         self._resolved: Dict[str, Resolved] = {}
-        self._witness: Optional[Dict[str, Witness]] = None
+        self._witness: Optional[Dict[str, Tuple[Witness, ...]]] = None
         self._refs: Dict[str, FunctionRef] = {}
-        self._params: Dict[str, Dict[str, str]] = {}
+        self._params: Dict[str, Dict[str, Tuple[str, Optional[str]]]] = {}
         self._fastapi: Optional["FastAPIModel"] = None
         self._context_vars: Optional["ContextModel"] = None
         self._awaited: Optional[Set[str]] = None
@@ -347,19 +352,15 @@ class ProjectIndex:
         passes: Tuple[Tuple[str, str, str], ...] = (),
     ) -> Optional[Tuple[Blocking, Tuple[Hop, ...]]]:
         """Whether calling `target` from a coroutine blocks: directly (empty chain) or through sync helpers
-        (unless the string literals it passes, `passes`, rule out the helper's blocking path)."""
+        (unless what it passes, `passes`, does not select the helper's guarded blocking path: guards.py)."""
         hit = self.direct_blocking(target, positional, keywords)
         if hit is not None:
             return hit, ()
         _, ref = self.callee(target)
         if ref is None or ref.is_async:
             return None
-        reached = self.witnesses.get(ref.key)
-        if reached is not None and reached.guards:
-            literal_only = tuple(entry for entry in passes if entry[1] == "literal")
-            if self._call_guards((), literal_only, ref.key, reached.guards) is None:
-                return None
-        found = self.blocking_chain(ref)
+        start = self.reached(ref, passes)
+        found = self.blocking_chain(ref, start) if start is not None else None
         return (found[1], found[0]) if found is not None else None
 
     def awaited_functions(self) -> Set[str]:
@@ -376,9 +377,11 @@ class ProjectIndex:
             self._awaited = found
         return self._awaited
 
-    def _compute_witnesses(self) -> Dict[str, Witness]:
-        """Which sync functions may block, with a witness each: a fixpoint over the call graph in which a
-        path whose parameter guard a literal argument falsifies does not count (guards.py)."""
+    def _compute_witnesses(self) -> Dict[str, Tuple[Witness, ...]]:
+        """Which sync functions may block, with their witnesses: a fixpoint over the call graph in which a
+        path counts only where what the call passes can meet its parameter guards (guards.py). A function
+        blocks under any of its witnesses' guards, so paths under different guards are kept apart
+        (`get_token(tenant, client)` opens a file for `tenant` or for `client`)."""
         direct: Dict[str, List[Tuple[int, Blocking, FrozenSet[Guard]]]] = {}
         edges: Dict[str, List[Tuple[Call, str, str]]] = {}
         callers: Dict[str, Set[str]] = {}
@@ -402,33 +405,27 @@ class ProjectIndex:
                         if not self.is_offloaded(target):
                             edges.setdefault(ref.key, []).append((call, target.key, target.qualname))
                             callers.setdefault(target.key, set()).add(ref.key)
-        witness: Dict[str, Witness] = {}
+        witness: Dict[str, Tuple[Witness, ...]] = {}
 
-        def evaluate(key: str) -> Optional[Witness]:
+        def evaluate(key: str) -> Tuple[Witness, ...]:
             sites: List[Witness] = [Witness(row, blocking=hit, guards=guards) for row, hit, guards in direct.get(key, ())]
             for call, callee_key, callee_name in edges.get(key, ()):
-                reached = witness.get(callee_key)
-                if reached is None:
-                    continue
-                guards = self._call_guards(call.guards, call.passes, callee_key, reached.guards)
-                if guards is not None:
-                    sites.append(Witness(call.row, callee=callee_key, callee_name=callee_name, guards=guards))
-            if not sites:
-                return None
-            common = frozenset.intersection(*(site.guards for site in sites))
-            best = next((site for site in sites if not site.guards), sites[0])
-            return replace(best, guards=common)
+                for reached in witness.get(callee_key, ()):
+                    guards = self._call_guards(call.guards, call.passes, callee_key, reached.guards)
+                    if guards is not None:
+                        sites.append(Witness(call.row, callee=callee_key, callee_name=callee_name, guards=guards, then=reached))
+            return _alternatives(sites)
 
         pending = sorted(direct)
         while pending:
             changed: Set[str] = set()
             for key in pending:
                 found = evaluate(key)
-                if found != witness.get(key):
-                    if found is None:
-                        witness.pop(key, None)
-                    else:
+                if found != witness.get(key, ()):
+                    if found:
                         witness[key] = found
+                    else:
+                        witness.pop(key, None)
                     changed.update(callers.get(key, ()))
             pending = sorted(changed)
         return witness
@@ -439,43 +436,56 @@ class ProjectIndex:
         passes: Sequence[Tuple[str, str, str]],
         callee_key: str,
         guards: FrozenSet[Guard],
+        forwards: bool = True,
     ) -> Optional[FrozenSet[Guard]]:
         """The guards under which a call (its `local` guards, the values it `passes`) reaches the callee's
         blocking code, in the caller's terms (its own `if`s and the callee's guards on parameters it
-        forwards), or None when a literal argument rules them out."""
+        forwards), or None when it does not: a value that fails a guard, or one the linter cannot know
+        (guards.py). `forwards`: whether a forwarded parameter carries the guard up (False for a coroutine,
+        whose callers are not followed)."""
         result = set(local)
         if not guards:
             return frozenset(result)
         passed = {slot: (kind, value) for slot, kind, value in passes}
         slots = self._params.get(callee_key, {})
         for guard in guards:
-            value = passed.get(guard[0]) or passed.get(slots.get(guard[0], ""))
+            name = guard[0]
+            value = passed.get(name) or passed.get(slots.get(name, ("",))[0])
             if value is None:
-                continue  # not passed here (a default, *args): it may hold
+                default = slots.get(name, ("", None))[1]
+                if "*" in passed or default is None:
+                    return None  # not known to pass the test
+                value = ("literal", default)
             kind, text = value
             if kind == "literal":
                 if not holds(guard, text):
                     return None
-            else:
+            elif kind == "param" and forwards:
                 result.add((text, *guard[1:]))  # type: ignore[arg-type]
+            else:
+                return None
         return frozenset(result)
 
     @property
-    def witnesses(self) -> Dict[str, Witness]:
+    def witnesses(self) -> Dict[str, Tuple[Witness, ...]]:
         if self._witness is None:
             self._witness = self._compute_witnesses()
         return self._witness
 
-    def blocking_chain(self, ref: FunctionRef) -> Optional[Tuple[Tuple[Hop, ...], Blocking]]:
-        """The chain of calls through which `ref` blocks, ending at the catalogue entry, or None."""
+    def reached(self, ref: FunctionRef, passes: Sequence[Tuple[str, str, str]] = ()) -> Optional[Witness]:
+        """The first witness of `ref` that a coroutine's call passing `passes` can meet, or None."""
+        for option in self.witnesses.get(ref.key, ()):
+            if not option.guards or self._call_guards((), passes, ref.key, option.guards, forwards=False) is not None:
+                return option
+        return None
+
+    def blocking_chain(self, ref: FunctionRef, start: Optional[Witness] = None) -> Optional[Tuple[Tuple[Hop, ...], Blocking]]:
+        """The chain of calls through which `ref` blocks (from `start`, one of its witnesses; by default the
+        first), ending at the catalogue entry, or None."""
+        step = start if start is not None else next(iter(self.witnesses.get(ref.key, ())), None)
         hops: List[Hop] = []
-        key: Optional[str] = ref.key
-        seen: Set[str] = set()
-        while key is not None and key not in seen:
-            seen.add(key)
-            step = self.witnesses.get(key)
-            if step is None:
-                return None
+        key = ref.key
+        while step is not None and len(hops) <= _MAX_CHAIN:
             module_ref = self._refs.get(key)
             filename = module_ref.filename if module_ref else ""
             name = module_ref.qualname if module_ref else key
@@ -483,7 +493,7 @@ class ProjectIndex:
             if step.blocking is not None:
                 hops.append(Hop(step.blocking.name, filename, step.row))
                 return tuple(hops), step.blocking
-            key = step.callee
+            key, step = step.callee or "", step.then
         return None
 
     def async_blocking_functions(self, summary: ModuleSummary) -> Dict[str, FrozenSet[str]]:
@@ -520,8 +530,10 @@ class ProjectIndex:
                     resolved, ref = self.callee(target)
                     fact = f"C {resolved.kind} {resolved.name} {resolved.blocking.name if resolved.blocking else ''}"
                     if ref is not None:
-                        found = self.blocking_chain(ref)
-                        fact += f" {ref.key} {ref.is_async} {found[0] if found else ''} {self.is_offloaded(ref)}"
+                        fact += f" {ref.key} {ref.is_async} {self.is_offloaded(ref)}"
+                        for option in self.witnesses.get(ref.key, ()):
+                            found = self.blocking_chain(ref, option)
+                            fact += f" {sorted(option.guards)} {found[0] if found else ''}"
                     facts.append(fact)
                 for argument in call.args:
                     if argument:
@@ -603,12 +615,29 @@ class ProjectIndex:
         return None
 
 
-def _parameter_slots(function: Function) -> Dict[str, str]:
-    """Parameter name -> the positional slot a call fills it from (a method's `self` is not passed)."""
-    names = [param.name for param in function.params]
-    if function.class_qualname and names and names[0] in ("self", "cls"):
-        names = names[1:]
-    return {name: str(position) for position, name in enumerate(names)}
+def _alternatives(sites: List[Witness]) -> Tuple[Witness, ...]:
+    """A function's witnesses: one per distinct guard set, in call order; a single one if any is unguarded."""
+    if not sites:
+        return ()
+    unguarded = next((site for site in sites if not site.guards), None)
+    if unguarded is not None:
+        return (unguarded,)
+    distinct: Dict[FrozenSet[Guard], Witness] = {}
+    for site in sites:
+        distinct.setdefault(site.guards, site)
+    if len(distinct) > _MAX_ALTERNATIVES:
+        common = frozenset.intersection(*distinct)
+        return (Witness(sites[0].row, sites[0].blocking, sites[0].callee, sites[0].callee_name, common, sites[0].then),)
+    return tuple(distinct.values())
+
+
+def _parameter_slots(function: Function) -> Dict[str, Tuple[str, Optional[str]]]:
+    """Parameter name -> (the positional slot a call fills it from, its string default if it has one);
+    a method's `self` is not passed."""
+    params = list(function.params)
+    if function.class_qualname and params and params[0].name in ("self", "cls"):
+        params = params[1:]
+    return {param.name: (str(position), param.string_default) for position, param in enumerate(params)}
 
 
 def fix_shape(summary: Optional[ModuleSummary]) -> tuple:

@@ -67,6 +67,8 @@ class Param:
     depends: Optional[str] = None
     # The annotation as written (`SessionDep`), so an `Annotated` alias from another module can be followed.
     annotation_ref: Optional[str] = None
+    # A string-literal default, for the guards on this parameter (guards.py) when a call omits it.
+    string_default: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -419,6 +421,9 @@ class _Summarizer:
                     annotation_ref=self.target(arg.annotation)
                     if isinstance(arg.annotation, (ast.Name, ast.Attribute))
                     else None,
+                    string_default=default.value
+                    if isinstance(default, ast.Constant) and isinstance(default.value, str)
+                    else None,
                 )
             )
         return tuple(params)
@@ -483,11 +488,11 @@ class _Summarizer:
         self.typed_locals(node, scope, walked)
         calls, awaits, yields = self.calls_in(walked)
         guards = GuardFinder(node)
-        if guards.any_guard or guards.params:
-            calls = [
-                replace(call, guards=guards.for_call(call.row, call.col), passes=passed_values(node_call, guards))
-                for call, node_call in zip(calls, self._call_nodes)
-            ]
+        # Always: a function without parameters still passes string literals (`get_secret_str("KEY")`).
+        calls = [
+            replace(call, guards=guards.for_call(call.row, call.col), passes=passed_values(node_call, guards))
+            for call, node_call in zip(calls, self._call_nodes)
+        ]
         self.functions.append(
             Function(
                 qualname=qualname,

@@ -55,23 +55,25 @@ def _keyword_names(call: cst.Call) -> Tuple[str, ...]:
     return tuple(arg.keyword.value for arg in call.args if arg.keyword is not None)
 
 
-def _passed_literals(call: cst.Call) -> Tuple[Tuple[str, str, str], ...]:
-    """The string literals a call passes, by slot (as the summary records them: see index/guards.py)."""
+def _passed_values(call: cst.Call) -> Tuple[Tuple[str, str, str], ...]:
+    """What a coroutine's call passes, by slot, as the summary records it (index/guards.py): string
+    literals, and "other" for anything else (a coroutine's parameter is not forwarded to its callers)."""
     found = []
     position = 0
     for arg in call.args:
         if arg.star:
+            found.append(("*", "other", ""))
             if arg.star == "*":
                 position = -1  # later positions are unknown
             continue
         slot = arg.keyword.value if arg.keyword is not None else (str(position) if position >= 0 else None)
         if arg.keyword is None and position >= 0:
             position += 1
+        if slot is None:
+            continue
         value = arg.value
-        if slot is not None and isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
-            text = value.evaluated_value
-            if isinstance(text, str):
-                found.append((slot, "literal", text))
+        text = value.evaluated_value if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)) else None
+        found.append((slot, "literal", text) if isinstance(text, str) else (slot, "other", ""))
     return tuple(found)
 
 
@@ -113,7 +115,7 @@ class BlockingFinder(cst.BatchableCSTVisitor):
             return
         index = self.context.index
         positional, keywords = _positional_count(node), _keyword_names(node)
-        passes = _passed_literals(node)
+        passes = _passed_values(node)
         for target in self.semantics.targets(node.func):
             found = index.classify(target, positional, keywords, passes)
             if found is not None:

@@ -71,6 +71,50 @@ class BlockingFileIO(BlockingCallRule):
             note="near miss: the helper opens a file only for `oidc/file/` names, and these literals are not",
         ),
         Valid(
+            files={
+                "secrets.py": """
+                    import os
+
+                    def get_secret(name):
+                        if name.startswith("oidc/file/"):
+                            with open(name.removeprefix("oidc/file/")) as handle:
+                                return handle.read()
+                        return os.environ.get(name)
+                    """,
+                "app.py": """
+                    from secrets import get_secret
+
+                    async def configured(settings, name: str):
+                        return get_secret(settings.api_key), get_secret(name), get_secret(*settings.names)
+                    """,
+            },
+            note="near miss: a branch that needs one particular value is not taken for values the linter cannot see",
+        ),
+        Valid(
+            files={
+                "secrets.py": """
+                    def resolve(name):
+                        if name.startswith("file:"):
+                            with open(name[5:]) as handle:
+                                return handle.read()
+                        return name
+
+                    def credentials(tenant, client):
+                        tenant_id = resolve(tenant) if tenant.startswith("env:") else tenant
+                        if client.startswith("env:"):
+                            return tenant_id, resolve(client)
+                        return tenant_id, client
+                    """,
+                "app.py": """
+                    from secrets import credentials
+
+                    async def connect(settings):
+                        return credentials("env:TENANT", settings.client)
+                    """,
+            },
+            note="near miss: each argument's path is kept under its own guard, and neither is met here",
+        ),
+        Valid(
             """
             import os
             import tempfile
@@ -149,17 +193,49 @@ class BlockingFileIO(BlockingCallRule):
                     def get_secret_str(secret_name):
                         return get_secret(secret_name)
                     """,
+                "loader.py": """
+                    def load(source, mode="file"):
+                        if mode == "file":
+                            with open(source) as handle:
+                                return handle.read()
+                        return source
+                    """,
                 "app.py": """
-                    from secrets import get_secret, get_secret_str
+                    from loader import load
+                    from secrets import get_secret_str
 
                     async def token():
                         return get_secret_str("oidc/file/token")  # FAL103
 
-                    async def configured(name: str):
-                        return get_secret(name)  # FAL103
+                    async def template(name: str):
+                        return load(name)  # FAL103
                     """,
             },
-            note="a literal that passes the helper's guard, and a value not known until run time",
+            note="a literal that passes the helper's guard, and an omitted argument whose default passes it",
+        ),
+        Invalid(
+            files={
+                "secrets.py": """
+                    def resolve(name):
+                        if name.startswith("file:"):
+                            with open(name[5:]) as handle:
+                                return handle.read()
+                        return name
+
+                    def credentials(tenant, client):
+                        tenant_id = resolve(tenant) if tenant.startswith("env:") else tenant
+                        if client.startswith("file:"):
+                            return tenant_id, resolve(client)
+                        return tenant_id, client
+                    """,
+                "app.py": """
+                    from secrets import credentials
+
+                    async def connect(settings):
+                        return credentials(settings.tenant, "file:/run/secrets/client")  # FAL103
+                    """,
+            },
+            note="the second argument's guarded path is met, though the first's is not",
         ),
         Invalid(
             """

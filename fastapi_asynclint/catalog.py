@@ -73,7 +73,9 @@ class Blocking:
 
     name: str
     category: Category
-    # `lock.acquire(timeout=1)` / `lock.acquire(False)` / `queue.get(block=False)` return promptly.
+    # `lock.acquire(timeout=1)` / `lock.acquire(False)` / `queue.get(block=False)` return promptly, and so
+    # does `os.waitpid(pid, os.WNOHANG)`: a flag constant an argument names counts as a keyword here
+    # (see NONBLOCKING_FLAGS).
     unless_keywords: FrozenSet[str] = frozenset()
     unless_positional: bool = False
     # True for names the user listed in `extra-blocking-calls`.
@@ -84,6 +86,11 @@ class Blocking:
             return False
         return not (self.unless_keywords and self.unless_keywords.intersection(keywords))
 
+
+# Flag constants that make a call return at once; the summary and the rules report them with the call's
+# keyword names when an argument mentions one (`os.waitpid(pid, os.WNOHANG | os.WUNTRACED)`).
+NONBLOCKING_FLAGS = frozenset({"WNOHANG"})
+_NONBLOCKING_WAITS = ("os.wait3", "os.wait4", "os.waitid", "os.waitpid")
 
 _HTTP_VERBS = ("get", "options", "head", "post", "put", "patch", "delete", "request")
 _SUBPROCESS = ("run", "call", "check_call", "check_output", "getoutput", "getstatusoutput", "Popen")
@@ -530,11 +537,17 @@ class Catalog:
             prefix = ".".join(parts[:cut])
             hit = self.deep.get(prefix)
             if hit is not None:
+                if any(_private(part) for part in parts[cut:-1]):
+                    return None  # a method of the SDK's private state (`client._custom_query.setdefault`)
                 return None if _exempt(prefix, last) or _exempt(f"{parts[0]}.**", last) else hit
         return None
 
     def is_offload(self, name: str) -> bool:
         return canonical_name(name) in self.offload
+
+
+def _private(part: str) -> bool:
+    return part.startswith("_") and not part.endswith("__")
 
 
 def _exempt(owner: str, member: str) -> bool:
@@ -578,6 +591,8 @@ def _build(extra_blocking: Sequence[str], extra_offload: Sequence[str]) -> Catal
                 exact[name] = entry
     for name, keywords, positional in _LOCKS:
         exact[name] = Blocking(name, Category.LOCK, keywords, positional)
+    for name in _NONBLOCKING_WAITS:
+        exact[name] = Blocking(name, Category.PROCESS, frozenset({"WNOHANG"}))
     user_prefixes = []
     for name in extra_blocking:
         entry = Blocking(name, Category.SDK, declared=True)

@@ -13,8 +13,12 @@ hundreds of call sites (docs/real-world.md).
 
 Only tests whose outcome is certain from a string are kept: `p.startswith(...)`, `p == "..."`,
 `p in ("...", ...)`, joined by `and`. A parameter rebound by anything but a string method with literal
-arguments (`p = p.replace("os.environ/", "")`, applied before the test) has no guards. Any other test
-(`if p:`, `isinstance(p, T)`) is treated as "may hold", as before.
+arguments (`p = p.replace("os.environ/", "")`, applied before the test) has no guards.
+
+`isinstance(p, T)` is kept too, but it is a test of type, not a value selection: it rules a path out only
+when the argument's built-in type is known and is not a `T` (`calculate_duration(base64.b64decode(data))`
+never takes the `isinstance(file, os.PathLike)` branch that opens a file); an unknown argument may pass it.
+Any other test (`if p:`) is treated as "may hold".
 """
 
 from __future__ import annotations
@@ -29,6 +33,51 @@ _STRING_METHODS = frozenset({"replace", "removeprefix", "removesuffix", "strip",
 _MAX_GUARDS = 4
 _MATCH = getattr(ast, "Match", None)  # Python 3.10+
 _NOT_HEADERS = tuple(t for t in (ast.stmt, ast.excepthandler, getattr(ast, "match_case", None)) if t is not None)
+
+
+# Built-in types whose instances are known not to be instances of each other (bool of int aside), plus
+# the path and file classes a helper tests for; a test naming anything else may hold for any argument.
+KNOWN_TYPES = frozenset(
+    {"str", "bytes", "bytearray", "memoryview", "int", "float", "bool", "complex", "dict", "list", "tuple",
+     "set", "frozenset", "NoneType", "PathLike", "PurePath", "Path", "PosixPath", "WindowsPath", "IOBase"}
+)
+BYTES_CALLS = frozenset({"bytes", "bytearray", "encode", "b64decode", "urlsafe_b64decode", "b64encode", "digest", "to_bytes"})
+_DISPLAYS = {ast.Dict: "dict", ast.List: "list", ast.Tuple: "tuple", ast.Set: "set", ast.JoinedStr: "str"}
+
+
+def _type_names(node: ast.AST) -> Optional[Tuple[str, ...]]:
+    """`(bytes, os.PathLike)` -> ("bytes", "PathLike"): the last component of each named class."""
+    elements = node.elts if isinstance(node, ast.Tuple) else [node]
+    names = []
+    for element in elements:
+        if isinstance(element, ast.Name):
+            names.append(element.id)
+        elif isinstance(element, ast.Attribute):
+            names.append(element.attr)
+        else:
+            return None
+    return tuple(names)
+
+
+def value_type(node: ast.AST) -> Optional[str]:
+    """The built-in type of an argument when its form shows it (`b"..."`, `base64.b64decode(x)`, `{...}`)."""
+    if isinstance(node, ast.Constant) and not isinstance(node.value, str):
+        return "NoneType" if node.value is None else type(node.value).__name__
+    display = _DISPLAYS.get(type(node))
+    if display is not None:
+        return display
+    if isinstance(node, ast.Call):
+        name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+        if name in BYTES_CALLS:
+            return "bytes"
+    return None
+
+
+def is_instance(type_name: str, names: Tuple[str, ...]) -> bool:
+    """Whether a value of built-in type `type_name` passes `isinstance(value, names)` (True when unsure)."""
+    if "object" in names or any(name not in KNOWN_TYPES for name in names):
+        return True
+    return type_name in names or (type_name == "bool" and "int" in names)
 
 
 def _literal_strings(node: ast.AST) -> Optional[Tuple[str, ...]]:
@@ -48,6 +97,12 @@ class GuardFinder:
         arguments = function.args  # type: ignore[attr-defined]
         names = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
         self.transforms: Dict[str, List[Tuple[str, Tuple[str, ...]]]] = {name: [] for name in names}
+        # Parameters annotated with a built-in type other than str (`body: bytes`): passed on as that type.
+        self.annotated: Dict[str, str] = {
+            a.arg: a.annotation.id
+            for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+            if isinstance(a.annotation, ast.Name) and a.annotation.id in KNOWN_TYPES and a.annotation.id != "str"
+        }
         self._scan_rebinding(function)
         self.params: Set[str] = set(self.transforms)
         self._by_position: Dict[Tuple[int, int], Tuple[Guard, ...]] = {}
@@ -97,7 +152,13 @@ class GuardFinder:
         return (guard,) if guard is not None else ()
 
     def _guard(self, test: ast.AST) -> Optional[Guard]:
-        if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "startswith":
+        if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance":
+            if len(test.args) != 2 or test.keywords:
+                return None
+            subject, operation, literals = test.args[0], "isinstance", _type_names(test.args[1])
+            if isinstance(subject, ast.Name) and self.transforms.get(subject.id):
+                return None  # rebound to a string first
+        elif isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "startswith":
             subject, operation = test.func.value, "startswith"
             literals = _literal_strings(test.args[0]) if len(test.args) == 1 and not test.keywords else None
         elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.In)):
@@ -151,16 +212,19 @@ class GuardFinder:
 
 def passed_values(call: ast.Call, guards: GuardFinder) -> Tuple[Tuple[str, str, str], ...]:
     """(slot, kind, value) for each argument: "literal" (a string), "param" (the caller's own parameter,
-    unchanged) or "other". A `*args`/`**kwargs` argument is recorded as slot "*": any slot may be filled."""
+    unchanged), "type" (a built-in type other than str, from the argument's form or the parameter's
+    annotation) or "other". A `*args`/`**kwargs` argument is recorded as slot "*": any slot may be filled."""
     found: List[Tuple[str, str, str]] = []
 
     def value(slot: str, node: ast.AST) -> None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             found.append((slot, "literal", node.value))
         elif isinstance(node, ast.Name) and node.id in guards.transforms and not guards.transforms[node.id]:
-            found.append((slot, "param", node.id))
+            annotated = guards.annotated.get(node.id)
+            found.append((slot, "type", annotated) if annotated else (slot, "param", node.id))
         else:
-            found.append((slot, "other", ""))
+            known = value_type(node)
+            found.append((slot, "type", known) if known else (slot, "other", ""))
 
     for position, argument in enumerate(call.args):
         if isinstance(argument, ast.Starred):
@@ -178,6 +242,8 @@ def passed_values(call: ast.Call, guards: GuardFinder) -> Tuple[Tuple[str, str, 
 def holds(guard: Guard, value: str) -> bool:
     """Whether the test is true of this string, after the function's own rebinding of the parameter."""
     _, operation, literals, transforms = guard
+    if operation == "isinstance":
+        return is_instance("str", literals)
     for method, arguments in transforms:
         try:
             value = getattr(value, method)(*arguments)

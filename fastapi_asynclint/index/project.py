@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Iterator, List, Map
 
 from fastapi_asynclint.catalog import CATEGORY_CODES, Blocking, Catalog, canonical_name, returns
 from fastapi_asynclint.diagnostics import Hop
-from fastapi_asynclint.index.guards import Guard, holds
+from fastapi_asynclint.index.guards import Guard, holds, is_instance
 from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary
 
 if TYPE_CHECKING:
@@ -330,6 +330,21 @@ class ProjectIndex:
             return False
         return any(self.resolve(decorator.target).kind == "offload" for decorator in function.decorators)
 
+    def dispatched(self, ref: FunctionRef, keywords: Sequence[str]) -> bool:
+        """`@async_dispatch(aload)` on `def load`: a decorator given a coroutine function runs that instead
+        of the sync body when called from async code (prefect's dual sync/async API), unless the call
+        asks for the sync body with `_sync=...`."""
+        if "_sync" in keywords:
+            return False
+        summary = self.modules.get(ref.module)
+        function = self.functions_of(summary).get(ref.qualname) if summary else None
+        for decorator in function.decorators if function is not None else ():
+            for argument in decorator.args:
+                resolved = self.resolve(argument) if argument else UNKNOWN
+                if resolved.kind == "function" and resolved.function is not None and resolved.function.is_async:
+                    return True
+        return False
+
     def direct_blocking(self, target: Optional[str], positional: int, keywords: Sequence[str]) -> Optional[Blocking]:
         """The catalogue entry (or user-declared project function) that a call of `target` blocks on."""
         resolved, ref = self.callee(target)
@@ -357,7 +372,7 @@ class ProjectIndex:
         if hit is not None:
             return hit, ()
         _, ref = self.callee(target)
-        if ref is None or ref.is_async:
+        if ref is None or ref.is_async or self.dispatched(ref, keywords):
             return None
         start = self.reached(ref, passes)
         found = self.blocking_chain(ref, start) if start is not None else None
@@ -402,7 +417,7 @@ class ProjectIndex:
                         continue
                     _, target = self.callee(option)
                     if target is not None and not target.is_async and target.key != ref.key:
-                        if not self.is_offloaded(target):
+                        if not self.is_offloaded(target) and not self.dispatched(target, call.keywords):
                             edges.setdefault(ref.key, []).append((call, target.key, target.qualname))
                             callers.setdefault(target.key, set()).add(ref.key)
         witness: Dict[str, Tuple[Witness, ...]] = {}
@@ -453,15 +468,21 @@ class ProjectIndex:
             value = passed.get(name) or passed.get(slots.get(name, ("",))[0])
             if value is None:
                 default = slots.get(name, ("", None))[1]
-                if "*" in passed or default is None:
+                if default is not None and "*" not in passed:
+                    value = ("literal", default)
+                elif guard[1] == "isinstance":
+                    continue  # an unknown type may pass it
+                else:
                     return None  # not known to pass the test
-                value = ("literal", default)
             kind, text = value
             if kind == "literal":
                 if not holds(guard, text):
                     return None
             elif kind == "param" and forwards:
                 result.add((text, *guard[1:]))  # type: ignore[arg-type]
+            elif guard[1] == "isinstance":
+                if kind == "type" and not is_instance(text, guard[2]):
+                    return None  # otherwise the type is unknown: it may pass
             else:
                 return None
         return frozenset(result)
@@ -530,7 +551,7 @@ class ProjectIndex:
                     resolved, ref = self.callee(target)
                     fact = f"C {resolved.kind} {resolved.name} {resolved.blocking.name if resolved.blocking else ''}"
                     if ref is not None:
-                        fact += f" {ref.key} {ref.is_async} {self.is_offloaded(ref)}"
+                        fact += f" {ref.key} {ref.is_async} {self.is_offloaded(ref)} {self.dispatched(ref, ())}"
                         for option in self.witnesses.get(ref.key, ()):
                             found = self.blocking_chain(ref, option)
                             fact += f" {sorted(option.guards)} {found[0] if found else ''}"

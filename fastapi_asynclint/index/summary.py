@@ -20,6 +20,7 @@ import builtins
 from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
+from fastapi_asynclint.catalog import NONBLOCKING_FLAGS
 from fastapi_asynclint.index.guards import Guard, GuardFinder, passed_values
 
 MODULE_SCOPE = "<module>"
@@ -459,16 +460,21 @@ class _Summarizer:
         args = tuple(
             self.value_of(arg) if isinstance(arg, (ast.Name, ast.Attribute, ast.Call)) else None for arg in node.args
         )
-        keywords = tuple(keyword.arg for keyword in node.keywords if keyword.arg)
+        keywords = tuple(keyword.arg for keyword in node.keywords if keyword.arg) + _flags(node)
         first = node.args[0] if node.args else None
         first_str = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
         return Call(target, attr, node.lineno, node.col_offset, awaited, args, keywords, first_str, tuple(found[1:]))
 
-    def decorators(self, node: Union[FunctionNode, ast.ClassDef]) -> Tuple[Call, ...]:
+    def decorators(self, node: Union[FunctionNode, ast.ClassDef], class_qualname: Optional[str] = None) -> Tuple[Call, ...]:
         found = []
         for decorator in node.decorator_list:
             if isinstance(decorator, ast.Call):
                 call = self.call(decorator, False)
+                if call is not None and class_qualname:
+                    # A decorator runs in the class body: `@async_dispatch(aload)` names the method above.
+                    members = tuple(self._class_member(class_qualname, argument) for argument in decorator.args)
+                    args = tuple(member or known for member, known in zip(members, call.args))
+                    call = replace(call, args=args)
             else:
                 target = self.target(decorator)
                 attr = decorator.attr if isinstance(decorator, ast.Attribute) else None
@@ -476,6 +482,13 @@ class _Summarizer:
             if call is not None:
                 found.append(call)
         return tuple(found)
+
+    def _class_member(self, class_qualname: str, argument: ast.AST) -> Optional[str]:
+        if isinstance(argument, ast.Name):
+            member = f"{class_qualname}.{argument.id}"
+            if any(function.qualname == member for function in self.functions):
+                return self.qualify(member)
+        return None
 
     def function(self, node: FunctionNode, qualname: str, class_qualname: Optional[str], direct: bool) -> None:
         scope = _Scope(qualname)
@@ -500,7 +513,7 @@ class _Summarizer:
                 is_async=isinstance(node, ast.AsyncFunctionDef),
                 class_qualname=class_qualname,
                 calls=tuple(calls),
-                decorators=self.decorators(node),
+                decorators=self.decorators(node, class_qualname),
                 params=self.params(node),
                 awaits=awaits,
                 yields=yields,
@@ -688,3 +701,14 @@ def _own_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
 
 def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
     return _Summarizer(module, is_package).summarize(tree)
+
+
+def _flags(node: ast.Call) -> Tuple[str, ...]:
+    """The non-blocking flag constants (catalog.NONBLOCKING_FLAGS) the call's arguments name."""
+    found = set()
+    for argument in (*node.args, *(keyword.value for keyword in node.keywords)):
+        for child in ast.walk(argument):
+            name = child.id if isinstance(child, ast.Name) else child.attr if isinstance(child, ast.Attribute) else None
+            if name in NONBLOCKING_FLAGS:
+                found.add(name)
+    return tuple(sorted(found))

@@ -13,8 +13,9 @@ from typing import ClassVar, Dict, FrozenSet, List, Optional, Set, Tuple
 import libcst as cst
 from libcst.metadata import ComprehensionScope, FunctionScope, GlobalScope, ImportAssignment
 
-from fastapi_asynclint.catalog import CATEGORY_CODES, CATEGORY_LABELS, Blocking, Category
+from fastapi_asynclint.catalog import CATEGORY_CODES, CATEGORY_LABELS, NONBLOCKING_FLAGS, Blocking, Category
 from fastapi_asynclint.diagnostics import Applicability, Edit, Fix, Hop, Location
+from fastapi_asynclint.index.guards import BYTES_CALLS, KNOWN_TYPES
 from fastapi_asynclint.rule import FileContext, LintRule, RuleInput
 
 ADVICE: Dict[Category, str] = {
@@ -52,12 +53,22 @@ def _positional_count(call: cst.Call) -> int:
 
 
 def _keyword_names(call: cst.Call) -> Tuple[str, ...]:
-    return tuple(arg.keyword.value for arg in call.args if arg.keyword is not None)
+    """The call's keyword names, plus the non-blocking flags its arguments name (as the summary records them)."""
+    names = [arg.keyword.value for arg in call.args if arg.keyword is not None]
+    flags = set()
+    stack: List[cst.CSTNode] = [arg.value for arg in call.args]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name) and node.value in NONBLOCKING_FLAGS:
+            flags.add(node.value)
+        stack.extend(node.children)
+    return tuple(names) + tuple(sorted(flags))
 
 
-def _passed_values(call: cst.Call) -> Tuple[Tuple[str, str, str], ...]:
+def _passed_values(call: cst.Call, annotated: Dict[str, str]) -> Tuple[Tuple[str, str, str], ...]:
     """What a coroutine's call passes, by slot, as the summary records it (index/guards.py): string
-    literals, and "other" for anything else (a coroutine's parameter is not forwarded to its callers)."""
+    literals, built-in types shown by the argument's form or by the coroutine's parameter annotations
+    (`annotated`), and "other" for anything else (a coroutine's parameter is not forwarded to its callers)."""
     found = []
     position = 0
     for arg in call.args:
@@ -69,12 +80,43 @@ def _passed_values(call: cst.Call) -> Tuple[Tuple[str, str, str], ...]:
         slot = arg.keyword.value if arg.keyword is not None else (str(position) if position >= 0 else None)
         if arg.keyword is None and position >= 0:
             position += 1
-        if slot is None:
-            continue
-        value = arg.value
-        text = value.evaluated_value if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)) else None
-        found.append((slot, "literal", text) if isinstance(text, str) else (slot, "other", ""))
+        if slot is not None:
+            found.append((slot, *_passed_value(arg.value, annotated)))
     return tuple(found)
+
+
+def _passed_value(value: cst.BaseExpression, annotated: Dict[str, str]) -> Tuple[str, str]:
+    if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+        text = value.evaluated_value
+        if isinstance(text, str):
+            return "literal", text
+        if isinstance(text, bytes):
+            return "type", "bytes"
+    if isinstance(value, cst.Name) and value.value in annotated:
+        return "type", annotated[value.value]
+    known = _VALUE_TYPES.get(type(value))
+    if known is None and isinstance(value, cst.Call):
+        func = value.func
+        name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
+        known = "bytes" if name in BYTES_CALLS else None
+    return ("type", known) if known else ("other", "")
+
+
+_VALUE_TYPES = {
+    cst.Integer: "int", cst.Float: "float", cst.Dict: "dict", cst.List: "list", cst.Tuple: "tuple",
+    cst.Set: "set", cst.FormattedString: "str",
+}
+
+
+def _annotated_params(function: cst.FunctionDef) -> Dict[str, str]:
+    """A coroutine's parameters annotated with a built-in type other than str (`body: bytes`)."""
+    found = {}
+    params = function.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        if isinstance(annotation, cst.Name) and annotation.value in KNOWN_TYPES and annotation.value != "str":
+            found[param.name.value] = annotation.value
+    return found
 
 
 class BlockingFinder(cst.BatchableCSTVisitor):
@@ -115,7 +157,7 @@ class BlockingFinder(cst.BatchableCSTVisitor):
             return
         index = self.context.index
         positional, keywords = _positional_count(node), _keyword_names(node)
-        passes = _passed_values(node)
+        passes = _passed_values(node, _annotated_params(function))
         for target in self.semantics.targets(node.func):
             found = index.classify(target, positional, keywords, passes)
             if found is not None:

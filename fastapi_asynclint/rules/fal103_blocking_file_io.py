@@ -115,6 +115,32 @@ class BlockingFileIO(BlockingCallRule):
             note="near miss: each argument's path is kept under its own guard, and neither is met here",
         ),
         Valid(
+            files={
+                "audio.py": """
+                    import io
+                    from os import PathLike
+
+                    def read_all(content):
+                        if isinstance(content, (bytes, bytearray)):
+                            return io.BytesIO(content).read()
+                        if isinstance(content, PathLike):
+                            with open(content, "rb") as handle:
+                                return handle.read()
+
+                    def duration(content: bytes):
+                        return len(read_all(content))
+                    """,
+                "app.py": """
+                    import base64
+                    from audio import duration, read_all
+
+                    async def handler(body: bytes, encoded: str):
+                        return duration(body), read_all(base64.b64decode(encoded)), read_all(b"RIFF")
+                    """,
+            },
+            note="near miss: the file is opened only for a `PathLike`, and bytes are passed",
+        ),
+        Valid(
             """
             import os
             import tempfile
@@ -236,6 +262,27 @@ class BlockingFileIO(BlockingCallRule):
                     """,
             },
             note="the second argument's guarded path is met, though the first's is not",
+        ),
+        Invalid(
+            files={
+                "audio.py": """
+                    from os import PathLike
+
+                    def read_all(content):
+                        if isinstance(content, PathLike):
+                            with open(content, "rb") as handle:
+                                return handle.read()
+                        return content
+                    """,
+                "app.py": """
+                    from pathlib import Path
+                    from audio import read_all
+
+                    async def handler(upload):
+                        return read_all(upload), read_all(Path("sample.wav"))  # FAL103
+                    """,
+            },
+            note="an argument of unknown type may be a path: an `isinstance` test is not a value selection",
         ),
         Invalid(
             """

@@ -79,6 +79,23 @@ class BlockingSubprocess(BlockingCallRule):
             """,
             note="near miss: `os` functions that do not wait",
         ),
+        Valid(
+            """
+            import os
+
+            def reap_children():
+                reaped = []
+                while True:
+                    pid, _ = os.waitpid(-1, os.WNOHANG)
+                    if pid == 0:
+                        return reaped
+                    reaped.append(pid)
+
+            async def supervisor_tick():
+                return reap_children(), os.wait4(-1, os.WNOHANG | os.WUNTRACED)
+            """,
+            note="near miss: with `WNOHANG` a wait returns at once when no child has exited",
+        ),
     ]
 
     INVALID = [
@@ -123,6 +140,15 @@ class BlockingSubprocess(BlockingCallRule):
                 process = subprocess.Popen(["sleep", "1"])  # FAL104
                 process.wait()  # FAL104
             """
+        ),
+        Invalid(
+            """
+            import os
+
+            async def wait_for(pid: int):
+                return os.waitpid(pid, 0)  # FAL104
+            """,
+            note="without `WNOHANG` the wait blocks until the child exits",
         ),
     ]
 

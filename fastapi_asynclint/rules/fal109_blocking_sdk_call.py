@@ -100,6 +100,20 @@ class BlockingSdkCall(BlockingCallRule):
             """,
             note="near miss: stripe's async variant",
         ),
+        Valid(
+            """
+            from openai import AzureOpenAI
+
+            def get_client(api_version):
+                client = AzureOpenAI(api_key="k", azure_endpoint="https://x", api_version="v")
+                client._custom_query.setdefault("api-version", api_version)
+                return client
+
+            async def transcribe(api_version):
+                return get_client(api_version)
+            """,
+            note="near miss: a dict method on the client's private state is not an SDK request",
+        ),
     ]
 
     INVALID = [

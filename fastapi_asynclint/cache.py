@@ -14,7 +14,7 @@ import os
 import pickle
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from fastapi_asynclint import __version__
 from fastapi_asynclint.diagnostics import Diagnostic
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from fastapi_asynclint.index.build import FileSummary
 from fastapi_asynclint.writer import write_atomic
 
-_FORMAT = 7
+_FORMAT = 8
 _MAX_RESULTS = 200_000
 _MAX_SNAPSHOTS = 8
 
@@ -35,8 +35,8 @@ class Cache:
         self.file = directory / f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}" / f"{scope}.pickle"
         # path -> (mtime_ns, size, module, is_package, FileSummary)
         self._summaries: Dict[str, Tuple[int, int, str, bool, FileSummary]] = {}
-        # path -> (result key, diagnostics)
-        self._results: Dict[str, Tuple[str, Tuple[Diagnostic, ...]]] = {}
+        # path -> (result key, diagnostics, own key, project facts): see result() and fresh_result()
+        self._results: Dict[str, Tuple[str, Tuple[Diagnostic, ...], str, str]] = {}
         self._by_digest: Dict[Tuple[str, str, bool], FileSummary] = {}
         self._dirty = False
         self._loaded = False
@@ -99,14 +99,26 @@ class Cache:
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
     def result(self, path: str, key: str) -> Optional[Tuple[Diagnostic, ...]]:
+        """The stored findings if `key` (content, settings, index facts the file depends on) matches."""
         self._load()
         entry = self._results.get(path)
         return entry[1] if entry is not None and entry[0] == key else None
 
-    def put_result(self, path: str, key: str, diagnostics: List[Diagnostic]) -> None:
+    def fresh_result(self, path: str, own_key: str, project: str) -> Optional[Tuple[Diagnostic, ...]]:
+        """The stored findings if the file's own key (content, settings, codes) matches and the whole
+        project's index facts are those they were computed or last confirmed with."""
         self._load()
-        self._results[path] = (key, tuple(diagnostics))
-        self._dirty = True
+        entry = self._results.get(path)
+        return entry[1] if entry is not None and entry[2:] == (own_key, project) else None
+
+    def put_result(
+        self, path: str, key: str, diagnostics: Sequence[Diagnostic], own_key: str = "", project: str = ""
+    ) -> None:
+        self._load()
+        entry = (key, tuple(diagnostics), own_key, project)
+        if self._results.get(path) != entry:
+            self._results[path] = entry
+            self._dirty = True
 
     # ------------------------------------------------------------------ whole runs
     def _load_snapshots(self) -> Dict[str, Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]]:

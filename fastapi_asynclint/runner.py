@@ -111,6 +111,10 @@ class _Job:
 _SHARED: Dict[str, object] = {}
 
 
+# Files a worker process handles before it is replaced (see _map).
+_TASKS_PER_WORKER = 160
+
+
 def _worker_count(jobs: Optional[int], tasks: int) -> int:
     available = jobs or os.cpu_count() or 1
     return max(1, min(available, tasks))
@@ -144,12 +148,20 @@ def _map(function: Callable, items: Sequence, jobs: Optional[int], progress=None
             if progress:
                 progress(number, len(items))
         return results
-    with pool:
-        chunk = max(1, len(items) // (workers * 8))
-        for number, result in enumerate(pool.map(function, items, chunksize=chunk), 1):
-            results.append(result)
-            if progress:
-                progress(number, len(items))
+    # Fresh workers every batch: a worker's heap only grows (libcst trees, pages of the shared index it
+    # touched and so copied), and a new fork starts again from the parent's shared pages.
+    batch = workers * _TASKS_PER_WORKER
+    for start in range(0, len(items), batch):
+        part = items[start : start + batch]
+        if pool is None:
+            pool = _pool(workers)
+        with pool:
+            chunk = max(1, len(part) // (workers * 8))
+            for result in pool.map(function, part, chunksize=chunk):
+                results.append(result)
+                if progress:
+                    progress(len(results), len(items))
+        pool = None
     return results
 
 
@@ -295,9 +307,6 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
         key = str(path)
         module, is_package = module_map.canonical(path)
         jobs.append(_Job(key, module, is_package, enabled_by_path[key], overrides.get(key)))
-    # Link once in the parent, before forking, so no worker repeats the fixpoint.
-    index.witnesses
-    index.fastapi
     try:
         reports = _lint_all(jobs, index, settings, options, summaries, cache)
     finally:
@@ -327,23 +336,54 @@ def _project_state(settings: Settings, project_files: Sequence[Path]) -> Optiona
 def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileReport]:
     reports: Dict[str, FileReport] = {}
     todo: List[_Job] = []
-    keys: Dict[str, str] = {}
+    own_keys: Dict[str, str] = {}
     cacheable = cache is not None and not (options.fix or options.diff or options.force_analysis)
+    project = _project_facts(summaries) if cacheable else ""
+
+    def linked_key(job: _Job, file_summary) -> str:
+        fingerprint = index.file_fingerprint(file_summary.summary) if file_summary.summary else ""
+        return cache.result_key(file_summary.digest, settings.fingerprint, fingerprint, job.enabled)
+
     for job in jobs:
         file_summary = summaries.get(job.path)
         if cacheable and file_summary is not None and job.raw is None:
-            fingerprint = index.file_fingerprint(file_summary.summary) if file_summary.summary else ""
-            keys[job.path] = cache.result_key(file_summary.digest, settings.fingerprint, fingerprint, job.enabled)
-            hit = cache.result(job.path, keys[job.path])
+            own = own_keys[job.path] = cache.result_key(file_summary.digest, settings.fingerprint, "", job.enabled)
+            # While nothing the index reads has changed, a stored result stands without relinking; else it
+            # stands if the index facts this file depends on (its fingerprint) are the same.
+            hit = cache.fresh_result(job.path, own, project)
+            if hit is None:
+                linked = linked_key(job, file_summary)
+                hit = cache.result(job.path, linked)
+                if hit is not None:
+                    cache.put_result(job.path, linked, hit, own, project)
             if hit is not None:
                 reports[job.path] = FileReport(job.path, diagnostics=list(hit))
                 continue
         todo.append(job)
+    if todo:
+        # Link once in the parent, before forking, so no worker repeats the fixpoint.
+        index.witnesses
+        index.fastapi
+        if len(todo) >= PARALLEL_THRESHOLD:
+            # Project-wide passes the rules may ask for: done once here, not once per worker (and each
+            # worker walking every summary would copy the parent's shared pages into its own memory).
+            index.context_vars
+            index.awaited_functions()
+    by_path = {job.path: job for job in todo}
     for report in _map(_lint_job, todo, options.jobs, options.progress):
         reports[report.path] = report
-        if report.path in keys and not report.errors:
-            cache.put_result(report.path, keys[report.path], report.diagnostics)
+        if report.path in own_keys and not report.errors:
+            linked = linked_key(by_path[report.path], summaries[report.path])
+            cache.put_result(report.path, linked, report.diagnostics, own_keys[report.path], project)
     return [reports[job.path] for job in jobs]
+
+
+def _project_facts(summaries: Dict[str, "FileSummary"]) -> str:
+    """A digest of what the index reads from every project file (see FileSummary.facts)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(summaries):
+        digest.update(f"{path}\0{summaries[path].facts}\n".encode())
+    return digest.hexdigest()
 
 
 def write_fixes(result: CheckResult) -> List[str]:

@@ -227,6 +227,33 @@ def test_cache_notices_a_changed_helper_in_another_module(cli):
     assert again.stdout == result.stdout
 
 
+def test_comment_edit_relints_only_that_file_and_keeps_the_others(cli, monkeypatch):
+    """An edit that changes no index fact (a comment) re-lints the edited file only: the other files'
+    findings stand without relinking, and the edited file's own comments (a noqa) still count."""
+    from fastapi_asynclint.index.project import ProjectIndex
+
+    cli.write(
+        {
+            "pyproject.toml": "[tool.fastapi-asynclint]\n",
+            "helpers.py": "import time\n\ndef load():\n    time.sleep(1)\n",
+            "app.py": "from helpers import load\n\nasync def route():\n    return load()\n",
+            "other.py": "import time\n\nasync def tick():\n    time.sleep(1)\n",
+        }
+    )
+    full = cli("check", "--output-format", "concise", "--jobs", "1", ".")
+    assert full.stdout.count("FAL101") == 2
+    fingerprinted = []
+    original = ProjectIndex.file_fingerprint
+    monkeypatch.setattr(
+        ProjectIndex, "file_fingerprint", lambda self, summary: fingerprinted.append(summary.module) or original(self, summary)
+    )
+    (cli.root / "other.py").write_text("import time\n\nasync def tick():\n    time.sleep(1)  # noqa: FAL101\n")
+    edited = cli("check", "--output-format", "concise", "--jobs", "1", ".")
+    assert edited.stdout.count("FAL101") == 1
+    assert "app.py" in edited.stdout and "other.py" not in edited.stdout
+    assert set(fingerprinted) == {"other"}
+
+
 def test_cached_run_does_not_import_the_analysis(cli):
     """With nothing changed, a run is answered from the cache without loading libcst or the index."""
     import subprocess

@@ -33,6 +33,9 @@ class FileSummary:
     digest: str
     summary: Optional[ModuleSummary]
     problem: Optional[Problem] = None
+    # A digest of everything the index reads from this file (the summary or the problem): while every
+    # file's `facts` stay the same, no file's findings can change except those whose own bytes did.
+    facts: str = ""
 
 
 # CPython's own limits: such a file cannot be imported either, and libcst's native parser could overflow.
@@ -71,6 +74,8 @@ def summarize_bytes(raw: bytes, module: str, is_package: bool, digest: Optional[
     except ValueError as exc:
         return FileSummary(digest, None, Problem("FAL900", f"File could not be parsed: {exc}"))
     try:
-        return FileSummary(digest, summarize(tree, module, is_package))
+        summary = summarize(tree, module, is_package)
     except RecursionError:
         return FileSummary(digest, None, too_deep("an expression nests too deeply"))
+    # repr is deterministic here: summaries hold only tuples, strings, numbers and None.
+    return FileSummary(digest, summary, facts=content_digest(repr(summary).encode()))

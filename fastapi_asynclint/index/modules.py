@@ -25,20 +25,28 @@ def _strip_suffix(path: Path) -> Tuple[List[str], bool]:
     return parts[:-1] + [stem], False
 
 
-def _package_top(path: Path, root: Path) -> Optional[Path]:
+def _package_top(path: Path, root: Path, packages: Optional[Dict[Path, bool]] = None) -> Optional[Path]:
     """The outermost folder with an `__init__.py` above the file. Under the project root, folders without
     one in between are namespace packages inside it (`litellm/llms/foo/` under `litellm/`); outside it,
-    only an unbroken chain of packages counts."""
+    only an unbroken chain of packages counts. `packages` remembers which folders are packages."""
+    known = packages if packages is not None else {}
+
+    def is_package(folder: Path) -> bool:
+        found = known.get(folder)
+        if found is None:
+            found = known[folder] = (folder / "__init__.py").is_file()
+        return found
+
     top = None
     if root == path.parent or root in path.parents:
         for folder in (path.parent, *path.parent.parents):
-            if (folder / "__init__.py").is_file():
+            if is_package(folder):
                 top = folder
             if folder == root:
                 break
         return top
     folder = path.parent
-    while (folder / "__init__.py").is_file():
+    while is_package(folder):
         top = folder
         if folder.parent == folder:
             break
@@ -46,10 +54,10 @@ def _package_top(path: Path, root: Path) -> Optional[Path]:
     return top
 
 
-def module_names(path: Path, root: Path) -> Tuple[List[str], bool]:
+def module_names(path: Path, root: Path, packages: Optional[Dict[Path, bool]] = None) -> Tuple[List[str], bool]:
     """All names this file can be imported by, most likely first, and whether it is a package."""
     names: List[str] = []
-    top = _package_top(path, root)
+    top = _package_top(path, root, packages)
     is_package = path.name == "__init__.py"
     if top is not None:
         parts, is_package = _strip_suffix(path.relative_to(top.parent))
@@ -75,12 +83,13 @@ class ModuleMap:
         self.root = root
         self._by_name: Dict[str, List[Path]] = {}
         self._canonical: Dict[Path, Tuple[str, bool]] = {}
+        self._packages: Dict[Path, bool] = {}  # folder -> has an __init__.py, asked once per map
 
     def add(self, path: Path) -> Tuple[str, bool]:
         known = self._canonical.get(path)
         if known is not None:
             return known
-        names, is_package = module_names(path, self.root)
+        names, is_package = module_names(path, self.root, self._packages)
         for name in names:
             self._by_name.setdefault(name, []).append(path)
         canonical = (names[0] if names else path.stem, is_package)

@@ -76,7 +76,8 @@ class ContextVarLostInBackground(LintRule):
 
     @classmethod
     def wants(cls, rule_input: RuleInput) -> bool:
-        return bool(rule_input.index.context_vars.reads) and bool(_scheduling_functions(rule_input))
+        # The file's own scheduling calls first: the project's context-variable model is built only if needed.
+        return bool(_scheduling_functions(rule_input)) and bool(rule_input.index.context_vars.reads)
 
     @classmethod
     def focus(cls, rule_input: RuleInput):

@@ -11,23 +11,37 @@ scheme, a prefix), so a value the linter cannot see (`get_secret(config.api_key)
 the blocking branch: reporting every mode a helper supports is what made `get_secret` look blocking from
 hundreds of call sites (docs/real-world.md).
 
-Only tests whose outcome is certain from a string are kept: `p.startswith(...)`, `p == "..."`,
-`p in ("...", ...)`, joined by `and`. A parameter rebound by anything but a string method with literal
-arguments (`p = p.replace("os.environ/", "")`, applied before the test) has no guards.
-
-`isinstance(p, T)` is kept too, but it is a test of type, not a value selection: it rules a path out only
-when the argument's built-in type is known and is not a `T` (`calculate_duration(base64.b64decode(data))`
-never takes the `isinstance(file, os.PathLike)` branch that opens a file); an unknown argument may pass it.
-Any other test (`if p:`) is treated as "may hold".
+Which tests are kept, on a parameter `p` (joined by `and`; an `or` of prefixes or values of one parameter
+is one test):
+* value selections: `p.startswith(...)`, `p == "..."`, `p in ("...", ...)`, also on a local derived from
+  `p` before `p` is rebound (`provider = model.split("/", 1)[0]`, followed in statement order, with the
+  string literals the local may be set to instead);
+* a type test, `isinstance(p, T)`: it rules a path out only when the argument's built-in type is known
+  (`b"..."`, `base64.b64decode(x)`, a parameter annotated `bytes`) and is not a `T`;
+* presence tests, `if p:`, `if not p:`, `if p is None:` / `is not None`, also the negation that follows an
+  early `return`/`raise` (`if config is None: raise ...`), and a local set to None first and to something
+  else only under guards (`path = None; if config: path = ...; if path is not None: ...`). An omitted
+  argument with a None default fails `if p:`.
+Type and presence tests on a value the linter cannot see may hold; only value selections need the value.
+A parameter rebound by anything but a string method with literal arguments keeps only the tests made
+before the rebinding (outside loops). Any other test is treated as "may hold".
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
-# (parameter, operation, literals, transforms): `transforms` are string methods applied to the value first.
-Guard = Tuple[str, str, Tuple[str, ...], Tuple[Tuple[str, Tuple[str, ...]], ...]]
+# A step applied to the argument before the test: a string method with literal arguments (`replace`,
+# `split`), `getitem` (an index into the result), or `may_be` (literals a local may hold instead).
+Transform = Tuple[str, Tuple[object, ...]]
+# (parameter, operation, literals, transforms). Operations: the value tests "startswith" and "equals", the
+# type test "isinstance", and the presence tests "truthy", "falsy", "notnone", "isnone".
+Guard = Tuple[str, str, Tuple[str, ...], Tuple[Transform, ...]]
+VALUE_TESTS = frozenset({"startswith", "equals"})
+_NEGATION = {"truthy": "falsy", "falsy": "truthy", "notnone": "isnone", "isnone": "notnone"}
+_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+PRESENCE_TESTS = frozenset({"truthy", "falsy", "notnone", "isnone"})
 
 _STRING_METHODS = frozenset({"replace", "removeprefix", "removesuffix", "strip", "lstrip", "rstrip", "lower", "upper"})
 _MAX_GUARDS = 4
@@ -96,7 +110,8 @@ class GuardFinder:
     def __init__(self, function: ast.AST) -> None:
         arguments = function.args  # type: ignore[attr-defined]
         names = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
-        self.transforms: Dict[str, List[Tuple[str, Tuple[str, ...]]]] = {name: [] for name in names}
+        self.transforms: Dict[str, List[Transform]] = {name: [] for name in names}
+        self._declared = frozenset(names)
         # Parameters annotated with a built-in type other than str (`body: bytes`): passed on as that type.
         self.annotated: Dict[str, str] = {
             a.arg: a.annotation.id
@@ -105,8 +120,17 @@ class GuardFinder:
         }
         self._scan_rebinding(function)
         self.params: Set[str] = set(self.transforms)
+        # Locals that stand for a parameter on the path being walked: `provider = model.split("/", 1)[0]`
+        # -> (parameter, the literals it may have been set to since, transforms).
+        self.aliases: Dict[str, Tuple[str, Tuple[str, ...], Tuple[Transform, ...]]] = {}
+        # Locals set to None first and to something else only under guards: `path = None` then
+        # `if config: path = ...`; a later `if path is not None:` holds only under those guards.
+        self._none_locals: Dict[str, Optional[List[FrozenSet[Guard]]]] = {}
+        self._none_candidates: Set[str] = set()
+        self._scan_locals(function)
         self._by_position: Dict[Tuple[int, int], Tuple[Guard, ...]] = {}
         self.any_guard = False
+        self._loops = 0  # loops around the statement being walked
         self._walk(function.body, ())  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ parameters
@@ -144,10 +168,47 @@ class GuardFinder:
         self.transforms[name].append((value.func.attr, tuple(arguments)))
         return True
 
+    def _scan_locals(self, function: ast.AST) -> None:
+        stores: Dict[str, int] = {}
+        first_store: Dict[str, int] = {}
+        simple: Dict[str, List[ast.Assign]] = {}
+        for node in _own(function.body):  # type: ignore[attr-defined]
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                stores[node.id] = stores.get(node.id, 0) + 1
+                first_store[node.id] = min(first_store.get(node.id, node.lineno), node.lineno)
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                simple.setdefault(node.targets[0].id, []).append(node)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                for name in node.names:
+                    stores[name] = stores.get(name, 0) + 1000  # never a plain local
+        top_level = {id(statement) for statement in function.body}  # type: ignore[attr-defined]
+        for name, assignments in simple.items():
+            if name in self.params or stores.get(name, 0) != len(assignments):
+                continue
+            assignments.sort(key=lambda node: (node.lineno, node.col_offset))  # _own walks in no order
+            first = assignments[0]
+            if isinstance(first.value, ast.Constant) and first.value.value is None:
+                self._none_candidates.add(name)
+        self._first_store = first_store
+        self._top_level = top_level
+
     # ------------------------------------------------------------------ tests
     def _guards_of(self, test: ast.AST) -> Tuple[Guard, ...]:
         if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
             return tuple(guard for value in test.values for guard in self._guards_of(value))
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+            # `p.startswith("s3://") or p.startswith("gcs://")`: one test with both literals.
+            parts = [self._guard(value) for value in test.values]
+            first = parts[0]
+            if first is not None and first[1] in VALUE_TESTS and all(
+                part is not None and (part[0], part[1], part[3]) == (first[0], first[1], first[3]) for part in parts
+            ):
+                literals = tuple(dict.fromkeys(literal for part in parts for literal in part[2]))  # type: ignore[index]
+                return ((first[0], first[1], literals, first[3]),)
+            return ()
+        local = _tested_name(test)
+        if local is not None and self._none_locals.get(local):
+            return tuple(sorted(frozenset.intersection(*self._none_locals[local]), key=repr))  # type: ignore[misc]
         guard = self._guard(test)
         return (guard,) if guard is not None else ()
 
@@ -167,11 +228,23 @@ class GuardFinder:
             if isinstance(test.ops[0], ast.Eq) and literals is not None and len(literals) != 1:
                 return None
         else:
+            presence = _presence(test)
+            if presence is None:
+                return None
+            subject, operation, literals = presence[0], presence[1], ()
+        if literals is None or not isinstance(subject, ast.Name):
             return None
-        if literals is None or not isinstance(subject, ast.Name) or subject.id not in self.transforms:
+        if subject.id in self.aliases and operation in VALUE_TESTS:
+            param, may_be, transforms = self.aliases[subject.id]
+            return (param, operation, literals, ((("may_be", may_be),) if may_be else ()) + transforms)
+        if subject.id not in self.transforms:
+            # Rebound later (`if isinstance(callback, str): callback = wrap(callback)`): the test still
+            # sees the argument, unless a loop brings it back round after the rebinding.
+            later = self._first_store.get(subject.id, 0) > getattr(test, "lineno", 0)
+            if subject.id in self._declared and later and not self._loops:
+                return (subject.id, operation, literals, ())
             return None
-        transforms = tuple(self.transforms[subject.id])
-        return (subject.id, operation, literals, transforms)
+        return (subject.id, operation, literals, tuple(self.transforms[subject.id]))
 
     def _walk(self, body: Sequence[ast.stmt], active: Tuple[Guard, ...]) -> None:
         for statement in body:
@@ -180,16 +253,30 @@ class GuardFinder:
             if isinstance(statement, ast.If):
                 inner = (active + self._guards_of(statement.test))[:_MAX_GUARDS]
                 self.any_guard = self.any_guard or inner != active
-                self._record(statement.test, active)
+                self._record_test(statement.test, active)
+                before = dict(self.aliases)
                 self._walk(statement.body, inner)
+                after_body, self.aliases = self.aliases, before
                 self._walk(statement.orelse, active)
+                self.aliases = _merged(after_body, self.aliases)
+                if not statement.orelse and statement.body and isinstance(statement.body[-1], _EXITS):
+                    # `if config is None: raise ...`: what follows runs only when the test failed.
+                    negated = self._negated(statement.test)
+                    if negated is not None:
+                        active = (active + (negated,))[:_MAX_GUARDS]
+                        self.any_guard = True
                 continue
             blocks = [getattr(statement, name, None) for name in ("body", "orelse", "finalbody", "handlers")]
             if _MATCH is not None and isinstance(statement, _MATCH):
                 blocks = [case.body for case in statement.cases]
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                self._track_none_local(statement, active)
             headers = [child for child in ast.iter_child_nodes(statement) if not isinstance(child, _NOT_HEADERS)]
+            self._track_aliases(statement, headers)
             for header in headers:
                 self._record(header, active)
+            loop = isinstance(statement, (ast.For, ast.AsyncFor, ast.While))
+            self._loops += loop
             for block in blocks:
                 if not block:
                     continue
@@ -198,6 +285,60 @@ class GuardFinder:
                         self._walk(item.body, active)
                 if isinstance(block[0], ast.stmt):
                     self._walk(block, active)
+            self._loops -= loop
+
+    def _negated(self, test: ast.AST) -> Optional[Guard]:
+        guard = self._guard(test)
+        if guard is None or guard[1] not in _NEGATION:
+            return None
+        return (guard[0], _NEGATION[guard[1]], guard[2], guard[3])
+
+    def _track_aliases(self, statement: ast.stmt, headers: Sequence[ast.AST]) -> None:
+        """Follow, in statement order, which locals still stand for a parameter on this path."""
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+            name, value = statement.targets[0].id, statement.value
+            derived = _derivation(value)
+            if derived is not None and name not in self.params and id(statement) in self._top_level:
+                param = derived[0]
+                if param in self._declared and self._first_store.get(param, statement.lineno + 1) > statement.lineno:
+                    self.aliases[name] = (param, (), derived[1])
+                    return
+            if name in self.aliases and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                param, may_be, transforms = self.aliases[name]
+                self.aliases[name] = (param, may_be + (value.value,), transforms)
+                return
+        if not self.aliases:
+            return
+        for node in _own(headers):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                self.aliases.pop(node.id, None)
+
+    def _track_none_local(self, statement: ast.Assign, active: Tuple[Guard, ...]) -> None:
+        target = statement.targets[0]
+        if not isinstance(target, ast.Name) or target.id not in self._none_candidates:
+            return
+        if isinstance(statement.value, ast.Constant) and statement.value.value is None:
+            if not active:
+                self._none_locals[target.id] = []  # from here on it is None unless set under a guard
+            return
+        if target.id not in self._none_locals:
+            return
+        seen = self._none_locals[target.id]
+        if seen is not None:
+            if active:
+                seen.append(frozenset(active))
+            else:
+                self._none_locals[target.id] = None  # set unconditionally: tests on it prove nothing
+
+    def _record_test(self, test: ast.AST, active: Tuple[Guard, ...]) -> None:
+        """`if a and f():` -- `f()` runs only once `a` held."""
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+            before: Tuple[Guard, ...] = ()
+            for value in test.values:
+                self._record(value, (active + before)[:_MAX_GUARDS])
+                before += self._guards_of(value)
+            return
+        self._record(test, active)
 
     def _record(self, node: ast.AST, active: Tuple[Guard, ...]) -> None:
         if not active:
@@ -244,14 +385,97 @@ def holds(guard: Guard, value: str) -> bool:
     _, operation, literals, transforms = guard
     if operation == "isinstance":
         return is_instance("str", literals)
+    if operation in PRESENCE_TESTS:
+        return _presence_holds(operation, None if transforms else value)
+    current: object = value
     for method, arguments in transforms:
+        if method == "may_be":
+            if any(_value_test(operation, literals, other) for other in arguments):
+                return True  # the local may hold one of these literals instead
+            continue
         try:
-            value = getattr(value, method)(*arguments)
-        except (TypeError, ValueError, AttributeError):
+            current = current[arguments[0]] if method == "getitem" else getattr(current, method)(*arguments)  # type: ignore[index]
+        except (TypeError, ValueError, AttributeError, IndexError):
             return True  # unsure: assume it may hold
+    return _value_test(operation, literals, current)
+
+
+def _value_test(operation: str, literals: Tuple[str, ...], value: object) -> bool:
+    if not isinstance(value, str):
+        return True  # unsure
     if operation == "startswith":
         return value.startswith(literals)
     return value in literals
+
+
+def presence_of_type(operation: str, type_name: str) -> bool:
+    """`if p:` / `if p is not None:` ... for a value of this built-in type (True when unsure)."""
+    if type_name == "NoneType":
+        return operation in ("falsy", "isnone")
+    return operation != "isnone" if operation in ("notnone", "isnone") else True
+
+
+def _merged(first: Dict, second: Dict) -> Dict:
+    """Aliases after an `if`: those standing on both paths, with the literals set on either."""
+    merged = {}
+    for name, (param, may_be, transforms) in first.items():
+        other = second.get(name)
+        if other is not None and other[0] == param and other[2] == transforms:
+            merged[name] = (param, tuple(dict.fromkeys(may_be + other[1])), transforms)
+    return merged
+
+
+def _presence_holds(operation: str, value: Optional[str]) -> bool:
+    if value is None:
+        return True  # after a transform: unsure
+    truthy = bool(value)
+    return {"truthy": truthy, "falsy": not truthy, "notnone": True, "isnone": False}[operation]
+
+
+def _presence(test: ast.AST) -> Optional[Tuple[ast.AST, str]]:
+    """`p` / `not p` / `p is not None` / `p is None` -> (p, operation)."""
+    if isinstance(test, ast.Name):
+        return test, "truthy"
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
+        return test.operand, "falsy"
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant):
+        if test.comparators[0].value is None and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
+            return test.left, "notnone" if isinstance(test.ops[0], ast.IsNot) else "isnone"
+    return None
+
+
+def _tested_name(test: ast.AST) -> Optional[str]:
+    """The local a test proves is set: `if x:` / `if x is not None:`."""
+    found = _presence(test)
+    if found is not None and isinstance(found[0], ast.Name) and found[1] in ("truthy", "notnone"):
+        return found[0].id
+    return None
+
+
+_DERIVING = _STRING_METHODS | {"split", "rsplit", "partition", "rpartition"}
+
+
+def _derivation(node: ast.AST) -> Optional[Tuple[str, Tuple[Transform, ...]]]:
+    """`model.split("/", 1)[0]` -> ("model", (("split", ("/", 1)), ("getitem", (0,))))."""
+    steps: List[Transform] = []
+    while True:
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and type(node.slice.value) is int:
+            steps.append(("getitem", (node.slice.value,)))
+            node = node.value
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _DERIVING
+            and not node.keywords
+            and all(isinstance(a, ast.Constant) and type(a.value) in (str, int) for a in node.args)
+        ):
+            steps.append((node.func.attr, tuple(a.value for a in node.args)))  # type: ignore[attr-defined]
+            node = node.func.value
+        else:
+            break
+    if isinstance(node, ast.Name) and steps:
+        return node.id, tuple(reversed(steps))
+    return None
 
 
 def _own(nodes: Iterable[ast.AST]):

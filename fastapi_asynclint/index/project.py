@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Iterator, List, Map
 
 from fastapi_asynclint.catalog import CATEGORY_CODES, Blocking, Catalog, canonical_name, returns
 from fastapi_asynclint.diagnostics import Hop
-from fastapi_asynclint.index.guards import Guard, holds, is_instance
+from fastapi_asynclint.index.guards import PRESENCE_TESTS, VALUE_TESTS, Guard, holds, is_instance, presence_of_type
 from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ class ProjectIndex:
         self._resolved: Dict[str, Resolved] = {}
         self._witness: Optional[Dict[str, Tuple[Witness, ...]]] = None
         self._refs: Dict[str, FunctionRef] = {}
-        self._params: Dict[str, Dict[str, Tuple[str, Optional[str]]]] = {}
+        self._params: Dict[str, Dict[str, Tuple[str, Optional[str], bool]]] = {}
         self._fastapi: Optional["FastAPIModel"] = None
         self._context_vars: Optional["ContextModel"] = None
         self._awaited: Optional[Set[str]] = None
@@ -464,27 +464,27 @@ class ProjectIndex:
         passed = {slot: (kind, value) for slot, kind, value in passes}
         slots = self._params.get(callee_key, {})
         for guard in guards:
-            name = guard[0]
-            value = passed.get(name) or passed.get(slots.get(name, ("",))[0])
-            if value is None:
-                default = slots.get(name, ("", None))[1]
-                if default is not None and "*" not in passed:
-                    value = ("literal", default)
-                elif guard[1] == "isinstance":
-                    continue  # an unknown type may pass it
-                else:
-                    return None  # not known to pass the test
-            kind, text = value
+            name, operation = guard[0], guard[1]
+            slot, default, none_default = slots.get(name, ("", None, False))
+            value = passed.get(name) or passed.get(slot)
+            if value is None and "*" not in passed:
+                # Omitted: the parameter's default, when it is a string or None.
+                value = ("literal", default) if default is not None else ("type", "NoneType") if none_default else None
+            kind, text = value if value is not None else ("other", "")
             if kind == "literal":
                 if not holds(guard, text):
                     return None
             elif kind == "param" and forwards:
                 result.add((text, *guard[1:]))  # type: ignore[arg-type]
-            elif guard[1] == "isinstance":
-                if kind == "type" and not is_instance(text, guard[2]):
-                    return None  # otherwise the type is unknown: it may pass
-            else:
-                return None
+            elif kind == "type" and operation == "isinstance":
+                if not is_instance(text, guard[2]):
+                    return None
+            elif kind == "type" and operation in PRESENCE_TESTS:
+                if not presence_of_type(operation, text):
+                    return None
+            elif operation in VALUE_TESTS:
+                return None  # a value the linter cannot see is taken not to select the branch
+            # otherwise: a type or presence test on an unknown value may hold
         return frozenset(result)
 
     @property
@@ -554,7 +554,7 @@ class ProjectIndex:
                         fact += f" {ref.key} {ref.is_async} {self.is_offloaded(ref)} {self.dispatched(ref, ())}"
                         for option in self.witnesses.get(ref.key, ()):
                             found = self.blocking_chain(ref, option)
-                            fact += f" {sorted(option.guards)} {found[0] if found else ''}"
+                            fact += f" {sorted(option.guards, key=repr)} {found[0] if found else ''}"
                     facts.append(fact)
                 for argument in call.args:
                     if argument:
@@ -652,13 +652,15 @@ def _alternatives(sites: List[Witness]) -> Tuple[Witness, ...]:
     return tuple(distinct.values())
 
 
-def _parameter_slots(function: Function) -> Dict[str, Tuple[str, Optional[str]]]:
-    """Parameter name -> (the positional slot a call fills it from, its string default if it has one);
-    a method's `self` is not passed."""
+def _parameter_slots(function: Function) -> Dict[str, Tuple[str, Optional[str], bool]]:
+    """Parameter name -> (the positional slot a call fills it from, its string default if it has one,
+    whether its default is None); a method's `self` is not passed."""
     params = list(function.params)
     if function.class_qualname and params and params[0].name in ("self", "cls"):
         params = params[1:]
-    return {param.name: (str(position), param.string_default) for position, param in enumerate(params)}
+    return {
+        param.name: (str(position), param.string_default, param.none_default) for position, param in enumerate(params)
+    }
 
 
 def fix_shape(summary: Optional[ModuleSummary]) -> tuple:

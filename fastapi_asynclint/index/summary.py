@@ -68,8 +68,9 @@ class Param:
     depends: Optional[str] = None
     # The annotation as written (`SessionDep`), so an `Annotated` alias from another module can be followed.
     annotation_ref: Optional[str] = None
-    # A string-literal default, for the guards on this parameter (guards.py) when a call omits it.
+    # A string-literal or None default, for the guards on this parameter (guards.py) when a call omits it.
     string_default: Optional[str] = None
+    none_default: bool = False
 
 
 @dataclass(frozen=True)
@@ -425,6 +426,7 @@ class _Summarizer:
                     string_default=default.value
                     if isinstance(default, ast.Constant) and isinstance(default.value, str)
                     else None,
+                    none_default=isinstance(default, ast.Constant) and default.value is None,
                 )
             )
         return tuple(params)

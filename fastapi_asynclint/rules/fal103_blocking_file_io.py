@@ -202,6 +202,93 @@ class BlockingFileIO(BlockingCallRule):
             """,
             note="near miss: `aiofiles.open` is the async spelling",
         ),
+        Valid(
+            files={
+                "plugins.py": """
+                    import importlib
+                    import os
+
+                    def get_instance(value, config_file_path=None):
+                        module_file_path = None
+                        if config_file_path is not None:
+                            module_file_path = os.path.join(os.path.dirname(config_file_path), value + ".py")
+                        if module_file_path is not None and os.path.exists(module_file_path):
+                            return module_file_path
+                        return importlib.import_module(value)
+
+                    class Exporter:
+                        def __init__(self, callback_name=None):
+                            if callback_name:
+                                with open("callbacks.json") as handle:
+                                    self.config = handle.read()
+                    """,
+                "app.py": """
+                    from plugins import Exporter, get_instance
+
+                    async def route(target: str):
+                        return get_instance(target), Exporter()
+                    """,
+            },
+            note="near miss: the file is touched only when an argument the calls omit (default None) is given",
+        ),
+        Valid(
+            files={
+                "providers.py": """
+                    import os
+
+                    def provider_info(model):
+                        provider = model.split("/", 1)[0]
+                        if provider == "local":
+                            provider = "ollama"
+                        elif provider == "copilot":
+                            os.makedirs(os.path.expanduser("~/.config/copilot"), exist_ok=True)
+                        return provider
+                    """,
+                "app.py": """
+                    from providers import provider_info
+
+                    async def route(request_model: str):
+                        return provider_info("openai/gpt-4o"), provider_info(request_model)
+                    """,
+            },
+            note="near miss: a local derived from the parameter (`model.split(\"/\", 1)[0]`) selects the branch",
+        ),
+        Valid(
+            files={
+                "plugins.py": """
+                    import tempfile
+
+                    def fetch_remote(value):
+                        if value.startswith("s3://") or value.startswith("gcs://"):
+                            with tempfile.NamedTemporaryFile() as handle:
+                                return handle.name
+                        return value
+
+                    def load_local(value, config_file_path=None):
+                        if config_file_path is None:
+                            raise ValueError("modules load only from the config file")
+                        with open(config_file_path) as handle:
+                            return handle.read() + value
+
+                    def compatible():
+                        with open("callbacks.json") as handle:
+                            return handle.read()
+
+                    def register(callback):
+                        if isinstance(callback, str):
+                            callback = callback if callback in compatible() else None
+                        return callback
+                    """,
+                "app.py": """
+                    from plugins import fetch_remote, load_local, register
+
+                    async def route(name: str):
+                        return fetch_remote(name), load_local(name), register(b"hook"), fetch_remote("pkg.mod")
+                    """,
+            },
+            note="near miss: an `or` of prefixes, an early `raise` when a None-default argument is omitted, "
+            "and a test made before the parameter is rebound",
+        ),
     ]
 
     INVALID = [
@@ -318,6 +405,66 @@ class BlockingFileIO(BlockingCallRule):
             message="repository.settings()` blocks the event loop in async function `handler`: "
             "Repository.settings() -> load_config() -> builtins.open",
             note="through a method of an annotated parameter",
+        ),
+        Invalid(
+            files={
+                "providers.py": """
+                    import os
+
+                    def provider_info(model, config_file_path=None):
+                        provider = model.split("/", 1)[0]
+                        if provider == "copilot":
+                            os.makedirs(os.path.expanduser("~/.config/copilot"), exist_ok=True)
+                        if config_file_path:
+                            os.path.exists(config_file_path)
+                        return provider
+                    """,
+                "app.py": """
+                    from providers import provider_info
+
+                    async def route(settings):
+                        provider_info("copilot/gpt-4o")  # FAL103
+                        provider_info("openai/gpt-4o", config_file_path=settings.path)  # FAL103
+                    """,
+            },
+            note="a literal whose derived prefix selects the branch, and an argument that may be set",
+        ),
+        Invalid(
+            files={
+                "plugins.py": """
+                    import tempfile
+
+                    def fetch_remote(value):
+                        if value.startswith("s3://") or value.startswith("gcs://"):
+                            with tempfile.NamedTemporaryFile() as handle:
+                                return handle.name
+                        return value
+
+                    def load_local(value, config_file_path=None):
+                        if config_file_path is None:
+                            raise ValueError("modules load only from the config file")
+                        with open(config_file_path) as handle:
+                            return handle.read() + value
+
+                    def compatible():
+                        with open("callbacks.json") as handle:
+                            return handle.read()
+
+                    def register(callback):
+                        if isinstance(callback, str):
+                            callback = callback if callback in compatible() else None
+                        return callback
+                    """,
+                "app.py": """
+                    from plugins import fetch_remote, load_local, register
+
+                    async def route(name: str, settings):
+                        fetch_remote("gcs://bucket/module.py")  # FAL103
+                        load_local(name, config_file_path="config.yaml")  # FAL103
+                        register(settings.callback)  # FAL103
+                    """,
+            },
+            note="the prefix matches, the argument is given, and the callback may be a string",
         ),
     ]
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from fastapi_asynclint.index.build import FileSummary
 from fastapi_asynclint.writer import write_atomic
 
-_FORMAT = 10
+_FORMAT = 11
 _MAX_RESULTS = 200_000
 _MAX_SNAPSHOTS = 8
 

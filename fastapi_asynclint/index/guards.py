@@ -22,6 +22,9 @@ is one test):
   early `return`/`raise` (`if config is None: raise ...`), and a local set to None first and to something
   else only under guards (`path = None; if config: path = ...; if path is not None: ...`). An omitted
   argument with a None default fails `if p:`.
+In a method, `self.x` counts as a parameter too: the constructor's `self.x = x` ties it to an argument,
+and a call on `self` passes the caller's `self.x` along (`Logging(model)` never sets
+`dynamic_callbacks`, so `if self.dynamic_callbacks:` in a method its `__init__` calls fails).
 Type and presence tests on a value the linter cannot see may hold; only value selections need the value.
 A parameter rebound by anything but a string method with literal arguments keeps only the tests made
 before the rebinding (outside loops). Any other test is treated as "may hold".
@@ -107,9 +110,12 @@ def _literal_strings(node: ast.AST) -> Optional[Tuple[str, ...]]:
 class GuardFinder:
     """The guards of every call in one function body (nested defs and lambdas excluded)."""
 
-    def __init__(self, function: ast.AST) -> None:
+    def __init__(self, function: ast.AST, method: bool = False) -> None:
         arguments = function.args  # type: ignore[attr-defined]
         names = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
+        # In a method, `self.x` the method never sets is a parameter too, named "self.x": the callers that
+        # call it on `self` (or the constructor that set `self.x = x`) tell what it holds.
+        self.receiver = names[0] if method and names else None
         self.transforms: Dict[str, List[Transform]] = {name: [] for name in names}
         self._declared = frozenset(names)
         # Parameters annotated with a built-in type other than str (`body: bytes`): passed on as that type.
@@ -176,6 +182,11 @@ class GuardFinder:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 stores[node.id] = stores.get(node.id, 0) + 1
                 first_store[node.id] = min(first_store.get(node.id, node.lineno), node.lineno)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                name = self._subject_name(node)
+                if name is not None:
+                    stores[name] = stores.get(name, 0) + 1
+                    first_store[name] = min(first_store.get(name, node.lineno), node.lineno)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 simple.setdefault(node.targets[0].id, []).append(node)
             elif isinstance(node, (ast.Global, ast.Nonlocal)):
@@ -191,6 +202,40 @@ class GuardFinder:
                 self._none_candidates.add(name)
         self._first_store = first_store
         self._top_level = top_level
+        self._stores = stores
+        # `self.x = x` at the top of the body: from that line on, `self.x` is the parameter `x`.
+        self.attribute_params: Dict[str, Tuple[str, int]] = {}
+        for statement in function.body:  # type: ignore[attr-defined]
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                name = self._subject_name(statement.targets[0])
+                value = statement.value
+                if name is None or "." not in name or stores.get(name) != 1 or not isinstance(value, ast.Name):
+                    continue
+                if value.id in self._declared and first_store.get(value.id, statement.lineno + 1) > statement.lineno:
+                    self.attribute_params[name] = (value.id, statement.lineno)
+
+    def _subject_name(self, node: ast.AST) -> Optional[str]:
+        """A parameter's name, or "self.x" for an attribute of the method's receiver."""
+        if isinstance(node, ast.Name):
+            return node.id
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and self.receiver is not None
+            and node.value.id == self.receiver
+        ):
+            return f"self.{node.attr}"
+        return None
+
+    def attribute_param(self, name: str, row: int) -> Optional[str]:
+        """What `self.x` stands for at `row`: the parameter it was set from, itself if this method never
+        sets it, else None."""
+        alias = self.attribute_params.get(name)
+        if alias is not None:
+            return alias[0] if alias[1] < row else None
+        first = self._first_store.get(name)
+        # Set later, or in the statement that reads it (`self.x = f(self.x)`): the read sees the caller's.
+        return name if first is None or (first >= row and not self._loops) else None
 
     # ------------------------------------------------------------------ tests
     def _guards_of(self, test: ast.AST) -> Tuple[Guard, ...]:
@@ -232,7 +277,15 @@ class GuardFinder:
             if presence is None:
                 return None
             subject, operation, literals = presence[0], presence[1], ()
-        if literals is None or not isinstance(subject, ast.Name):
+        if literals is None:
+            return None
+        if isinstance(subject, ast.Attribute):
+            name = self._subject_name(subject)
+            param = self.attribute_param(name, getattr(test, "lineno", 0)) if name else None
+            if param is None or (param in self.transforms and self.transforms[param]):
+                return None
+            return (param, operation, literals, ())
+        if not isinstance(subject, ast.Name):
             return None
         if subject.id in self.aliases and operation in VALUE_TESTS:
             param, may_be, transforms = self.aliases[subject.id]
@@ -358,7 +411,11 @@ def passed_values(call: ast.Call, guards: GuardFinder) -> Tuple[Tuple[str, str, 
     found: List[Tuple[str, str, str]] = []
 
     def value(slot: str, node: ast.AST) -> None:
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        attribute = guards._subject_name(node) if isinstance(node, ast.Attribute) else None
+        param = guards.attribute_param(attribute, node.lineno) if attribute else None
+        if param is not None and not guards.transforms.get(param):
+            found.append((slot, "param", param))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             found.append((slot, "literal", node.value))
         elif isinstance(node, ast.Name) and node.id in guards.transforms and not guards.transforms[node.id]:
             annotated = guards.annotated.get(node.id)
@@ -367,6 +424,12 @@ def passed_values(call: ast.Call, guards: GuardFinder) -> Tuple[Tuple[str, str, 
             known = value_type(node)
             found.append((slot, "type", known) if known else (slot, "other", ""))
 
+    if guards._subject_name(call.func) is not None and isinstance(call.func, ast.Attribute):
+        # `self.process()`: the callee's "self.x" are the caller's, or the parameters they were set from.
+        found.append(("self", "param", "self"))
+        for name, (param, row) in guards.attribute_params.items():
+            if row < call.lineno and not guards.transforms.get(param):
+                found.append((name, "param", param))
     for position, argument in enumerate(call.args):
         if isinstance(argument, ast.Starred):
             found.append(("*", "other", ""))
@@ -434,9 +497,9 @@ def _presence_holds(operation: str, value: Optional[str]) -> bool:
 
 def _presence(test: ast.AST) -> Optional[Tuple[ast.AST, str]]:
     """`p` / `not p` / `p is not None` / `p is None` -> (p, operation)."""
-    if isinstance(test, ast.Name):
+    if isinstance(test, (ast.Name, ast.Attribute)):
         return test, "truthy"
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, (ast.Name, ast.Attribute)):
         return test.operand, "falsy"
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant):
         if test.comparators[0].value is None and isinstance(test.ops[0], (ast.Is, ast.IsNot)):

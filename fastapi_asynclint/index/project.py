@@ -467,7 +467,9 @@ class ProjectIndex:
             name, operation = guard[0], guard[1]
             slot, default, none_default = slots.get(name, ("", None, False))
             value = passed.get(name) or passed.get(slot)
-            if value is None and "*" not in passed:
+            if name.startswith("self.") and value is None and passed.get("self") == ("param", "self"):
+                value = ("param", name)  # called on self: the caller's own attribute
+            if value is None and "*" not in passed and not name.startswith("self."):
                 # Omitted: the parameter's default, when it is a string or None.
                 value = ("literal", default) if default is not None else ("type", "NoneType") if none_default else None
             kind, text = value if value is not None else ("other", "")

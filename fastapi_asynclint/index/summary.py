@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import sys
 from dataclasses import dataclass, field, replace
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -27,11 +28,14 @@ MODULE_SCOPE = "<module>"
 DEPENDS_CALLS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
 _ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated")
 _BUILTINS = frozenset(dir(builtins))
+# Summaries are the bulk of the index's memory (hundreds of thousands of calls on a large project): no
+# per-instance dict where the interpreter allows it (slotted frozen dataclasses pickle from 3.11 on).
+_RECORD = {"frozen": True, "slots": True} if sys.version_info >= (3, 11) else {"frozen": True}
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 
-@dataclass(frozen=True)
+@dataclass(**_RECORD)
 class Call:
     """One call site. `target` is None when only the method name is known (`attr`)."""
 
@@ -59,7 +63,7 @@ class Call:
         return ((self.target,) if self.target else ()) + self.alternatives
 
 
-@dataclass(frozen=True)
+@dataclass(**_RECORD)
 class Param:
     name: str
     annotation: Optional[str]
@@ -73,7 +77,7 @@ class Param:
     none_default: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(**_RECORD)
 class Span:
     """Rows of a def or class: `start` (its first decorator) to `end`; `direct` when it is a statement of
     the module or class body itself (not inside an `if`/`try`), so it can be left out whole."""
@@ -83,7 +87,7 @@ class Span:
     direct: bool
 
 
-@dataclass(frozen=True)
+@dataclass(**_RECORD)
 class Function:
     qualname: str
     row: int
@@ -103,7 +107,7 @@ class Function:
     contexts: Tuple[Optional[str], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(**_RECORD)
 class ClassInfo:
     qualname: str
     row: int
@@ -112,7 +116,7 @@ class ClassInfo:
     span: Optional[Span] = None
 
 
-@dataclass(frozen=True)
+@dataclass(**_RECORD)
 class ModuleSummary:
     module: str
     is_package: bool
@@ -502,7 +506,7 @@ class _Summarizer:
             scope.values[first] = [self.qualify(class_qualname) + ("" if _is_classmethod(node) else "()")]
         self.typed_locals(node, scope, walked)
         calls, awaits, yields = self.calls_in(walked)
-        guards = GuardFinder(node)
+        guards = GuardFinder(node, method=bool(class_qualname) and not _is_staticmethod(node))
         # Always: a function without parameters still passes string literals (`get_secret_str("KEY")`).
         calls = [
             replace(call, guards=guards.for_call(call.row, call.col), passes=passed_values(node_call, guards))

@@ -55,5 +55,6 @@ def render(result, context) -> None:
         ]
     else:
         payload = [diagnostic_json(d) for d in diagnostics]
-    json.dump(payload, context.stream, indent=2, sort_keys=True, ensure_ascii=False)
+    # One write: json.dump would write each token to the stream separately.
+    context.stream.write(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False))
     context.stream.write("\n")

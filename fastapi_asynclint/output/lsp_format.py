@@ -74,5 +74,6 @@ def render(result, context) -> None:
     payload: Dict[str, List[Dict[str, Any]]] = {}
     for d in sorted(result.diagnostics, key=lambda d: d.sort_key):
         payload.setdefault(uri(d.filename), []).append(lsp_diagnostic(d, lines))
-    json.dump(payload, context.stream, indent=2, sort_keys=True, ensure_ascii=False)
+    # One write: json.dump would write each token to the stream separately.
+    context.stream.write(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False))
     context.stream.write("\n")

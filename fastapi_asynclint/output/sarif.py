@@ -138,5 +138,6 @@ def sarif_document(result, root: str, sources=None) -> Dict[str, Any]:
 
 
 def render(result, context) -> None:
-    json.dump(sarif_document(result, os.getcwd(), context.sources), context.stream, indent=2, ensure_ascii=False)
+    # One write: json.dump would write each token to the stream separately.
+    context.stream.write(json.dumps(sarif_document(result, os.getcwd(), context.sources), indent=2, ensure_ascii=False))
     context.stream.write("\n")

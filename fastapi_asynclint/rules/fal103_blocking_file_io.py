@@ -289,6 +289,45 @@ class BlockingFileIO(BlockingCallRule):
             note="near miss: an `or` of prefixes, an early `raise` when a None-default argument is omitted, "
             "and a test made before the parameter is rebound",
         ),
+        Valid(
+            files={
+                "logs.py": """
+                    import os
+                    from pathlib import Path
+
+                    class Logging:
+                        def __init__(self, model, dynamic_callbacks=None):
+                            self.model = model
+                            self.dynamic_callbacks = dynamic_callbacks
+                            self.process()
+
+                        def process(self):
+                            self.dynamic_callbacks = self._process_list(self.dynamic_callbacks)
+
+                        def _process_list(self, callback_list):
+                            if callback_list is None:
+                                return None
+                            return [name for name in callback_list if os.path.exists(name)]
+
+                    class PromptManager:
+                        def __init__(self, prompt_file=None):
+                            self.prompt_file = prompt_file
+                            self.prompts = self._load()
+
+                        def _load(self):
+                            if self.prompt_file:
+                                return Path(self.prompt_file).read_text()
+                            return ""
+                    """,
+                "app.py": """
+                    from logs import Logging, PromptManager
+
+                    async def handler():
+                        return Logging("gpt-4o"), PromptManager()
+                    """,
+            },
+            note="near miss: the methods test attributes the constructor set from arguments these calls omit",
+        ),
     ]
 
     INVALID = [
@@ -465,6 +504,46 @@ class BlockingFileIO(BlockingCallRule):
                     """,
             },
             note="the prefix matches, the argument is given, and the callback may be a string",
+        ),
+        Invalid(
+            files={
+                "logs.py": """
+                    import os
+                    from pathlib import Path
+
+                    class Logging:
+                        def __init__(self, model, dynamic_callbacks=None):
+                            self.model = model
+                            self.dynamic_callbacks = dynamic_callbacks
+                            self.process()
+
+                        def process(self):
+                            self.dynamic_callbacks = self._process_list(self.dynamic_callbacks)
+
+                        def _process_list(self, callback_list):
+                            if callback_list is None:
+                                return None
+                            return [name for name in callback_list if os.path.exists(name)]
+
+                    class PromptManager:
+                        def __init__(self, prompt_file=None):
+                            self.prompt_file = prompt_file
+                            self.prompts = self._load()
+
+                        def _load(self):
+                            if self.prompt_file:
+                                return Path(self.prompt_file).read_text()
+                            return ""
+                    """,
+                "app.py": """
+                    from logs import Logging, PromptManager
+
+                    async def handler(names):
+                        Logging("gpt-4o", dynamic_callbacks=names)  # FAL103
+                        PromptManager("prompts.txt")  # FAL103
+                    """,
+            },
+            note="the constructor's arguments reach the methods' tests through `self`",
         ),
     ]
 

@@ -206,9 +206,12 @@ class GuardFinder:
         # `self.x = x` at the top of the body: from that line on, `self.x` is the parameter `x`.
         self.attribute_params: Dict[str, Tuple[str, int]] = {}
         for statement in function.body:  # type: ignore[attr-defined]
-            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-                name = self._subject_name(statement.targets[0])
-                value = statement.value
+            target = statement.targets[0] if isinstance(statement, ast.Assign) and len(statement.targets) == 1 else None
+            if isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                target = statement.target
+            if target is not None:
+                name = self._subject_name(target)
+                value = statement.value  # type: ignore[attr-defined]
                 if name is None or "." not in name or stores.get(name) != 1 or not isinstance(value, ast.Name):
                     continue
                 if value.id in self._declared and first_store.get(value.id, statement.lineno + 1) > statement.lineno:
@@ -412,7 +415,7 @@ def passed_values(call: ast.Call, guards: GuardFinder) -> Tuple[Tuple[str, str, 
 
     def value(slot: str, node: ast.AST) -> None:
         attribute = guards._subject_name(node) if isinstance(node, ast.Attribute) else None
-        param = guards.attribute_param(attribute, node.lineno) if attribute else None
+        param = guards.attribute_param(attribute, call.lineno) if attribute else None
         if param is not None and not guards.transforms.get(param):
             found.append((slot, "param", param))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):

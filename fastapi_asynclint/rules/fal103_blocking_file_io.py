@@ -298,11 +298,13 @@ class BlockingFileIO(BlockingCallRule):
                     class Logging:
                         def __init__(self, model, dynamic_callbacks=None):
                             self.model = model
-                            self.dynamic_callbacks = dynamic_callbacks
+                            self.dynamic_callbacks: list | None = dynamic_callbacks
                             self.process()
 
                         def process(self):
-                            self.dynamic_callbacks = self._process_list(self.dynamic_callbacks)
+                            self.dynamic_callbacks = self._process_list(
+                                self.dynamic_callbacks,
+                            )
 
                         def _process_list(self, callback_list):
                             if callback_list is None:
@@ -514,11 +516,13 @@ class BlockingFileIO(BlockingCallRule):
                     class Logging:
                         def __init__(self, model, dynamic_callbacks=None):
                             self.model = model
-                            self.dynamic_callbacks = dynamic_callbacks
+                            self.dynamic_callbacks: list | None = dynamic_callbacks
                             self.process()
 
                         def process(self):
-                            self.dynamic_callbacks = self._process_list(self.dynamic_callbacks)
+                            self.dynamic_callbacks = self._process_list(
+                                self.dynamic_callbacks,
+                            )
 
                         def _process_list(self, callback_list):
                             if callback_list is None:

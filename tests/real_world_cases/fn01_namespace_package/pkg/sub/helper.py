@@ -1,0 +1,5 @@
+import time
+
+
+def wait_a_bit():
+    time.sleep(1)

@@ -3,9 +3,9 @@
 `resolve(target)` follows a target string (see summary.py) through project modules, re-exports in
 `__init__`, module-level instances, class attributes and base classes, and falls back to the catalogue for
 third-party names. `blocking_chain(function)` answers "may this sync function block the event loop, and
-through which calls?": a breadth-first fixpoint from the functions that call a catalogued name directly,
-so every function gets its shortest witness chain, cycles terminate, and unknown third-party calls are
-never assumed to block.
+through which calls?": a fixpoint from the functions that call a catalogued name directly, in rounds, so
+a function's first witness is found through the fewest calls; it keeps a witness per guard on its
+parameters (guards.py), cycles terminate, and unknown third-party calls are never assumed to block.
 """
 
 from __future__ import annotations

@@ -40,6 +40,66 @@ from fastapi_asynclint.rule import Invalid, Valid
 from fastapi_asynclint.rules._blocking import BlockingCallRule
 
 
+# Shared by a near miss and a positive example: helpers whose file access depends on their arguments.
+_PLUGINS = """
+import tempfile
+
+def fetch_remote(value):
+    if value.startswith("s3://") or value.startswith("gcs://"):
+        with tempfile.NamedTemporaryFile() as handle:
+            return handle.name
+    return value
+
+def load_local(value, config_file_path=None):
+    if config_file_path is None:
+        raise ValueError("modules load only from the config file")
+    with open(config_file_path) as handle:
+        return handle.read() + value
+
+def compatible():
+    with open("callbacks.json") as handle:
+        return handle.read()
+
+def register(callback):
+    if isinstance(callback, str):
+        callback = callback if callback in compatible() else None
+    return callback
+"""
+
+
+# Shared by a near miss and a positive example: methods that test what the constructor was given.
+_LOGS = """
+import os
+from pathlib import Path
+
+class Logging:
+    def __init__(self, model, dynamic_callbacks=None):
+        self.model = model
+        self.dynamic_callbacks: list | None = dynamic_callbacks
+        self.process()
+
+    def process(self):
+        self.dynamic_callbacks = self._process_list(
+            self.dynamic_callbacks,
+        )
+
+    def _process_list(self, callback_list):
+        if callback_list is None:
+            return None
+        return [name for name in callback_list if os.path.exists(name)]
+
+class PromptManager:
+    def __init__(self, prompt_file=None):
+        self.prompt_file = prompt_file
+        self.prompts = self._load()
+
+    def _load(self):
+        if self.prompt_file:
+            return Path(self.prompt_file).read_text()
+        return ""
+"""
+
+
 class BlockingFileIO(BlockingCallRule):
     CODE = "FAL103"
     CATEGORY = Category.FILE
@@ -255,30 +315,7 @@ class BlockingFileIO(BlockingCallRule):
         ),
         Valid(
             files={
-                "plugins.py": """
-                    import tempfile
-
-                    def fetch_remote(value):
-                        if value.startswith("s3://") or value.startswith("gcs://"):
-                            with tempfile.NamedTemporaryFile() as handle:
-                                return handle.name
-                        return value
-
-                    def load_local(value, config_file_path=None):
-                        if config_file_path is None:
-                            raise ValueError("modules load only from the config file")
-                        with open(config_file_path) as handle:
-                            return handle.read() + value
-
-                    def compatible():
-                        with open("callbacks.json") as handle:
-                            return handle.read()
-
-                    def register(callback):
-                        if isinstance(callback, str):
-                            callback = callback if callback in compatible() else None
-                        return callback
-                    """,
+                "plugins.py": _PLUGINS,
                 "app.py": """
                     from plugins import fetch_remote, load_local, register
 
@@ -291,36 +328,7 @@ class BlockingFileIO(BlockingCallRule):
         ),
         Valid(
             files={
-                "logs.py": """
-                    import os
-                    from pathlib import Path
-
-                    class Logging:
-                        def __init__(self, model, dynamic_callbacks=None):
-                            self.model = model
-                            self.dynamic_callbacks: list | None = dynamic_callbacks
-                            self.process()
-
-                        def process(self):
-                            self.dynamic_callbacks = self._process_list(
-                                self.dynamic_callbacks,
-                            )
-
-                        def _process_list(self, callback_list):
-                            if callback_list is None:
-                                return None
-                            return [name for name in callback_list if os.path.exists(name)]
-
-                    class PromptManager:
-                        def __init__(self, prompt_file=None):
-                            self.prompt_file = prompt_file
-                            self.prompts = self._load()
-
-                        def _load(self):
-                            if self.prompt_file:
-                                return Path(self.prompt_file).read_text()
-                            return ""
-                    """,
+                "logs.py": _LOGS,
                 "app.py": """
                     from logs import Logging, PromptManager
 
@@ -472,30 +480,7 @@ class BlockingFileIO(BlockingCallRule):
         ),
         Invalid(
             files={
-                "plugins.py": """
-                    import tempfile
-
-                    def fetch_remote(value):
-                        if value.startswith("s3://") or value.startswith("gcs://"):
-                            with tempfile.NamedTemporaryFile() as handle:
-                                return handle.name
-                        return value
-
-                    def load_local(value, config_file_path=None):
-                        if config_file_path is None:
-                            raise ValueError("modules load only from the config file")
-                        with open(config_file_path) as handle:
-                            return handle.read() + value
-
-                    def compatible():
-                        with open("callbacks.json") as handle:
-                            return handle.read()
-
-                    def register(callback):
-                        if isinstance(callback, str):
-                            callback = callback if callback in compatible() else None
-                        return callback
-                    """,
+                "plugins.py": _PLUGINS,
                 "app.py": """
                     from plugins import fetch_remote, load_local, register
 
@@ -509,36 +494,7 @@ class BlockingFileIO(BlockingCallRule):
         ),
         Invalid(
             files={
-                "logs.py": """
-                    import os
-                    from pathlib import Path
-
-                    class Logging:
-                        def __init__(self, model, dynamic_callbacks=None):
-                            self.model = model
-                            self.dynamic_callbacks: list | None = dynamic_callbacks
-                            self.process()
-
-                        def process(self):
-                            self.dynamic_callbacks = self._process_list(
-                                self.dynamic_callbacks,
-                            )
-
-                        def _process_list(self, callback_list):
-                            if callback_list is None:
-                                return None
-                            return [name for name in callback_list if os.path.exists(name)]
-
-                    class PromptManager:
-                        def __init__(self, prompt_file=None):
-                            self.prompt_file = prompt_file
-                            self.prompts = self._load()
-
-                        def _load(self):
-                            if self.prompt_file:
-                                return Path(self.prompt_file).read_text()
-                            return ""
-                    """,
+                "logs.py": _LOGS,
                 "app.py": """
                     from logs import Logging, PromptManager
 

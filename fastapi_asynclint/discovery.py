@@ -61,8 +61,16 @@ class _GitIgnores:
 
     def active(self, directory: Path, top: Path) -> List[Tuple[str, "pathspec.GitIgnoreSpec"]]:
         """The specs that apply inside `directory`, outermost first, each with its folder's path prefix."""
-        folders = [top, *[p for p in reversed((directory, *directory.parents)) if p != top and top in p.parents]]
-        return [(str(folder) + os.sep, self._specs[folder]) for folder in folders if self._specs.get(folder)]
+        # Folders with a .gitignore between `top` and `directory`: a string prefix test, not Path.parents
+        # (which builds a Path per level, per directory walked).
+        inside = str(directory) + os.sep
+        top_prefix = str(top) + os.sep
+        folders = [
+            (len(str(folder)), folder)
+            for folder, spec in self._specs.items()
+            if spec and (folder == top or (str(folder).startswith(top_prefix) and inside.startswith(str(folder) + os.sep)))
+        ]
+        return [(str(folder) + os.sep, self._specs[folder]) for _, folder in sorted(folders, key=lambda item: item[0])]
 
     @staticmethod
     def ignored(path: str, is_dir: bool, active: List[Tuple[str, "pathspec.GitIgnoreSpec"]]) -> bool:

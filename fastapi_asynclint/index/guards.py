@@ -110,7 +110,9 @@ def _literal_strings(node: ast.AST) -> Optional[Tuple[str, ...]]:
 class GuardFinder:
     """The guards of every call in one function body (nested defs and lambdas excluded)."""
 
-    def __init__(self, function: ast.AST, method: bool = False) -> None:
+    def __init__(self, function: ast.AST, method: bool = False, nodes: Optional[Sequence[ast.AST]] = None) -> None:
+        """`nodes`: the function's own nodes, when the caller has already walked them."""
+        own = list(_own(function.body)) if nodes is None else nodes  # type: ignore[attr-defined]
         arguments = function.args  # type: ignore[attr-defined]
         names = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
         # In a method, `self.x` the method never sets is a parameter too, named "self.x": the callers that
@@ -124,7 +126,7 @@ class GuardFinder:
             for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
             if isinstance(a.annotation, ast.Name) and a.annotation.id in KNOWN_TYPES and a.annotation.id != "str"
         }
-        self._scan_rebinding(function)
+        self._scan_rebinding(own)
         self.params: Set[str] = set(self.transforms)
         # Locals that stand for a parameter on the path being walked: `provider = model.split("/", 1)[0]`
         # -> (parameter, the literals it may have been set to since, transforms).
@@ -133,15 +135,16 @@ class GuardFinder:
         # `if config: path = ...`; a later `if path is not None:` holds only under those guards.
         self._none_locals: Dict[str, Optional[List[FrozenSet[Guard]]]] = {}
         self._none_candidates: Set[str] = set()
-        self._scan_locals(function)
+        self._scan_locals(function, own)
         self._by_position: Dict[Tuple[int, int], Tuple[Guard, ...]] = {}
         self.any_guard = False
         self._loops = 0  # loops around the statement being walked
-        self._walk(function.body, ())  # type: ignore[attr-defined]
+        if any(isinstance(node, ast.If) for node in own):  # no `if`, no guard
+            self._walk(function.body, ())  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ parameters
-    def _scan_rebinding(self, function: ast.AST) -> None:
-        for node in _own(function.body):  # type: ignore[attr-defined]
+    def _scan_rebinding(self, own: Sequence[ast.AST]) -> None:
+        for node in own:
             targets: Iterable[ast.AST] = ()
             if isinstance(node, ast.Assign):
                 if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -174,11 +177,11 @@ class GuardFinder:
         self.transforms[name].append((value.func.attr, tuple(arguments)))
         return True
 
-    def _scan_locals(self, function: ast.AST) -> None:
+    def _scan_locals(self, function: ast.AST, own: Sequence[ast.AST]) -> None:
         stores: Dict[str, int] = {}
         first_store: Dict[str, int] = {}
         simple: Dict[str, List[ast.Assign]] = {}
-        for node in _own(function.body):  # type: ignore[attr-defined]
+        for node in own:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 stores[node.id] = stores.get(node.id, 0) + 1
                 first_store[node.id] = min(first_store.get(node.id, node.lineno), node.lineno)

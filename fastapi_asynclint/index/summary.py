@@ -506,7 +506,7 @@ class _Summarizer:
             scope.values[first] = [self.qualify(class_qualname) + ("" if _is_classmethod(node) else "()")]
         self.typed_locals(node, scope, walked)
         calls, awaits, yields = self.calls_in(walked)
-        guards = GuardFinder(node, method=bool(class_qualname) and not _is_staticmethod(node))
+        guards = GuardFinder(node, method=bool(class_qualname) and not _is_staticmethod(node), nodes=walked)
         # Always: a function without parameters still passes string literals (`get_secret_str("KEY")`).
         calls = [
             replace(call, guards=guards.for_call(call.row, call.col), passes=passed_values(node_call, guards))

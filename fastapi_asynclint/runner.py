@@ -336,7 +336,8 @@ def _project_state(settings: Settings, project_files: Sequence[Path]) -> Optiona
 def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileReport]:
     reports: Dict[str, FileReport] = {}
     todo: List[_Job] = []
-    own_keys: Dict[str, str] = {}
+    # path -> (own key, linked key): what a file that missed the fresh result is stored under once linted.
+    keys: Dict[str, Tuple[str, str]] = {}
     cacheable = cache is not None and not (options.fix or options.diff or options.force_analysis)
     project = _project_facts(summaries) if cacheable else ""
 
@@ -347,12 +348,13 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
     for job in jobs:
         file_summary = summaries.get(job.path)
         if cacheable and file_summary is not None and job.raw is None:
-            own = own_keys[job.path] = cache.result_key(file_summary.digest, settings.fingerprint, "", job.enabled)
+            own = cache.result_key(file_summary.digest, settings.fingerprint, "", job.enabled)
             # While nothing the index reads has changed, a stored result stands without relinking; else it
             # stands if the index facts this file depends on (its fingerprint) are the same.
             hit = cache.fresh_result(job.path, own, project)
             if hit is None:
                 linked = linked_key(job, file_summary)
+                keys[job.path] = (own, linked)
                 hit = cache.result(job.path, linked)
                 if hit is not None:
                     cache.put_result(job.path, linked, hit, own, project)
@@ -369,12 +371,11 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
             # worker walking every summary would copy the parent's shared pages into its own memory).
             index.context_vars
             index.awaited_functions()
-    by_path = {job.path: job for job in todo}
     for report in _map(_lint_job, todo, options.jobs, options.progress):
         reports[report.path] = report
-        if report.path in own_keys and not report.errors:
-            linked = linked_key(by_path[report.path], summaries[report.path])
-            cache.put_result(report.path, linked, report.diagnostics, own_keys[report.path], project)
+        if report.path in keys and not report.errors:
+            own, linked = keys[report.path]
+            cache.put_result(report.path, linked, report.diagnostics, own, project)
     return [reports[job.path] for job in jobs]
 
 

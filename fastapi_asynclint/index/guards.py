@@ -114,7 +114,8 @@ class GuardFinder:
         """`nodes`: the function's own nodes, when the caller has already walked them."""
         own = list(_own(function.body)) if nodes is None else nodes  # type: ignore[attr-defined]
         arguments = function.args  # type: ignore[attr-defined]
-        names = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
+        parameters = (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+        names = [a.arg for a in parameters]
         # In a method, `self.x` the method never sets is a parameter too, named "self.x": the callers that
         # call it on `self` (or the constructor that set `self.x = x`) tell what it holds.
         self.receiver = names[0] if method and names else None
@@ -123,7 +124,7 @@ class GuardFinder:
         # Parameters annotated with a built-in type other than str (`body: bytes`): passed on as that type.
         self.annotated: Dict[str, str] = {
             a.arg: a.annotation.id
-            for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+            for a in parameters
             if isinstance(a.annotation, ast.Name) and a.annotation.id in KNOWN_TYPES and a.annotation.id != "str"
         }
         self._scan_rebinding(own)
@@ -137,7 +138,6 @@ class GuardFinder:
         self._none_candidates: Set[str] = set()
         self._scan_locals(function, own)
         self._by_position: Dict[Tuple[int, int], Tuple[Guard, ...]] = {}
-        self.any_guard = False
         self._loops = 0  # loops around the statement being walked
         if any(isinstance(node, ast.If) for node in own):  # no `if`, no guard
             self._walk(function.body, ())  # type: ignore[attr-defined]
@@ -311,7 +311,6 @@ class GuardFinder:
                 continue
             if isinstance(statement, ast.If):
                 inner = (active + self._guards_of(statement.test))[:_MAX_GUARDS]
-                self.any_guard = self.any_guard or inner != active
                 self._record_test(statement.test, active)
                 before = dict(self.aliases)
                 self._walk(statement.body, inner)
@@ -323,7 +322,6 @@ class GuardFinder:
                     negated = self._negated(statement.test)
                     if negated is not None:
                         active = (active + (negated,))[:_MAX_GUARDS]
-                        self.any_guard = True
                 continue
             blocks = [getattr(statement, name, None) for name in ("body", "orelse", "finalbody", "handlers")]
             if _MATCH is not None and isinstance(statement, _MATCH):

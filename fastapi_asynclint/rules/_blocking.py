@@ -132,6 +132,7 @@ class BlockingFinder(cst.BatchableCSTVisitor):
         # Expressions a trailer (`.attr`, `[i]`, `(...)`) follows: an `await` put there needs parentheses.
         self.trailed: Set[cst.CSTNode] = set()
         self.sites: List[BlockingSite] = []
+        self.annotated: Dict[cst.FunctionDef, Dict[str, str]] = {}  # per coroutine, see _annotated_params
 
     def visit_Await(self, node: cst.Await) -> None:
         self.awaited.add(node.expression)
@@ -157,7 +158,10 @@ class BlockingFinder(cst.BatchableCSTVisitor):
             return
         index = self.context.index
         positional, keywords = _positional_count(node), _keyword_names(node)
-        passes = _passed_values(node, _annotated_params(function))
+        annotated = self.annotated.get(function)
+        if annotated is None:
+            annotated = self.annotated[function] = _annotated_params(function)
+        passes = _passed_values(node, annotated)
         for target in self.semantics.targets(node.func):
             found = index.classify(target, positional, keywords, passes)
             if found is not None:

@@ -44,6 +44,40 @@ from fastapi_asynclint.rule import Invalid, Valid
 from fastapi_asynclint.rules._blocking import BlockingCallRule
 
 
+# Shared by a near miss and a positive example: prefect-style dual sync/async functions.
+_DUAL = """
+import functools
+
+import httpx
+
+def async_dispatch(async_impl):
+    def decorator(sync_fn):
+        @functools.wraps(sync_fn)
+        def wrapper(*args, _sync=None, **kwargs):
+            return (sync_fn if _sync else async_impl)(*args, **kwargs)
+        return wrapper
+    return decorator
+
+async def aload(name):
+    async with httpx.AsyncClient() as client:
+        return (await client.get(f"https://api.example.com/{name}")).json()
+
+@async_dispatch(aload)
+def load(name):
+    return httpx.get(f"https://api.example.com/{name}").json()
+
+class Block:
+    @classmethod
+    async def aget(cls, name):
+        return await aload(name)
+
+    @classmethod
+    @async_dispatch(aget)
+    def get(cls, name):
+        return httpx.get(f"https://api.example.com/{name}").json()
+"""
+
+
 class BlockingHttpCall(BlockingCallRule):
     CODE = "FAL102"
     CATEGORY = Category.HTTP
@@ -118,41 +152,16 @@ class BlockingHttpCall(BlockingCallRule):
             note="near miss: a blocking helper only called from sync code",
         ),
         Valid(
-            """
-            import functools
+            files={
+                "dual.py": _DUAL,
+                "app.py": """
+                    from dual import Block, load
 
-            import httpx
-
-            def async_dispatch(async_impl):
-                def decorator(sync_fn):
-                    @functools.wraps(sync_fn)
-                    def wrapper(*args, _sync=None, **kwargs):
-                        return (sync_fn if _sync else async_impl)(*args, **kwargs)
-                    return wrapper
-                return decorator
-
-            async def aload(name):
-                async with httpx.AsyncClient() as client:
-                    return (await client.get(f"https://api.example.com/{name}")).json()
-
-            @async_dispatch(aload)
-            def load(name):
-                return httpx.get(f"https://api.example.com/{name}").json()
-
-            class Block:
-                @classmethod
-                async def aget(cls, name):
-                    return await aload(name)
-
-                @classmethod
-                @async_dispatch(aget)
-                def get(cls, name):
-                    return httpx.get(f"https://api.example.com/{name}").json()
-
-            async def handler(name):
-                pending, block = load(name), Block.get(name)
-                return await pending, await block
-            """,
+                    async def handler(name):
+                        pending, block = load(name), Block.get(name)
+                        return await pending, await block
+                    """,
+            },
             note="near miss: a decorator given a coroutine function (prefect's `@async_dispatch`) runs it from async code",
         ),
     ]
@@ -306,25 +315,15 @@ class BlockingHttpCall(BlockingCallRule):
             note="a file that uses anyio gets anyio's runner; `with` headers and comprehensions keep their call",
         ),
         Invalid(
-            """
-            import httpx
+            files={
+                "dual.py": _DUAL,
+                "app.py": """
+                    from dual import load
 
-            def async_dispatch(async_impl):
-                def decorator(sync_fn):
-                    return sync_fn
-                return decorator
-
-            async def aload(name):
-                async with httpx.AsyncClient() as client:
-                    return (await client.get(f"https://api.example.com/{name}")).json()
-
-            @async_dispatch(aload)
-            def load(name):
-                return httpx.get(f"https://api.example.com/{name}").json()
-
-            async def handler(name):
-                return load(name, _sync=True)  # FAL102
-            """,
+                    async def handler(name):
+                        return load(name, _sync=True)  # FAL102
+                    """,
+            },
             note="`_sync=True` asks a dual sync/async function for its sync body",
         ),
     ]

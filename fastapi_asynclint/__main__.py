@@ -1,4 +1,4 @@
-from fastapi_asynclint.cli import main
+from fastapi_asynclint.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

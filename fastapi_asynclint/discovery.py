@@ -14,7 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
-import pathspec
 
 # Folders no one wants linted (as ruff's default `exclude`).
 DEFAULT_EXCLUDED_DIRS = frozenset(
@@ -30,6 +29,8 @@ PYTHON_SUFFIXES = (".py",)
 
 @lru_cache(maxsize=256)
 def glob_matcher(globs: Tuple[str, ...]) -> Callable[[str], bool]:
+    import pathspec  # here and below: a tree without .gitignore or globs does not pay for its import
+
     spec = pathspec.GitIgnoreSpec.from_lines(globs)
     return spec.match_file
 
@@ -53,6 +54,8 @@ class _GitIgnores:
         ignore_file = folder / ".gitignore"
         if ignore_file.is_file():
             try:
+                import pathspec
+
                 lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
                 spec = pathspec.GitIgnoreSpec.from_lines(lines)
             except OSError:
@@ -95,57 +98,61 @@ def discover(paths: Sequence[str], root: Path, exclude: Sequence[str] = (), resp
     excluded = glob_matcher(tuple(exclude)) if exclude else None
     root_prefix = str(root) + os.sep
 
-    def is_excluded(path: Path, is_dir: bool) -> bool:
+    def is_excluded(text: str, is_dir: bool) -> bool:
         if excluded is None:
             return False
-        text = str(path)
         if not text.startswith(root_prefix):
             return False
         return excluded(text[len(root_prefix) :].replace(os.sep, "/") + ("/" if is_dir else ""))
 
+    # Paths are handled as strings until the end: a Path per walked file was most of a warm run's walk.
     seen = set()
+    found: List[str] = []
     for raw in paths:
         path = Path(raw).absolute()
         if not path.exists():
             result.missing.append(raw)
             continue
         if path.is_file():
-            if not is_excluded(path, False) and path not in seen:
-                seen.add(path)
-                result.files.append(path)
+            if not is_excluded(str(path), False) and str(path) not in seen:
+                seen.add(str(path))
+                found.append(str(path))
             continue
-        if is_excluded(path, True):
+        if is_excluded(str(path), True):
             continue
         top = _git_top(path)
         ignores = _GitIgnores()
         for folder in (top, *[p for p in reversed(path.parents) if top in p.parents]):
             ignores.load(folder)
         for directory, dirnames, filenames in os.walk(path):
-            here = Path(directory)
             active = []
             if respect_gitignore:
+                here = Path(directory)
                 ignores.load(here)
                 active = ignores.active(here, top)
+            prefix = directory + os.sep
             kept = []
             for name in sorted(dirnames):
-                sub = here / name
-                if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info") or sub.is_symlink():
+                sub = prefix + name
+                if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info") or os.path.islink(sub):
                     continue
-                if is_excluded(sub, True) or (active and ignores.ignored(str(sub), True, active)):
+                if is_excluded(sub, True) or (active and ignores.ignored(sub, True, active)):
                     continue
                 kept.append(name)
             dirnames[:] = kept
             for name in sorted(filenames):
                 if not name.endswith(PYTHON_SUFFIXES):
                     continue
-                file = here / name
+                file = prefix + name
                 if file in seen or is_excluded(file, False):
                     continue
-                if active and ignores.ignored(str(file), False, active):
+                if active and ignores.ignored(file, False, active):
                     continue
                 seen.add(file)
-                result.files.append(file)
-    result.files.sort()
+                found.append(file)
+    # Ordered as Paths order (by parts), which is not plain string order ("a/b" before "a-c").
+    found.sort(key=lambda text: text.split(os.sep))
+    result.files = [Path(text) for text in found]
     return result
 
 

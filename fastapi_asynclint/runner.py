@@ -285,7 +285,10 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
     project_files = _project_files(settings, targets, paths)
     snapshot_key = None
     enabled_by_path = {
-        str(path): settings.enabled - per_file_ignored(settings, _relative(path, settings.root)) for path in targets
+        str(path): settings.enabled - per_file_ignored(settings, _relative(path, settings.root))
+        if settings.per_file_ignores
+        else settings.enabled
+        for path in targets
     }
     # What a snapshot records of each file's enabled codes (a stable text, comparable across runs).
     codes_by_path = {path: ",".join(sorted(enabled)) for path, enabled in enabled_by_path.items()}

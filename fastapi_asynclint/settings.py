@@ -15,11 +15,6 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tupl
 from fastapi_asynclint import __version__
 from fastapi_asynclint.registry import SelectionLayer, UnknownSelector, check_selector, resolve_selection
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on older interpreters only
-    import tomli as tomllib
-
 TOOL_TABLE = "fastapi-asynclint"
 DEFAULT_CACHE_DIR = ".fastapi_asynclint_cache"
 CACHE_DIR_ENV = "FASTAPI_ASYNCLINT_CACHE_DIR"
@@ -116,6 +111,12 @@ def parse_table(table: Mapping[str, Any], where: str, path: Optional[Path] = Non
 
 
 def read_config(path: Path, required_table: bool) -> Optional[FileConfig]:
+    # Imported here: a project without a configuration file does not pay for the TOML parser.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on older interpreters only
+        import tomli as tomllib
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

@@ -17,6 +17,20 @@ def test_version():
     assert completed.stdout.strip() == f"fastapi-asynclint {__version__}"
 
 
+def test_process_exit_keeps_the_exit_code_and_flushes_all_output(cli):
+    """`python -m fastapi_asynclint` leaves through os._exit (cli.run): nothing printed may be lost."""
+    files = {f"app{number}.py": BLOCKING_APP for number in range(40)}
+    cli.write({**files, "clean.py": "async def ok():\n    return 1\n"})
+    command = [sys.executable, "-m", "fastapi_asynclint", "check", "--no-cache", "--output-format", "json"]
+    found = subprocess.run([*command, "."], cwd=cli.root, capture_output=True, text=True)
+    assert found.returncode == 1
+    assert len(json.loads(found.stdout)) == 40
+    clean = subprocess.run([*command, "clean.py"], cwd=cli.root, capture_output=True, text=True)
+    assert (clean.returncode, json.loads(clean.stdout)) == (0, [])
+    missing = subprocess.run([*command, "nowhere.py"], cwd=cli.root, capture_output=True, text=True)
+    assert missing.returncode == 2 and "nowhere.py" in missing.stderr
+
+
 def test_findings_exit_1_and_clean_exit_0(cli):
     cli.write({"app.py": BLOCKING_APP, "clean.py": "async def ok():\n    return 1\n"})
     result = cli("check", "--no-cache", "app.py")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from fastapi_asynclint.output import pretty_json
 import os
 from collections import Counter
 from typing import Any, Dict, List, Optional
@@ -55,6 +55,6 @@ def render(result, context) -> None:
         ]
     else:
         payload = [diagnostic_json(d) for d in diagnostics]
-    # One write: json.dump would write each token to the stream separately.
-    context.stream.write(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False))
+    # One write, built by pretty_json: json.dumps with an indent is a pure-Python generator chain.
+    context.stream.write(pretty_json.dumps(payload, sort_keys=True))
     context.stream.write("\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from fastapi_asynclint.output import pretty_json
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -74,6 +74,6 @@ def render(result, context) -> None:
     payload: Dict[str, List[Dict[str, Any]]] = {}
     for d in sorted(result.diagnostics, key=lambda d: d.sort_key):
         payload.setdefault(uri(d.filename), []).append(lsp_diagnostic(d, lines))
-    # One write: json.dump would write each token to the stream separately.
-    context.stream.write(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False))
+    # One write, built by pretty_json: json.dumps with an indent is a pure-Python generator chain.
+    context.stream.write(pretty_json.dumps(payload, sort_keys=True))
     context.stream.write("\n")

@@ -4,7 +4,7 @@ as related locations, fixes, and partial fingerprints that survive unrelated edi
 from __future__ import annotations
 
 import hashlib
-import json
+from fastapi_asynclint.output import pretty_json
 import os
 from collections import Counter
 from pathlib import Path
@@ -138,6 +138,6 @@ def sarif_document(result, root: str, sources=None) -> Dict[str, Any]:
 
 
 def render(result, context) -> None:
-    # One write: json.dump would write each token to the stream separately.
-    context.stream.write(json.dumps(sarif_document(result, os.getcwd(), context.sources), indent=2, ensure_ascii=False))
+    # One write, built by pretty_json: json.dumps with an indent is a pure-Python generator chain.
+    context.stream.write(pretty_json.dumps(sarif_document(result, os.getcwd(), context.sources)))
     context.stream.write("\n")

@@ -31,6 +31,8 @@ def run() -> None:
         if isinstance(code, str):
             sys.stderr.write(code + "\n")
             code = EXIT_ERROR
+        if sys.getprofile() is not None or sys.gettrace() is not None:
+            raise  # a profiler or coverage writes its data at interpreter exit
         try:
             sys.stdout.flush()
             sys.stderr.flush()
@@ -144,6 +146,7 @@ def check(
         jobs=jobs,
         stdin_filename=(stdin_filename or "-") if use_stdin else None,
         stdin_bytes=stdin_bytes,
+        keep_sources=add_noqa,
     )
     progress = None
     if output_format in ("text", "concise") and not quiet and sys.stderr.isatty() and not use_stdin:

@@ -15,7 +15,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from fastapi_asynclint.diagnostics import Diagnostic
 from fastapi_asynclint.discovery import discover
@@ -47,6 +47,14 @@ class CheckOptions:
     stdin_bytes: Optional[bytes] = None
     force_analysis: bool = False
     progress: Optional[Callable[[int, int], None]] = None
+    # Return each linted file's text in its report (always with fix, diff and stdin): only `--add-noqa`
+    # needs it otherwise, and sending every file's text back to the parent doubled its memory on a large
+    # project.
+    keep_sources: bool = False
+
+    @property
+    def wants_sources(self) -> bool:
+        return self.keep_sources or self.fix or self.diff or self.stdin_filename is not None
 
 
 @dataclass
@@ -111,8 +119,10 @@ class _Job:
 _SHARED: Dict[str, object] = {}
 
 
-# Files a worker process handles before it is replaced (see _map).
+# Files, or bytes of source, a worker process handles before it is replaced (see _map).
 _TASKS_PER_WORKER = 160
+_BYTES_PER_WORKER = 1_000_000
+_WORKER_GC_THRESHOLD = 20_000
 
 
 def _worker_count(jobs: Optional[int], tasks: int) -> int:
@@ -134,11 +144,24 @@ def _pool(workers: int) -> Optional[ProcessPoolExecutor]:
     # Workers share the parent's index copy-on-write; a frozen heap is not walked by their collectors,
     # so those pages stay shared instead of being copied into every worker.
     gc.freeze()
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker
+    )
 
 
-def _map(function: Callable, items: Sequence, jobs: Optional[int], progress=None) -> List:
-    """`map` over processes when there is enough work, in order."""
+def _start_worker() -> None:
+    import gc
+
+    # A worker allocates hundreds of thousands of short-lived objects per file (libcst nodes, ast nodes);
+    # at the default threshold (700) the youngest generation is collected thousands of times per file.
+    gc.set_threshold(_WORKER_GC_THRESHOLD, 20, 20)
+
+
+def _map(
+    function: Callable, items: Sequence, jobs: Optional[int], progress=None, weights: Optional[Sequence[int]] = None
+) -> List:
+    """`map` over processes when there is enough work, in order. `weights` (bytes of source per item)
+    bound how much one worker process handles before it is replaced."""
     results = []
     workers = _worker_count(jobs, len(items)) if len(items) >= PARALLEL_THRESHOLD else 1
     pool = _pool(workers)
@@ -148,21 +171,33 @@ def _map(function: Callable, items: Sequence, jobs: Optional[int], progress=None
             if progress:
                 progress(number, len(items))
         return results
-    # Fresh workers every batch: a worker's heap only grows (libcst trees, pages of the shared index it
-    # touched and so copied), and a new fork starts again from the parent's shared pages.
-    batch = workers * _TASKS_PER_WORKER
-    for start in range(0, len(items), batch):
-        part = items[start : start + batch]
+    # Fresh workers every batch: a worker's heap only grows (libcst trees, whose freed memory the
+    # allocator keeps; pages of the shared index it touched and so copied), and a new fork starts again
+    # from the parent's shared pages. A batch ends at so many files or so many bytes per worker.
+    for part in _batches(items, weights, workers):
         if pool is None:
             pool = _pool(workers)
         with pool:
-            chunk = max(1, len(part) // (workers * 8))
+            # Small chunks: with the largest files first, a chunk of twenty would give one worker all of them.
+            chunk = max(1, len(part) // (workers * 32))
             for result in pool.map(function, part, chunksize=chunk):
                 results.append(result)
                 if progress:
                     progress(len(results), len(items))
         pool = None
     return results
+
+
+def _batches(items: Sequence, weights: Optional[Sequence[int]], workers: int) -> Iterator[Sequence]:
+    most, heaviest = workers * _TASKS_PER_WORKER, workers * _BYTES_PER_WORKER
+    start = weight = 0
+    for end in range(len(items)):
+        weight += weights[end] if weights else 0
+        if end + 1 - start >= most or weight >= heaviest:
+            yield items[start : end + 1]
+            start, weight = end + 1, 0
+    if start < len(items):
+        yield items[start:]
 
 
 # ---------------------------------------------------------------------------- summaries
@@ -241,7 +276,8 @@ def _lint_job(job: _Job) -> FileReport:
         outcome = lint_text(job.path, "", file_summary, job.module, job.is_package, index, settings, job.enabled)
         report.diagnostics, report.errors = outcome.diagnostics, outcome.errors
         return report
-    report.source = source
+    if options.wants_sources:
+        report.source = source
 
     def lint(text: str, summary: FileSummary = file_summary, linked: ProjectIndex = index) -> LintOutcome:
         return lint_text(
@@ -374,12 +410,26 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
             # worker walking every summary would copy the parent's shared pages into its own memory).
             index.context_vars
             index.awaited_functions()
-    for report in _map(_lint_job, todo, options.jobs, options.progress):
+    if len(todo) >= PARALLEL_THRESHOLD:
+        # Largest first: a worker meets the big files (a 20k-line module holds 150 MB of libcst tree) while
+        # its heap is fresh, instead of on top of what a long run has grown it to; and the small files
+        # at the end even out the workers' finishing times.
+        todo.sort(key=_size, reverse=True)
+    for report in _map(_lint_job, todo, options.jobs, options.progress, [_size(job) for job in todo]):
         reports[report.path] = report
         if report.path in keys and not report.errors:
             own, linked = keys[report.path]
             cache.put_result(report.path, linked, report.diagnostics, own, project)
     return [reports[job.path] for job in jobs]
+
+
+def _size(job: _Job) -> int:
+    if job.raw is not None:
+        return len(job.raw)
+    try:
+        return os.stat(job.path).st_size
+    except OSError:
+        return 0
 
 
 def _project_facts(summaries: Dict[str, "FileSummary"]) -> str:

@@ -36,10 +36,27 @@ def test_parallel_run_gives_the_same_output(tmp_path):
     import fastapi_asynclint.runner as runner
 
     sequential = run_check([str(project)], settings, CheckOptions(jobs=1))
-    threshold = runner.PARALLEL_THRESHOLD
-    runner.PARALLEL_THRESHOLD = 1
+    limits = runner.PARALLEL_THRESHOLD, runner._TASKS_PER_WORKER, runner._BYTES_PER_WORKER
+    # Largest files first, and workers replaced every few files or few kilobytes: many pools.
+    runner.PARALLEL_THRESHOLD, runner._TASKS_PER_WORKER, runner._BYTES_PER_WORKER = 1, 2, 3000
     try:
         parallel = run_check([str(project)], settings, CheckOptions(jobs=2))
     finally:
-        runner.PARALLEL_THRESHOLD = threshold
+        runner.PARALLEL_THRESHOLD, runner._TASKS_PER_WORKER, runner._BYTES_PER_WORKER = limits
+    assert sequential.diagnostics
     assert parallel.diagnostics == sequential.diagnostics
+    assert [report.path for report in parallel.files] == [report.path for report in sequential.files]
+
+
+def test_worker_batches_end_at_a_file_count_or_a_byte_count():
+    import fastapi_asynclint.runner as runner
+
+    items = list("abcdefghij")
+    weights = [5000, 1500, 600, 10, 10, 10, 10, 10, 10, 10]
+    limits = runner._TASKS_PER_WORKER, runner._BYTES_PER_WORKER
+    runner._TASKS_PER_WORKER, runner._BYTES_PER_WORKER = 3, 1000
+    try:
+        batches = [list(batch) for batch in runner._batches(items, weights, workers=2)]
+    finally:
+        runner._TASKS_PER_WORKER, runner._BYTES_PER_WORKER = limits
+    assert batches == [["a"], ["b", "c"], ["d", "e", "f", "g", "h", "i"], ["j"]]

@@ -24,9 +24,11 @@ from fastapi_asynclint.diagnostics import Diagnostic
 if TYPE_CHECKING:
     from fastapi_asynclint.index.build import FileSummary
 
-_FORMAT = 12
+_FORMAT = 13
 _MAX_RESULTS = 200_000
 _MAX_SNAPSHOTS = 8
+# The journal is folded into the main file once it holds more than this many entries or 1/20 of them.
+_JOURNAL_MIN = 64
 
 
 @contextmanager
@@ -49,16 +51,34 @@ class Cache:
         self.file = directory / f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}" / f"{scope}.pickle"
         # path -> (mtime_ns, size, module, is_package, FileSummary)
         self._summaries: Dict[str, Tuple[int, int, str, bool, FileSummary]] = {}
-        # path -> (result key, diagnostics, own key, project facts): see result() and fresh_result()
-        self._results: Dict[str, Tuple[str, Tuple[Diagnostic, ...], str, str]] = {}
+        # path -> (result key, diagnostics, own key, project facts, index facts): see result(), fresh_result()
+        self._results: Dict[str, Tuple[str, Tuple[Diagnostic, ...], str, str, str]] = {}
         self._by_digest: Dict[Tuple[str, str, bool], FileSummary] = {}
         self._dirty = False
         self._loaded = False
-        # Whole runs, small and read first: a run whose inputs are all unchanged needs nothing else.
-        self.snapshot_file = self.file.with_suffix(".runs.pickle")
-        # project state -> {path: (enabled codes, findings)}; one-file runs add to a full run's entry.
-        self._snapshots: Optional[Dict[str, Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]]] = None
+        # Entries changed since the main file was written, kept in a small journal file beside it: a run
+        # that re-linted one file rewrites the journal, not every summary of the project.
+        self.journal_file = self.file.with_suffix(".journal.pickle")
+        self._generation = ""  # the main file's token; a journal applies only to the main file it extends
+        self._journal_summaries: Dict[str, Tuple[int, int, str, bool, FileSummary]] = {}
+        self._journal_results: Dict[str, Tuple[str, Tuple[Diagnostic, ...], str, str, str]] = {}
+        # project facts -> the index facts they were found to give (see confirm())
+        self._confirmed: Dict[str, str] = {}
+        # Whole runs, small and read first, one file per project state: a run whose inputs are all
+        # unchanged reads that one file and nothing else.
+        self.snapshot_dir = self.file.with_suffix(".runs")
+        self.link_file = self.file.with_suffix(".link.pickle")
+        # (project state, {path: (enabled codes, findings)} or None) of the state last asked about
+        self._snapshot: Optional[Tuple[str, Optional[Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]]]] = None
         self._snapshots_dirty = False
+
+    def _read(self, file: Path) -> Optional[dict]:
+        try:
+            with open(file, "rb") as handle, _collector_paused():
+                data = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+            return None
+        return data if isinstance(data, dict) and data.get("format") == _FORMAT else None
 
     def _load(self) -> None:
         if self._loaded:
@@ -73,6 +93,15 @@ class Cache:
             return
         self._summaries = data.get("summaries", {})
         self._results = data.get("results", {})
+        self._generation = data.get("generation", "")
+        self._confirmed = data.get("confirmed", {})
+        journal = self._read(self.journal_file)
+        if journal is not None and journal.get("generation") == self._generation:
+            self._journal_summaries = journal.get("summaries", {})
+            self._journal_results = journal.get("results", {})
+            self._summaries.update(self._journal_summaries)
+            self._results.update(self._journal_results)
+            self._confirmed = journal.get("confirmed", {})
         for _, _, module, is_package, summary in self._summaries.values():
             self._by_digest[(summary.digest, module, is_package)] = summary
 
@@ -102,7 +131,8 @@ class Cache:
 
     def put_summary(self, path: str, module: str, is_package: bool, stat: Tuple[int, int], summary: FileSummary) -> None:
         self._load()
-        self._summaries[path] = (stat[0], stat[1], module, is_package, summary)
+        entry = (stat[0], stat[1], module, is_package, summary)
+        self._summaries[path] = self._journal_summaries[path] = entry
         self._by_digest[(summary.digest, module, is_package)] = summary
         self._dirty = True
 
@@ -123,57 +153,113 @@ class Cache:
         project's index facts are those they were computed or last confirmed with."""
         self._load()
         entry = self._results.get(path)
-        return entry[1] if entry is not None and entry[2:] == (own_key, project) else None
+        if entry is None or entry[2] != own_key:
+            return None
+        if entry[3] == project or (entry[4] and self._confirmed.get(project) == entry[4]):
+            return entry[1]
+        return None
+
+    def confirm(self, project: str, index_facts: str) -> None:
+        """Record that these project facts give these index facts: the findings stored under the index
+        facts then stand as fresh for the project facts too, without a write per file."""
+        self._load()
+        if self._confirmed.get(project) != index_facts:
+            self._confirmed.pop(project, None)
+            self._confirmed[project] = index_facts
+            while len(self._confirmed) > _MAX_SNAPSHOTS:
+                self._confirmed.pop(next(iter(self._confirmed)))
+            self._dirty = True
+
+    def settled_result(self, path: str, own_key: str, index_facts: str) -> Optional[Tuple[Diagnostic, ...]]:
+        """The stored findings if the file's own key matches and what every file's findings read from the
+        linked index (runner._index_facts) is what it was: some file changed, but not so as to matter."""
+        self._load()
+        entry = self._results.get(path)
+        return entry[1] if entry is not None and entry[2] == own_key and entry[4] == index_facts else None
+
+    def has_result_for(self, path: str, own_key: str) -> bool:
+        """Whether findings are stored for this very content, settings and codes (under whatever index)."""
+        self._load()
+        entry = self._results.get(path)
+        return entry is not None and entry[2] == own_key
 
     def put_result(
-        self, path: str, key: str, diagnostics: Sequence[Diagnostic], own_key: str = "", project: str = ""
+        self,
+        path: str,
+        key: str,
+        diagnostics: Sequence[Diagnostic],
+        own_key: str = "",
+        project: str = "",
+        index_facts: str = "",
     ) -> None:
         self._load()
-        entry = (key, tuple(diagnostics), own_key, project)
+        entry = (key, tuple(diagnostics), own_key, project, index_facts)
         if self._results.get(path) != entry:
-            self._results[path] = entry
+            self._results[path] = self._journal_results[path] = entry
             self._dirty = True
 
     # ------------------------------------------------------------------ whole runs
-    def _load_snapshots(self) -> Dict[str, Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]]:
-        if self._snapshots is None:
-            self._snapshots = {}
-            try:
-                with open(self.snapshot_file, "rb") as handle, _collector_paused():
-                    data = pickle.load(handle)
-                if isinstance(data, dict) and data.get("format") == _FORMAT:
-                    self._snapshots = data["runs"]
-            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, KeyError):
-                pass
-        return self._snapshots
+    def _snapshot_path(self, key: str) -> Path:
+        return self.snapshot_dir / f"{key}.pickle"
 
     def snapshot(self, key: str) -> Optional[Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]]:
-        return self._load_snapshots().get(key)
+        if self._snapshot is None or self._snapshot[0] != key:
+            data = self._read(self._snapshot_path(key))
+            self._snapshot = (key, data["findings"] if data is not None else None)
+        return self._snapshot[1]
 
     def put_snapshot(self, key: str, findings: Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]) -> None:
-        runs = self._load_snapshots()
-        merged = runs.pop(key, {})
+        merged = dict(self.snapshot(key) or {})  # one-file runs add to the full run's entry
         merged.update(findings)
-        runs[key] = merged
-        while len(runs) > _MAX_SNAPSHOTS:  # the oldest go first: a full run and a few one-file runs fit
-            runs.pop(next(iter(runs)))
+        self._snapshot = (key, merged)
         self._snapshots_dirty = True
+
+    def _save_snapshot(self) -> None:
+        assert self._snapshot is not None
+        key, findings = self._snapshot
+        self._write(self._snapshot_path(key), {"format": _FORMAT, "findings": findings})
+        try:  # the newest few stay: a full run and the one-file runs since
+            kept = sorted(self.snapshot_dir.glob("*.pickle"), key=lambda path: path.stat().st_mtime, reverse=True)
+            for stale in kept[_MAX_SNAPSHOTS:]:
+                stale.unlink()
+        except OSError:
+            pass
+
+    # ------------------------------------------------------------------ link state
+    def link_state(self, key: str) -> Optional[dict]:
+        """The index's link state (ProjectIndex.link_state) stored under `key`, the project's link facts."""
+        data = self._read(self.link_file)
+        return data.get("state") if data is not None and data.get("key") == key else None
+
+    def put_link_state(self, key: str, state: dict) -> None:
+        # One entry, the last run's: a second project state would be a second full copy of the link.
+        self._write(self.link_file, {"format": _FORMAT, "key": key, "state": state})
 
     # ------------------------------------------------------------------ persistence
     def save(self) -> None:
         if self._snapshots_dirty:
-            self._write(self.snapshot_file, {"format": _FORMAT, "runs": self._snapshots})
+            self._save_snapshot()
             self._snapshots_dirty = False
         if not self._dirty:
             return
+        self._dirty = False
+        changed = len(self._journal_summaries) + len(self._journal_results)
+        if self._generation and changed <= max(_JOURNAL_MIN, (len(self._summaries) + len(self._results)) // 20):
+            journal = {"summaries": self._journal_summaries, "results": self._journal_results, "confirmed": self._confirmed}
+            self._write(self.journal_file, {"format": _FORMAT, "generation": self._generation, **journal})
+            return
         live = {path for path in self._summaries if os.path.exists(path)}
+        self._generation = os.urandom(8).hex()
         data = {
             "format": _FORMAT,
+            "generation": self._generation,
             "summaries": {path: entry for path, entry in self._summaries.items() if path in live},
             "results": dict(list(self._results.items())[-_MAX_RESULTS:]),
+            "confirmed": self._confirmed,
         }
         self._write(self.file, data)
-        self._dirty = False
+        self._journal_summaries, self._journal_results = {}, {}
+        # The new main file holds everything: a journal left behind names the old generation, so is ignored.
 
     def _write(self, file: Path, data: dict) -> None:
         try:
@@ -188,3 +274,5 @@ class Cache:
             write_atomic(file, payload)
         except OSError:
             pass  # a read-only checkout still lints, it just does not cache
+        except RecursionError:
+            pass  # a call chain too long to pickle: the state is recomputed next time

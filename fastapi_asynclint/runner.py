@@ -379,30 +379,58 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
     keys: Dict[str, Tuple[str, str]] = {}
     cacheable = cache is not None and not (options.fix or options.diff or options.force_analysis)
     project = _project_facts(summaries) if cacheable else ""
+    link_key = _link_key(summaries, index, settings) if cache is not None else ""
+    link_adopted = False
+
+    def link() -> None:
+        """Take the last run's resolutions and blocking fixpoint if the project's link facts are the same
+        (a route body edited, a comment added); else they are computed on first use, and stored below."""
+        nonlocal link_adopted
+        if cache is not None and not link_adopted and index.link_state() is None:
+            state = cache.link_state(link_key)
+            if state is not None:
+                index.adopt_link_state(state)
+                link_adopted = True
 
     def linked_key(job: _Job, file_summary) -> str:
+        link()
         fingerprint = index.file_fingerprint(file_summary.summary) if file_summary.summary else ""
         return cache.result_key(file_summary.digest, settings.fingerprint, fingerprint, job.enabled)
+
+    settled = ""
+
+    def index_facts() -> str:
+        nonlocal settled
+        if not settled:
+            link()
+            settled = _index_facts(index, link_key)
+        return settled
 
     for job in jobs:
         file_summary = summaries.get(job.path)
         if cacheable and file_summary is not None and job.raw is None:
             own = cache.result_key(file_summary.digest, settings.fingerprint, "", job.enabled)
-            # While nothing the index reads has changed, a stored result stands without relinking; else it
-            # stands if the index facts this file depends on (its fingerprint) are the same.
+            # While nothing the index reads has changed, a stored result stands without relinking; then
+            # while nothing that the linked index gives any file has changed (one file's coroutine bodies
+            # edited); else if the index facts this file depends on (its fingerprint) are the same.
             hit = cache.fresh_result(job.path, own, project)
+            if hit is None and cache.has_result_for(job.path, own):  # (the models are not built for nothing)
+                hit = cache.settled_result(job.path, own, index_facts())
+                if hit is not None:
+                    cache.confirm(project, settled)
             if hit is None:
                 linked = linked_key(job, file_summary)
                 keys[job.path] = (own, linked)
                 hit = cache.result(job.path, linked)
                 if hit is not None:
-                    cache.put_result(job.path, linked, hit, own, project)
+                    cache.put_result(job.path, linked, hit, own, project, settled)
             if hit is not None:
                 reports[job.path] = FileReport(job.path, diagnostics=list(hit))
                 continue
         todo.append(job)
     if todo:
         # Link once in the parent, before forking, so no worker repeats the fixpoint.
+        link()
         index.witnesses
         index.fastapi
         if len(todo) >= PARALLEL_THRESHOLD:
@@ -415,12 +443,52 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
         # its heap is fresh, instead of on top of what a long run has grown it to; and the small files
         # at the end even out the workers' finishing times.
         todo.sort(key=_size, reverse=True)
+
+    def recorded_facts() -> str:
+        # A run that linked from scratch pays little more for the models index_facts reads; one that took
+        # the stored link (a file or two edited) does not build them only to record them: its files then
+        # settle by their fingerprints next time.
+        return index_facts() if settled or not link_adopted else ""
+
     for report in _map(_lint_job, todo, options.jobs, options.progress, [_size(job) for job in todo]):
         reports[report.path] = report
         if report.path in keys and not report.errors:
             own, linked = keys[report.path]
-            cache.put_result(report.path, linked, report.diagnostics, own, project)
+            cache.put_result(report.path, linked, report.diagnostics, own, project, recorded_facts())
+    state = index.link_state()
+    if cache is not None and not link_adopted and state is not None:
+        cache.put_link_state(link_key, state)
     return [reports[job.path] for job in jobs]
+
+
+def _index_facts(index: "ProjectIndex", link_key: str) -> str:
+    """What any file's findings read from the linked index besides its own summary: the link state (by
+    its key), FastAPI's routes and dependencies, the awaited functions and the context-var model. A
+    superset of every file's fingerprint (ProjectIndex.file_fingerprint)."""
+    model, context = index.fastapi, index.context_vars
+    parts = (
+        link_key,
+        sorted(model.routes.items()),
+        sorted(model.dependencies),
+        sorted(model.middleware),
+        sorted(model.cached),
+        sorted(index.awaited_functions()),
+        sorted(context.request_vars),
+        sorted(context.setters.items()),
+        sorted(context.reads.items()),
+    )
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def _link_key(summaries: Dict[str, "FileSummary"], index: "ProjectIndex", settings: Settings) -> str:
+    """What the index's link state depends on: the settings (the catalogue), module names, and every
+    project file's link facts (FileSummary.link)."""
+    digest = hashlib.blake2b(settings.fingerprint.encode(), digest_size=16)
+    for path in sorted(summaries):
+        digest.update(f"{path}\0{summaries[path].link}\n".encode())
+    for alias, canonical in sorted(index.aliases.items()):
+        digest.update(f"A{alias}\0{canonical}\n".encode())
+    return digest.hexdigest()
 
 
 def _size(job: _Job) -> int:

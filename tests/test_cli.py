@@ -268,6 +268,71 @@ def test_comment_edit_relints_only_that_file_and_keeps_the_others(cli, monkeypat
     assert set(fingerprinted) == {"other"}
 
 
+def test_route_body_edit_reuses_the_link_and_keeps_the_other_files(cli, monkeypatch):
+    """Editing a coroutine's body changes the project's facts but not what linking reads: the stored
+    resolutions and blocking fixpoint are taken over, the other files' findings stand without being
+    fingerprinted, and the findings are those of an uncached run. A helper's edit still relinks."""
+    from fastapi_asynclint.index.project import ProjectIndex
+
+    app = "from helpers import load\n\nasync def route():\n    return load()\n"
+    cli.write(
+        {
+            "pyproject.toml": "[tool.fastapi-asynclint]\n",
+            "helpers.py": "import time\n\ndef load():\n    time.sleep(1)\n",
+            "app.py": app,
+            "other.py": "import time\n\nasync def tick():\n    time.sleep(1)\n",
+        }
+    )
+    command = ("check", "--output-format", "concise", "--jobs", "1", ".")
+    cli(*command)
+    linked, fingerprinted = [], []
+    compute, fingerprint = ProjectIndex._compute_witnesses, ProjectIndex.file_fingerprint
+    monkeypatch.setattr(ProjectIndex, "_compute_witnesses", lambda self: linked.append(1) or compute(self))
+    monkeypatch.setattr(
+        ProjectIndex, "file_fingerprint", lambda self, summary: fingerprinted.append(summary.module) or fingerprint(self, summary)
+    )
+    (cli.root / "app.py").write_text(app.replace("async def route():\n", "async def route():\n    x = 1\n"))
+    edited = cli(*command)
+    assert (linked, fingerprinted) == ([], ["app"])
+    uncached = cli(*command, "--no-cache")
+    assert edited.stdout == uncached.stdout
+    assert "app.py:5:12: FAL101" in edited.stdout and "other.py:4:5: FAL101" in edited.stdout
+    linked.clear()
+    (cli.root / "helpers.py").write_text("def load():\n    return 1\n")
+    relinked = cli(*command)
+    assert linked == [1]
+    assert relinked.stdout == cli(*command, "--no-cache").stdout
+    assert "app.py" not in relinked.stdout
+
+
+def test_cache_journal_holds_small_changes_and_folds_into_the_main_file(tmp_path, monkeypatch):
+    import fastapi_asynclint.cache as cache_module
+    from fastapi_asynclint.cache import Cache
+    from fastapi_asynclint.diagnostics import Diagnostic, Location
+
+    monkeypatch.setattr(cache_module, "_JOURNAL_MIN", 2)
+    finding = Diagnostic("FAL101", "m", "a.py", Location(1, 1), Location(1, 2))
+    first = Cache(tmp_path / "cache", tmp_path)
+    for number in range(50):
+        first.put_result(f"f{number}.py", "key", [finding], "own", "project")
+    first.save()
+    main_bytes = first.file.read_bytes()
+    second = Cache(tmp_path / "cache", tmp_path)
+    second.put_result("f1.py", "key2", [], "own2", "project")
+    second.save()
+    assert first.file.read_bytes() == main_bytes and second.journal_file.exists()  # only the journal written
+    third = Cache(tmp_path / "cache", tmp_path)
+    assert third.result("f1.py", "key2") == () and third.result("f2.py", "key") == (finding,)
+    for number in range(10):  # more than 1/20 of the entries: folded into a new main file
+        third.put_result(f"g{number}.py", "key", [], "own", "project")
+    third.save()
+    assert third.file.read_bytes() != main_bytes
+    fourth = Cache(tmp_path / "cache", tmp_path)
+    assert fourth.result("f1.py", "key2") == () and fourth.result("g9.py", "key") == ()
+    assert fourth.fresh_result("f2.py", "own", "project") == (finding,)
+    assert fourth.fresh_result("f2.py", "own", "other project") is None
+
+
 def test_cached_run_does_not_import_the_analysis(cli):
     """With nothing changed, a run is answered from the cache without loading libcst or the index."""
     import subprocess

@@ -12,7 +12,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Optional
 
-from fastapi_asynclint.index.summary import ModuleSummary, summarize
+from fastapi_asynclint.index.summary import MODULE_SCOPE, ModuleSummary, summarize
 from fastapi_asynclint.source import UndecodableSource, decode_source
 
 
@@ -36,6 +36,9 @@ class FileSummary:
     # A digest of everything the index reads from this file (the summary or the problem): while every
     # file's `facts` stay the same, no file's findings can change except those whose own bytes did.
     facts: str = ""
+    # A digest of the part of `facts` that linking reads (see link_facts): while every file's `link` stays
+    # the same, the resolutions and the blocking fixpoint of the last run still hold.
+    link: str = ""
 
 
 # CPython's own limits: such a file cannot be imported either, and libcst's native parser could overflow.
@@ -78,4 +81,36 @@ def summarize_bytes(raw: bytes, module: str, is_package: bool, digest: Optional[
     except RecursionError:
         return FileSummary(digest, None, too_deep("an expression nests too deeply"))
     # repr is deterministic here: summaries hold only tuples, strings, numbers and None.
-    return FileSummary(digest, summary, facts=content_digest(repr(summary).encode()))
+    return FileSummary(digest, summary, facts=content_digest(repr(summary).encode()), link=link_facts(summary))
+
+
+def link_facts(summary: ModuleSummary) -> str:
+    """A digest of what resolution and the blocking fixpoint (project.py) read of a module: all of it but
+    the bodies of its coroutines, its module-level calls (which FastAPI's model reads, rebuilt every run)
+    and the rows of anything but a sync function's calls (which become the rows of call chains). Editing
+    a route's body leaves it unchanged."""
+    functions = tuple(
+        (
+            function.qualname,
+            function.class_qualname,
+            function.is_async,
+            function.produces,
+            function.yields,
+            function.params,
+            tuple((d.target, d.attr, d.args, d.keywords, d.first_str, d.alternatives) for d in function.decorators),
+            None if function.is_async or function.qualname == MODULE_SCOPE else function.calls,
+        )
+        for function in summary.functions
+    )
+    classes = tuple((info.qualname, info.bases, info.attributes) for info in summary.classes)
+    shape = (
+        summary.module,
+        summary.is_package,
+        summary.bindings,
+        summary.imports,
+        summary.star_imports,
+        summary.dependency_aliases,
+        classes,
+        functions,
+    )
+    return content_digest(repr(shape).encode())

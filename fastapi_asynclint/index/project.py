@@ -124,6 +124,20 @@ class ProjectIndex:
             }
         return fresh
 
+    def link_state(self) -> Optional[Dict[str, object]]:
+        """What linking computed (resolutions, the blocking fixpoint), for the cache to keep; None if the
+        fixpoint has not run. It depends only on every file's `link` facts and the catalogue."""
+        if self._witness is None:
+            return None
+        return {"witness": self._witness, "params": self._params, "refs": self._refs, "resolved": self._resolved}
+
+    def adopt_link_state(self, state: Dict[str, object]) -> None:
+        """Take over a link state computed for the same link facts (see link_state)."""
+        self._witness = state["witness"]  # type: ignore[assignment]
+        self._params = state["params"]  # type: ignore[assignment]
+        self._refs = state["refs"]  # type: ignore[assignment]
+        self._resolved = state["resolved"]  # type: ignore[assignment]
+
     # ------------------------------------------------------------------ per-module tables
     def functions_of(self, summary: ModuleSummary) -> Dict[str, Function]:
         table = self._functions.get(summary.module)

@@ -22,7 +22,7 @@ from fastapi_asynclint.discovery import discover
 from fastapi_asynclint.settings import Settings, per_file_ignored
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.pool import Pool
 
     from fastapi_asynclint.engine import LintOutcome
     from fastapi_asynclint.index.build import FileSummary
@@ -119,9 +119,11 @@ class _Job:
 _SHARED: Dict[str, object] = {}
 
 
-# Files, or bytes of source, a worker process handles before it is replaced (see _map).
-_TASKS_PER_WORKER = 160
-_BYTES_PER_WORKER = 1_000_000
+# Work goes to the workers in chunks of so many files or bytes of source, and a worker process is replaced
+# after so many chunks (see _pool): at most 144 files, or about 1 MB of source unless its files are larger.
+_CHUNK_FILES = 48
+_CHUNK_BYTES = 300_000
+_CHUNKS_PER_WORKER = 3
 _WORKER_GC_THRESHOLD = 20_000
 
 
@@ -130,11 +132,10 @@ def _worker_count(jobs: Optional[int], tasks: int) -> int:
     return max(1, min(available, tasks))
 
 
-def _pool(workers: int) -> Optional[ProcessPoolExecutor]:
+def _pool(workers: int, chunks_per_worker: int = 1) -> Optional[Pool]:
     if workers <= 1:
         return None
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
     if "fork" not in methods:
@@ -144,8 +145,11 @@ def _pool(workers: int) -> Optional[ProcessPoolExecutor]:
     # Workers share the parent's index copy-on-write; a frozen heap is not walked by their collectors,
     # so those pages stay shared instead of being copied into every worker.
     gc.freeze()
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker
+    # A worker's heap only grows (libcst trees, whose freed memory the allocator keeps; pages of the
+    # shared index it touched and so copied): each is replaced after a few chunks by a fresh fork, which
+    # starts again from the parent's shared pages. Unlike a new pool per batch, nothing waits for that.
+    return multiprocessing.get_context("fork").Pool(
+        workers, initializer=_start_worker, maxtasksperchild=chunks_per_worker
     )
 
 
@@ -157,43 +161,52 @@ def _start_worker() -> None:
     gc.set_threshold(_WORKER_GC_THRESHOLD, 20, 20)
 
 
+def _run_chunk(function: Callable, chunk: Sequence) -> List:
+    return [function(item) for item in chunk]
+
+
 def _map(
     function: Callable, items: Sequence, jobs: Optional[int], progress=None, weights: Optional[Sequence[int]] = None
 ) -> List:
     """`map` over processes when there is enough work, in order. `weights` (bytes of source per item)
-    bound how much one worker process handles before it is replaced."""
-    results = []
+    size the chunks, and so how much one worker process handles before it is replaced."""
+    results: List = []
     workers = _worker_count(jobs, len(items)) if len(items) >= PARALLEL_THRESHOLD else 1
-    pool = _pool(workers)
+    # Files of _CHUNK_BYTES or more go first, each to a fresh worker: the memory their trees leave behind
+    # leaves with the process, instead of staying under the next files.
+    heavy = [number for number, weight in enumerate(weights or ()) if weight >= _CHUNK_BYTES]
+    pool = _pool(workers, 1 if heavy else _CHUNKS_PER_WORKER)
     if pool is None:
         for number, item in enumerate(items, 1):
             results.append(function(item))
             if progress:
                 progress(number, len(items))
         return results
-    # Fresh workers every batch: a worker's heap only grows (libcst trees, whose freed memory the
-    # allocator keeps; pages of the shared index it touched and so copied), and a new fork starts again
-    # from the parent's shared pages. A batch ends at so many files or so many bytes per worker.
-    for part in _batches(items, weights, workers):
-        if pool is None:
-            pool = _pool(workers)
+    from functools import partial
+
+    light = sorted(set(range(len(items))) - set(heavy))
+    done: Dict[int, object] = {}
+    for numbers, per_worker in ((heavy, 1), (light, _CHUNKS_PER_WORKER)):
+        if not numbers:
+            continue
+        pool = pool or _pool(workers, per_worker)
         with pool:
-            # Small chunks: with the largest files first, a chunk of twenty would give one worker all of them.
-            chunk = max(1, len(part) // (workers * 32))
-            for result in pool.map(function, part, chunksize=chunk):
-                results.append(result)
+            chunks = list(_chunks(numbers, [weights[number] for number in numbers] if weights else None))
+            work = [[items[number] for number in chunk] for chunk in chunks]
+            for chunk, chunk_results in zip(chunks, pool.imap(partial(_run_chunk, function), work)):
+                done.update(zip(chunk, chunk_results))
                 if progress:
-                    progress(len(results), len(items))
+                    progress(len(done), len(items))
         pool = None
-    return results
+    return [done[number] for number in range(len(items))]
 
 
-def _batches(items: Sequence, weights: Optional[Sequence[int]], workers: int) -> Iterator[Sequence]:
-    most, heaviest = workers * _TASKS_PER_WORKER, workers * _BYTES_PER_WORKER
+def _chunks(items: Sequence, weights: Optional[Sequence[int]]) -> Iterator[Sequence]:
+    """Consecutive runs of items, each up to _CHUNK_FILES items or _CHUNK_BYTES of weight."""
     start = weight = 0
     for end in range(len(items)):
         weight += weights[end] if weights else 0
-        if end + 1 - start >= most or weight >= heaviest:
+        if end + 1 - start >= _CHUNK_FILES or weight >= _CHUNK_BYTES:
             yield items[start : end + 1]
             start, weight = end + 1, 0
     if start < len(items):

@@ -36,27 +36,28 @@ def test_parallel_run_gives_the_same_output(tmp_path):
     import fastapi_asynclint.runner as runner
 
     sequential = run_check([str(project)], settings, CheckOptions(jobs=1))
-    limits = runner.PARALLEL_THRESHOLD, runner._TASKS_PER_WORKER, runner._BYTES_PER_WORKER
-    # Largest files first, and workers replaced every few files or few kilobytes: many pools.
-    runner.PARALLEL_THRESHOLD, runner._TASKS_PER_WORKER, runner._BYTES_PER_WORKER = 1, 2, 3000
+    limits = runner.PARALLEL_THRESHOLD, runner._CHUNK_FILES, runner._CHUNK_BYTES, runner._CHUNKS_PER_WORKER
+    # Largest files first, some of them "heavy" (each in its own worker), chunks of two files, workers
+    # replaced every other chunk: many processes.
+    runner.PARALLEL_THRESHOLD, runner._CHUNK_FILES, runner._CHUNK_BYTES, runner._CHUNKS_PER_WORKER = 1, 2, 600, 2
     try:
         parallel = run_check([str(project)], settings, CheckOptions(jobs=2))
     finally:
-        runner.PARALLEL_THRESHOLD, runner._TASKS_PER_WORKER, runner._BYTES_PER_WORKER = limits
+        runner.PARALLEL_THRESHOLD, runner._CHUNK_FILES, runner._CHUNK_BYTES, runner._CHUNKS_PER_WORKER = limits
     assert sequential.diagnostics
     assert parallel.diagnostics == sequential.diagnostics
     assert [report.path for report in parallel.files] == [report.path for report in sequential.files]
 
 
-def test_worker_batches_end_at_a_file_count_or_a_byte_count():
+def test_worker_chunks_end_at_a_file_count_or_a_byte_count():
     import fastapi_asynclint.runner as runner
 
     items = list("abcdefghij")
-    weights = [5000, 1500, 600, 10, 10, 10, 10, 10, 10, 10]
-    limits = runner._TASKS_PER_WORKER, runner._BYTES_PER_WORKER
-    runner._TASKS_PER_WORKER, runner._BYTES_PER_WORKER = 3, 1000
+    weights = [5000, 500, 600, 10, 10, 10, 10, 10, 10, 10]
+    limits = runner._CHUNK_FILES, runner._CHUNK_BYTES
+    runner._CHUNK_FILES, runner._CHUNK_BYTES = 3, 1000
     try:
-        batches = [list(batch) for batch in runner._batches(items, weights, workers=2)]
+        chunks = [list(chunk) for chunk in runner._chunks(items, weights)]
     finally:
-        runner._TASKS_PER_WORKER, runner._BYTES_PER_WORKER = limits
-    assert batches == [["a"], ["b", "c"], ["d", "e", "f", "g", "h", "i"], ["j"]]
+        runner._CHUNK_FILES, runner._CHUNK_BYTES = limits
+    assert chunks == [["a"], ["b", "c"], ["d", "e", "f"], ["g", "h", "i"], ["j"]]

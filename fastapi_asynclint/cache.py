@@ -84,12 +84,8 @@ class Cache:
         if self._loaded:
             return
         self._loaded = True
-        try:
-            with open(self.file, "rb") as handle, _collector_paused():
-                data = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
-            return
-        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+        data = self._read(self.file)
+        if data is None:
             return
         self._summaries = data.get("summaries", {})
         self._results = data.get("results", {})
@@ -205,7 +201,7 @@ class Cache:
     def snapshot(self, key: str) -> Optional[Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]]:
         if self._snapshot is None or self._snapshot[0] != key:
             data = self._read(self._snapshot_path(key))
-            self._snapshot = (key, data["findings"] if data is not None else None)
+            self._snapshot = (key, data.get("findings") if data is not None else None)
         return self._snapshot[1]
 
     def put_snapshot(self, key: str, findings: Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]) -> None:

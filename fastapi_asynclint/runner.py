@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator,
 
 from fastapi_asynclint.diagnostics import Diagnostic
 from fastapi_asynclint.discovery import discover
-from fastapi_asynclint.settings import Settings, per_file_ignored
+from fastapi_asynclint.settings import Settings, enabled_for
 
 if TYPE_CHECKING:
     from multiprocessing.pool import Pool
@@ -333,12 +333,7 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
         targets, result.missing = found.files, found.missing
     project_files = _project_files(settings, targets, paths)
     snapshot_key = None
-    enabled_by_path = {
-        str(path): settings.enabled - per_file_ignored(settings, _relative(path, settings.root))
-        if settings.per_file_ignores
-        else settings.enabled
-        for path in targets
-    }
+    enabled_by_path = {str(path): enabled_for(settings, path) for path in targets}
     # What a snapshot records of each file's enabled codes (a stable text, comparable across runs).
     codes_by_path = {path: ",".join(sorted(enabled)) for path, enabled in enabled_by_path.items()}
     if cache is not None and not (overrides or options.fix or options.diff or options.force_analysis):
@@ -451,11 +446,12 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
             # worker walking every summary would copy the parent's shared pages into its own memory).
             index.context_vars
             index.awaited_functions()
+    sizes = {job.path: _size(job) for job in todo}
     if len(todo) >= PARALLEL_THRESHOLD:
         # Largest first: a worker meets the big files (a 20k-line module holds 150 MB of libcst tree) while
         # its heap is fresh, instead of on top of what a long run has grown it to; and the small files
         # at the end even out the workers' finishing times.
-        todo.sort(key=_size, reverse=True)
+        todo.sort(key=lambda job: sizes[job.path], reverse=True)
 
     def recorded_facts() -> str:
         # A run that linked from scratch pays little more for the models index_facts reads; one that took
@@ -463,7 +459,7 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
         # settle by their fingerprints next time.
         return index_facts() if settled or not link_adopted else ""
 
-    for report in _map(_lint_job, todo, options.jobs, options.progress, [_size(job) for job in todo]):
+    for report in _map(_lint_job, todo, options.jobs, options.progress, [sizes[job.path] for job in todo]):
         reports[report.path] = report
         if report.path in keys and not report.errors:
             own, linked = keys[report.path]
@@ -538,13 +534,6 @@ def _project_files(settings: Settings, targets: Sequence[Path], paths: Sequence[
     if settings.root_found and not any(Path(raw).absolute() == settings.root for raw in paths):
         files.update(discover([str(settings.root)], settings.root, settings.exclude).files)
     return sorted(files)
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def display_path(path: str) -> str:

@@ -234,15 +234,20 @@ def build_settings(start: Path, options: CliOptions = CliOptions()) -> Settings:
     return Settings(**{**settings.__dict__, "fingerprint": fingerprint})
 
 
-def per_file_ignored(settings: Settings, relative_path: str) -> FrozenSet[str]:
-    """Codes ignored for one file by `per-file-ignores` (globs relative to the project root)."""
+def enabled_for(settings: Settings, path: Path) -> FrozenSet[str]:
+    """The codes enabled for one file: the enabled set less its `per-file-ignores` (globs relative to
+    the project root)."""
     if not settings.per_file_ignores:
-        return frozenset()
+        return settings.enabled  # the common case, on every file of a warm run: no path arithmetic
     from fastapi_asynclint.discovery import glob_matcher
     from fastapi_asynclint.registry import codes_matching
 
+    try:
+        relative = path.relative_to(settings.root).as_posix()
+    except ValueError:
+        relative = path.as_posix()
     ignored: set = set()
     for glob, selectors in settings.per_file_ignores:
-        if glob_matcher((glob,))(relative_path):
+        if glob_matcher((glob,))(relative):
             ignored |= codes_matching(selectors)
-    return frozenset(ignored)
+    return settings.enabled - ignored

@@ -18,7 +18,7 @@ from fastapi_asynclint.index.build import FileSummary, summarize_bytes
 from fastapi_asynclint.index.modules import ModuleMap
 from fastapi_asynclint.index.project import ProjectIndex
 from fastapi_asynclint.runner import build_index
-from fastapi_asynclint.settings import Settings, per_file_ignored
+from fastapi_asynclint.settings import Settings, enabled_for
 
 
 class Workspace:
@@ -111,8 +111,7 @@ class Workspace:
             index = self.index()
             module, is_package = self._modules.add(Path(path))
             file_summary = self._summaries.get(path) or summarize_bytes(text.encode("utf-8"), module, is_package)
-            relative = _relative(Path(path), self.settings.root)
-            enabled = self.settings.enabled - per_file_ignored(self.settings, relative)
+            enabled = enabled_for(self.settings, Path(path))
             return lint_text(path, text, file_summary, module, is_package, index, self.settings, enabled)
 
     def lint_candidate(self, path: str, text: str) -> LintOutcome:
@@ -123,16 +122,8 @@ class Workspace:
             module, is_package = self._modules.add(Path(path))
             candidate = summarize_bytes(text.encode("utf-8"), module, is_package)
             linked = index.updated(path, candidate.summary)
-            relative = _relative(Path(path), self.settings.root)
-            enabled = self.settings.enabled - per_file_ignored(self.settings, relative)
+            enabled = enabled_for(self.settings, Path(path))
             return lint_text(path, text, candidate, module, is_package, linked, self.settings, enabled)
 
     def open_paths(self) -> List[str]:
         return sorted(self._overrides)
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()

@@ -16,7 +16,7 @@ from libcst.metadata import ComprehensionScope, FunctionScope, GlobalScope, Impo
 from fastapi_asynclint.catalog import CATEGORY_CODES, CATEGORY_LABELS, NONBLOCKING_FLAGS, Blocking, Category
 from fastapi_asynclint.diagnostics import Applicability, Edit, Fix, Hop, Location
 from fastapi_asynclint.index.guards import BYTES_CALLS, KNOWN_TYPES
-from fastapi_asynclint.rule import FileContext, LintRule, RuleInput
+from fastapi_asynclint.rule import FileContext, LintRule, RuleInput, visitor_names
 
 ADVICE: Dict[Category, str] = {
     Category.SLEEP: "use `await asyncio.sleep(...)`",
@@ -133,6 +133,9 @@ class BlockingFinder(cst.BatchableCSTVisitor):
         self.trailed: Set[cst.CSTNode] = set()
         self.sites: List[BlockingSite] = []
         self.annotated: Dict[cst.FunctionDef, Dict[str, str]] = {}  # per coroutine, see _annotated_params
+
+    def get_visitors(self):
+        return {name: getattr(self, name) for name in visitor_names(self)}
 
     def visit_Await(self, node: cst.Await) -> None:
         self.awaited.add(node.expression)

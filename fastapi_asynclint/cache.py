@@ -272,6 +272,9 @@ class Cache:
 
             with _collector_paused():
                 payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+            summary_module = sys.modules.get("fastapi_asynclint.index.summary")
+            if summary_module is not None:
+                summary_module.forget_shared_values()
             write_atomic(file, payload)
         except OSError:
             pass  # a read-only checkout still lints, it just does not cache

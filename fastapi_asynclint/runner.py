@@ -120,7 +120,7 @@ _SHARED: Dict[str, object] = {}
 
 
 # Work goes to the workers in chunks of so many files or bytes of source, and a worker process is replaced
-# after so many chunks (see _pool): at most 144 files, or about 1 MB of source unless its files are larger.
+# after so many chunks (see _tasks): at most 144 files, or about 1 MB of source unless its files are larger.
 _CHUNK_FILES = 48
 _CHUNK_BYTES = 300_000
 _CHUNKS_PER_WORKER = 3
@@ -132,7 +132,7 @@ def _worker_count(jobs: Optional[int], tasks: int) -> int:
     return max(1, min(available, tasks))
 
 
-def _pool(workers: int, chunks_per_worker: int = 1) -> Optional[Pool]:
+def _pool(workers: int, heavy_slots: int) -> Optional[Pool]:
     if workers <= 1:
         return None
     import multiprocessing
@@ -145,23 +145,32 @@ def _pool(workers: int, chunks_per_worker: int = 1) -> Optional[Pool]:
     # Workers share the parent's index copy-on-write; a frozen heap is not walked by their collectors,
     # so those pages stay shared instead of being copied into every worker.
     gc.freeze()
+    context = multiprocessing.get_context("fork")
     # A worker's heap only grows (libcst trees, whose freed memory the allocator keeps; pages of the
-    # shared index it touched and so copied): each is replaced after a few chunks by a fresh fork, which
-    # starts again from the parent's shared pages. Unlike a new pool per batch, nothing waits for that.
-    return multiprocessing.get_context("fork").Pool(
-        workers, initializer=_start_worker, maxtasksperchild=chunks_per_worker
-    )
+    # shared index it touched and so copied): each handles one task (one heavy file, or a few chunks)
+    # and is replaced by a fresh fork, which starts again from the parent's shared pages.
+    return context.Pool(workers, initializer=_start_worker, initargs=(context.Semaphore(heavy_slots),), maxtasksperchild=1)
 
 
-def _start_worker() -> None:
+# In a worker: the slots for heavy files (see _map), shared by all the pool's workers.
+_HEAVY_SLOTS = None
+
+
+def _start_worker(heavy_slots) -> None:
     import gc
 
+    global _HEAVY_SLOTS
+    _HEAVY_SLOTS = heavy_slots
     # A worker allocates hundreds of thousands of short-lived objects per file (libcst nodes, ast nodes);
     # at the default threshold (700) the youngest generation is collected thousands of times per file.
     gc.set_threshold(_WORKER_GC_THRESHOLD, 20, 20)
 
 
-def _run_chunk(function: Callable, chunk: Sequence) -> List:
+def _run_task(function: Callable, task: Tuple[bool, Sequence]) -> List:
+    heavy, chunk = task
+    if heavy and _HEAVY_SLOTS is not None:
+        with _HEAVY_SLOTS:
+            return [function(item) for item in chunk]
     return [function(item) for item in chunk]
 
 
@@ -172,10 +181,9 @@ def _map(
     size the chunks, and so how much one worker process handles before it is replaced."""
     results: List = []
     workers = _worker_count(jobs, len(items)) if len(items) >= PARALLEL_THRESHOLD else 1
-    # Files of _CHUNK_BYTES or more go first, each to a fresh worker: the memory their trees leave behind
-    # leaves with the process, instead of staying under the next files.
-    heavy = [number for number, weight in enumerate(weights or ()) if weight >= _CHUNK_BYTES]
-    pool = _pool(workers, 1 if heavy else _CHUNKS_PER_WORKER)
+    # Half the workers at most hold a heavy file (_CHUNK_BYTES or more) at a time: two workers each
+    # holding the tree of a 20,000-line file were a large project's memory peak.
+    pool = _pool(workers, max(1, workers // 2))
     if pool is None:
         for number, item in enumerate(items, 1):
             results.append(function(item))
@@ -184,21 +192,45 @@ def _map(
         return results
     from functools import partial
 
-    light = sorted(set(range(len(items))) - set(heavy))
+    tasks = _tasks(list(range(len(items))), weights, workers)
     done: Dict[int, object] = {}
-    for numbers, per_worker in ((heavy, 1), (light, _CHUNKS_PER_WORKER)):
-        if not numbers:
-            continue
-        pool = pool or _pool(workers, per_worker)
-        with pool:
-            chunks = list(_chunks(numbers, [weights[number] for number in numbers] if weights else None))
-            work = [[items[number] for number in chunk] for chunk in chunks]
-            for chunk, chunk_results in zip(chunks, pool.imap(partial(_run_chunk, function), work)):
-                done.update(zip(chunk, chunk_results))
-                if progress:
-                    progress(len(done), len(items))
-        pool = None
+    with pool:
+        work = [(heavy, [items[number] for number in numbers]) for heavy, numbers in tasks]
+        for (_, numbers), task_results in zip(tasks, pool.imap(partial(_run_task, function), work)):
+            done.update(zip(numbers, task_results))
+            if progress:
+                progress(len(done), len(items))
     return [done[number] for number in range(len(items))]
+
+
+def _tasks(numbers: List[int], weights: Optional[Sequence[int]], workers: int) -> List[Tuple[bool, List[int]]]:
+    """What each worker process does before it is replaced: one heavy file, or up to _CHUNKS_PER_WORKER
+    chunks of the others. The heavy files come first, largest first, each followed by as much other work
+    as the workers that are not on a heavy file can do meanwhile (by bytes), so that a heavy file
+    rarely waits for a slot and the heavy files are still spread over the run's first half."""
+    heavy = [number for number in numbers if weights and weights[number] >= _CHUNK_BYTES]
+    light = [number for number in numbers if not (weights and weights[number] >= _CHUNK_BYTES)]
+    chunks = list(_chunks(light, [weights[number] for number in light] if weights else None))
+    # The last chunks go one per task, so that no worker is left with a long task at the end. Without
+    # weights (summarizing: the parent holds no index yet, so a fork costs little) every chunk does.
+    grouped = max(0, len(chunks) - 2 * workers) if weights else 0
+    light_tasks = [
+        (False, [number for chunk in chunks[start : min(start + _CHUNKS_PER_WORKER, grouped)] for number in chunk])
+        for start in range(0, grouped, _CHUNKS_PER_WORKER)
+    ] + [(False, list(chunk)) for chunk in chunks[grouped:]]
+    tasks: List[Tuple[bool, List[int]]] = []
+    pending = iter(light_tasks)
+    for number in heavy:
+        tasks.append((True, [number]))
+        budget = weights[number] * max(1, workers - max(1, workers // 2)) if weights else 0
+        while budget > 0:
+            task = next(pending, None)
+            if task is None:
+                break
+            tasks.append(task)
+            budget -= sum(weights[item] for item in task[1]) if weights else 0
+    tasks.extend(pending)
+    return tasks
 
 
 def _chunks(items: Sequence, weights: Optional[Sequence[int]]) -> Iterator[Sequence]:
@@ -446,6 +478,9 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
             # worker walking every summary would copy the parent's shared pages into its own memory).
             index.context_vars
             index.awaited_functions()
+            from fastapi_asynclint.engine import preload
+
+            preload(frozenset().union(*(job.enabled for job in todo)))
     sizes = {job.path: _size(job) for job in todo}
     if len(todo) >= PARALLEL_THRESHOLD:
         # Largest first: a worker meets the big files (a 20k-line module holds 150 MB of libcst tree) while

@@ -61,3 +61,29 @@ def test_worker_chunks_end_at_a_file_count_or_a_byte_count():
     finally:
         runner._CHUNK_FILES, runner._CHUNK_BYTES = limits
     assert chunks == [["a"], ["b", "c"], ["d", "e", "f"], ["g", "h", "i"], ["j"]]
+
+
+def test_heavy_files_are_tasks_of_their_own_spread_among_the_others():
+    import fastapi_asynclint.runner as runner
+
+    limits = runner._CHUNK_FILES, runner._CHUNK_BYTES, runner._CHUNKS_PER_WORKER
+    runner._CHUNK_FILES, runner._CHUNK_BYTES, runner._CHUNKS_PER_WORKER = 4, 1000, 2
+    # Largest first, as the lint phase orders them: two heavy files (>= 1000), then 30 light ones.
+    weights = [3000, 1500] + [400] * 10 + [10] * 20
+    try:
+        tasks = runner._tasks(list(range(len(weights))), weights, workers=2)
+        unweighted = runner._tasks(list(range(10)), None, workers=2)
+    finally:
+        runner._CHUNK_FILES, runner._CHUNK_BYTES, runner._CHUNKS_PER_WORKER = limits
+    assert sorted(number for _, numbers in tasks for number in numbers) == list(range(len(weights)))
+    heavy = [numbers for is_heavy, numbers in tasks if is_heavy]
+    assert heavy == [[0], [1]]
+    # After each heavy file, about as much light work (by bytes) as it weighs, before the next one.
+    between = tasks[1 : tasks.index((True, [1]))]
+    assert not any(is_heavy for is_heavy, _ in between)
+    assert sum(weights[n] for _, numbers in between for n in numbers) >= 3000
+    # Light tasks group two chunks (one worker's life), but the last 2 x workers chunks go singly.
+    light = [numbers for is_heavy, numbers in tasks if not is_heavy]
+    assert len(light[0]) > 4 and all(len(numbers) <= 4 for numbers in light[-4:])
+    # Without weights (summarizing), every chunk is a task.
+    assert unweighted == [(False, [0, 1, 2, 3]), (False, [4, 5, 6, 7]), (False, [8, 9])]

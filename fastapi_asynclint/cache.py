@@ -50,9 +50,12 @@ def _collector_paused(freeze: bool = False) -> Iterator[None]:
 
 
 class Cache:
-    def __init__(self, directory: Path, root: Path) -> None:
+    def __init__(self, directory: Path, root: Path, freeze_loads: bool = False) -> None:
+        """`freeze_loads`: for a process that ends with the run (the CLI). A long-lived one (the language
+        server) must not freeze, or cyclic garbage alive at each load would never be collected."""
         scope = hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
         self.directory = directory
+        self.freeze_loads = freeze_loads
         self.file = directory / f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}" / f"{scope}.pickle"
         # path -> (mtime_ns, size, module, is_package, FileSummary)
         self._summaries: Dict[str, Tuple[int, int, str, bool, FileSummary]] = {}
@@ -79,7 +82,7 @@ class Cache:
 
     def _read(self, file: Path) -> Optional[dict]:
         try:
-            with open(file, "rb") as handle, _collector_paused(freeze=True):
+            with open(file, "rb") as handle, _collector_paused(freeze=self.freeze_loads):
                 data = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
             return None

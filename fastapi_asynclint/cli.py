@@ -138,7 +138,7 @@ def check(
     if settings.cache_dir is not None and not use_stdin:
         from fastapi_asynclint.cache import Cache
 
-        cache = Cache(settings.cache_dir, settings.root)
+        cache = Cache(settings.cache_dir, settings.root, freeze_loads=True)
     options = CheckOptions(
         fix=fix,
         unsafe_fixes=unsafe_fixes,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from fastapi_asynclint.diagnostics import Diagnostic
-from fastapi_asynclint.discovery import discover
+from fastapi_asynclint.discovery import discover, path_order
 from fastapi_asynclint.settings import Settings, enabled_for
 
 if TYPE_CHECKING:
@@ -356,24 +356,31 @@ def _lint_job(job: _Job) -> FileReport:
 def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = CheckOptions(), cache=None) -> CheckResult:
     result = CheckResult()
     overrides: Dict[str, bytes] = {}
+    # Files are handled as text until a run needs more than its snapshot.
     if options.stdin_filename is not None:
-        stdin_path = Path(options.stdin_filename).absolute()
-        targets = [stdin_path]
-        overrides[str(stdin_path)] = options.stdin_bytes or b""
+        stdin_path = str(Path(options.stdin_filename).absolute())
+        target_names = [stdin_path]
+        overrides[stdin_path] = options.stdin_bytes or b""
     else:
         found = discover(paths, settings.root, settings.exclude)
-        targets, result.missing = found.files, found.missing
-    project_files = _project_files(settings, targets, paths)
+        target_names, result.missing = found.names, found.missing
+    project_names = _project_files(settings, target_names, paths)
     snapshot_key = None
-    enabled_by_path = {str(path): enabled_for(settings, path) for path in targets}
+    enabled_by_path = {path: enabled_for(settings, path) for path in target_names}
     # What a snapshot records of each file's enabled codes (a stable text, comparable across runs).
-    codes_by_path = {path: ",".join(sorted(enabled)) for path, enabled in enabled_by_path.items()}
+    codes_of: Dict[FrozenSet[str], str] = {}
+    codes_by_path = {
+        path: codes_of.get(enabled) or codes_of.setdefault(enabled, ",".join(sorted(enabled)))
+        for path, enabled in enabled_by_path.items()
+    }
     if cache is not None and not (overrides or options.fix or options.diff or options.force_analysis):
-        snapshot_key = _project_state(settings, project_files)
+        snapshot_key = _project_state(settings, project_names)
         stored = cache.snapshot(snapshot_key) if snapshot_key else None
         if stored is not None and all(stored.get(path, (None,))[0] == codes for path, codes in codes_by_path.items()):
             result.files = [FileReport(path, diagnostics=list(stored[path][1])) for path in codes_by_path]
             return result
+    targets = [Path(path) for path in target_names]
+    project_files = [Path(path) for path in project_names]
     from fastapi_asynclint.index.modules import ModuleMap
 
     module_map = ModuleMap(settings.root)
@@ -399,7 +406,7 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
     return result
 
 
-def _project_state(settings: Settings, project_files: Sequence[Path]) -> Optional[str]:
+def _project_state(settings: Settings, project_files: Sequence[str]) -> Optional[str]:
     """What every file's findings depend on besides its enabled codes: the settings and each project
     file's size and modification time (ruff's cache test). None if a file cannot be read."""
     digest = hashlib.blake2b(settings.fingerprint.encode(), digest_size=16)
@@ -564,11 +571,12 @@ def write_fixes(result: CheckResult) -> List[str]:
     return written
 
 
-def _project_files(settings: Settings, targets: Sequence[Path], paths: Sequence[str] = ()) -> List[Path]:
+def _project_files(settings: Settings, targets: Sequence[str], paths: Sequence[str] = ()) -> List[str]:
+    """Every file of the project (the targets and the rest of the root), as text, in Path order."""
     files = set(targets)
     if settings.root_found and not any(Path(raw).absolute() == settings.root for raw in paths):
-        files.update(discover([str(settings.root)], settings.root, settings.exclude).files)
-    return sorted(files)
+        files.update(discover([str(settings.root)], settings.root, settings.exclude).names)
+    return sorted(files, key=path_order)
 
 
 def display_path(path: str) -> str:

@@ -234,7 +234,7 @@ def build_settings(start: Path, options: CliOptions = CliOptions()) -> Settings:
     return Settings(**{**settings.__dict__, "fingerprint": fingerprint})
 
 
-def enabled_for(settings: Settings, path: Path) -> FrozenSet[str]:
+def enabled_for(settings: Settings, path: "Path | str") -> FrozenSet[str]:
     """The codes enabled for one file: the enabled set less its `per-file-ignores` (globs relative to
     the project root)."""
     if not settings.per_file_ignores:
@@ -242,6 +242,7 @@ def enabled_for(settings: Settings, path: Path) -> FrozenSet[str]:
     from fastapi_asynclint.discovery import glob_matcher
     from fastapi_asynclint.registry import codes_matching
 
+    path = Path(path)
     try:
         relative = path.relative_to(settings.root).as_posix()
     except ValueError:

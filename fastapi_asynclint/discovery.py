@@ -141,7 +141,8 @@ def discover(paths: Sequence[str], root: Path, exclude: Sequence[str] = (), resp
             kept = []
             for name in sorted(dirnames):
                 sub = prefix + name
-                if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info") or os.path.islink(sub):
+                # (Symlinked folders need no test: os.walk does not descend into them.)
+                if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info"):
                     continue
                 if is_excluded(sub, True) or (active and ignores.ignored(sub, True, active)):
                     continue

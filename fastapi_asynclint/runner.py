@@ -573,9 +573,10 @@ def write_fixes(result: CheckResult) -> List[str]:
 
 def _project_files(settings: Settings, targets: Sequence[str], paths: Sequence[str] = ()) -> List[str]:
     """Every file of the project (the targets and the rest of the root), as text, in Path order."""
+    if not settings.root_found or any(Path(raw).absolute() == settings.root for raw in paths):
+        return list(targets)  # discovered in Path order already
     files = set(targets)
-    if settings.root_found and not any(Path(raw).absolute() == settings.root for raw in paths):
-        files.update(discover([str(settings.root)], settings.root, settings.exclude).names)
+    files.update(discover([str(settings.root)], settings.root, settings.exclude).names)
     return sorted(files, key=path_order)
 
 

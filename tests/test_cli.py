@@ -121,6 +121,24 @@ def test_gitignore_is_respected(cli):
     assert "app.py:9:5" in result.stdout
 
 
+def test_nested_gitignore_and_symlinked_folders(cli):
+    cli.write(
+        {
+            "app.py": BLOCKING_APP,
+            "pkg/app.py": BLOCKING_APP,
+            "pkg/build/app.py": BLOCKING_APP,
+            "pkg/.gitignore": "build/\n",
+            "other/app.py": BLOCKING_APP,
+        }
+    )
+    (cli.root / ".git").mkdir()
+    (cli.root / "linked").symlink_to(cli.root / "other", target_is_directory=True)
+    result = cli("check", "--no-cache", "--output-format", "concise", ".")
+    reported = sorted(line.split(":")[0] for line in result.stdout.splitlines() if ":9:5" in line)
+    # pkg/.gitignore applies below pkg/ only; a symlinked folder is not walked (its target is).
+    assert reported == ["app.py", "other/app.py", "pkg/app.py"]
+
+
 def test_noqa_line_and_file(cli):
     cli.write(
         {

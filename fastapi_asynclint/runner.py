@@ -66,6 +66,8 @@ class FileReport:
     original: Optional[str] = None
     fixed: Optional[str] = None
     source: Optional[SourceText] = None
+    # False when no rule wanted the file (the prefilter), so no libcst analysis ran.
+    analysed: bool = True
 
     @property
     def changed(self) -> bool:
@@ -330,7 +332,7 @@ def _lint_job(job: _Job) -> FileReport:
         )
 
     outcome = lint(source.text)
-    report.diagnostics, report.errors = outcome.diagnostics, outcome.errors
+    report.diagnostics, report.errors, report.analysed = outcome.diagnostics, outcome.errors, outcome.analysed
     if (options.fix or options.diff) and any(d.fix is not None for d in outcome.diagnostics):
         from fastapi_asynclint.fixes import fix_text
 
@@ -444,6 +446,15 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
         fingerprint = index.file_fingerprint(file_summary.summary) if file_summary.summary else ""
         return cache.result_key(file_summary.digest, settings.fingerprint, fingerprint, job.enabled)
 
+    def unwanted_key(job: _Job, file_summary) -> str:
+        """The key of a file that no rule wanted: what the prefilter reads (its summary and the linked
+        index), not the file's bytes. An edit that leaves the summary as it was (comments or blank lines
+        added after the code, a docstring reworded in place) is then settled without importing libcst.
+        "" for a file with a problem (FAL9xx)."""
+        if file_summary.problem is not None or not file_summary.facts:
+            return ""
+        return cache.result_key(f"summary {file_summary.facts}", settings.fingerprint, index_facts(), job.enabled)
+
     settled = ""
 
     def index_facts() -> str:
@@ -471,6 +482,11 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
                 hit = cache.result(job.path, linked)
                 if hit is not None:
                     cache.put_result(job.path, linked, hit, own, project, settled)
+            if hit is None:
+                unwanted = unwanted_key(job, file_summary)
+                hit = cache.result(job.path, unwanted) if unwanted else None
+                if hit is not None:
+                    cache.put_result(job.path, unwanted, hit, own, project, settled)
             if hit is not None:
                 reports[job.path] = FileReport(job.path, diagnostics=list(hit))
                 continue
@@ -501,10 +517,13 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
         # settle by their fingerprints next time.
         return index_facts() if settled or not link_adopted else ""
 
+    job_of = {job.path: job for job in todo}
     for report in _map(_lint_job, todo, options.jobs, options.progress, [sizes[job.path] for job in todo]):
         reports[report.path] = report
         if report.path in keys and not report.errors:
             own, linked = keys[report.path]
+            if not report.analysed and not report.diagnostics:
+                linked = unwanted_key(job_of[report.path], summaries[report.path]) or linked
             cache.put_result(report.path, linked, report.diagnostics, own, project, recorded_facts())
     state = index.link_state()
     if cache is not None and not link_adopted and state is not None:

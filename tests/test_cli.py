@@ -323,6 +323,30 @@ def test_route_body_edit_reuses_the_link_and_keeps_the_other_files(cli, monkeypa
     assert "app.py" not in relinked.stdout
 
 
+def test_comment_edit_to_a_file_no_rule_wants_is_not_linted_again(cli, monkeypatch):
+    """A file the prefilter turned away is stored under its summary: appending a comment settles it
+    without linting, while an edit that gives a rule something to see is linted."""
+    import fastapi_asynclint.engine as engine
+
+    models = "import time\n\nclass Item:\n    name: str = 'x'\n\ndef helper():\n    return 1\n"
+    cli.write({"pyproject.toml": "[tool.fastapi-asynclint]\n", "models.py": models, "app.py": BLOCKING_APP})
+    command = ("check", "--output-format", "concise", "--jobs", "1", ".")
+    cli(*command)
+    linted = []
+    lint_text = engine.lint_text
+    monkeypatch.setattr(engine, "lint_text", lambda path, *rest, **options: linted.append(path) or lint_text(path, *rest, **options))
+    (cli.root / "models.py").write_text(models + "# a comment\n\n\n")
+    edited = cli(*command)
+    assert linted == []
+    assert edited.stdout == cli(*command, "--no-cache").stdout and "app.py:9:5: FAL101" in edited.stdout
+    linted.clear()
+    (cli.root / "models.py").write_text(models.replace("    return 1\n", "    return 2\n\nasync def tick():\n    time.sleep(1)\n"))
+    changed = cli(*command)
+    assert [path.rsplit("/", 1)[-1] for path in linted] == ["models.py"]
+    assert "models.py:10:5: FAL101" in changed.stdout
+    assert changed.stdout == cli(*command, "--no-cache").stdout
+
+
 def test_cache_journal_holds_small_changes_and_folds_into_the_main_file(tmp_path, monkeypatch):
     import fastapi_asynclint.cache as cache_module
     from fastapi_asynclint.cache import Cache

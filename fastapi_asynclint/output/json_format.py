@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi_asynclint.output import pretty_json
 import os
 from collections import Counter
 from typing import Any, Dict, List, Optional
 
 from fastapi_asynclint.diagnostics import Diagnostic, Edit, Fix, Location
+from fastapi_asynclint.output import pretty_json
 from fastapi_asynclint.output.common import is_fixable, rule_name, url
 
 

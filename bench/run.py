@@ -234,16 +234,19 @@ def compile_package() -> None:
     run instead of the linter (the baselines are installed, and so compiled)."""
     import compileall
 
-    spec = importlib.util.find_spec("fastapi_asynclint")
-    for folder in list(spec.submodule_search_locations or []) if spec else []:
+    for folder in package_folders():
         compileall.compile_dir(folder, quiet=1)
 
 
-def source_digest() -> str:
+def package_folders() -> List[str]:
+    """Where the fastapi_asynclint being measured lives (the working tree, when installed editable)."""
     spec = importlib.util.find_spec("fastapi_asynclint")
-    folders = list(spec.submodule_search_locations or []) if spec else []
+    return list(spec.submodule_search_locations or []) if spec else []
+
+
+def source_digest() -> str:
     digest = hashlib.blake2b(digest_size=6)
-    for folder in folders:
+    for folder in package_folders():
         for path in sorted(Path(folder).rglob("*.py")):
             digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

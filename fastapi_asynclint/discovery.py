@@ -118,17 +118,19 @@ def discover(paths: Sequence[str], root: Path, exclude: Sequence[str] = (), resp
     found: List[str] = []
     for raw in paths:
         path = Path(raw).absolute()
+        text = str(path)
         if not path.exists():
             result.missing.append(raw)
             continue
         if path.is_file():
-            if not is_excluded(str(path), False) and str(path) not in seen:
-                seen.add(str(path))
-                found.append(str(path))
+            if not is_excluded(text, False) and text not in seen:
+                seen.add(text)
+                found.append(text)
             continue
-        if is_excluded(str(path), True):
+        if is_excluded(text, True):
             continue
         top = _git_top(path)
+        top_text = str(top)
         ignores = _GitIgnores()
         for folder in (top, *[p for p in reversed(path.parents) if top in p.parents]):
             ignores.load(str(folder))
@@ -136,7 +138,7 @@ def discover(paths: Sequence[str], root: Path, exclude: Sequence[str] = (), resp
             active = []
             if respect_gitignore:
                 ignores.load(directory)
-                active = ignores.active(directory, str(top))
+                active = ignores.active(directory, top_text)
             prefix = directory + os.sep
             kept = []
             for name in sorted(dirnames):

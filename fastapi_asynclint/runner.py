@@ -13,6 +13,7 @@ import hashlib
 import os
 import sys
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
@@ -156,7 +157,7 @@ def _pool(workers: int, heavy_slots: int) -> Optional[Pool]:
     return context.Pool(workers, initializer=_start_worker, initargs=(context.Semaphore(heavy_slots),), maxtasksperchild=1)
 
 
-# In a worker: the slots for heavy files (see _map), shared by all the pool's workers.
+# In a worker: the slots for heavy files (see _heavy_slots), shared by all the pool's workers.
 _HEAVY_SLOTS = None
 
 
@@ -172,10 +173,14 @@ def _start_worker(heavy_slots) -> None:
 
 def _run_task(function: Callable, task: Tuple[bool, Sequence]) -> List:
     heavy, chunk = task
-    if heavy and _HEAVY_SLOTS is not None:
-        with _HEAVY_SLOTS:
-            return [function(item) for item in chunk]
-    return [function(item) for item in chunk]
+    with _HEAVY_SLOTS if heavy and _HEAVY_SLOTS is not None else nullcontext():
+        return [function(item) for item in chunk]
+
+
+def _heavy_slots(workers: int) -> int:
+    """How many workers may hold a heavy file (_CHUNK_BYTES or more) at a time: half of them. Two workers
+    each holding the tree of a 20,000-line file were a large project's memory peak."""
+    return max(1, workers // 2)
 
 
 def _map(
@@ -185,9 +190,7 @@ def _map(
     size the chunks, and so how much one worker process handles before it is replaced."""
     results: List = []
     workers = _worker_count(jobs, len(items)) if len(items) >= PARALLEL_THRESHOLD else 1
-    # Half the workers at most hold a heavy file (_CHUNK_BYTES or more) at a time: two workers each
-    # holding the tree of a 20,000-line file were a large project's memory peak.
-    pool = _pool(workers, max(1, workers // 2))
+    pool = _pool(workers, _heavy_slots(workers))
     if pool is None:
         for number, item in enumerate(items, 1):
             results.append(function(item))
@@ -212,8 +215,10 @@ def _tasks(numbers: List[int], weights: Optional[Sequence[int]], workers: int) -
     chunks of the others. The heavy files come first, largest first, each followed by as much other work
     as the workers that are not on a heavy file can do meanwhile (by bytes), so that a heavy file
     rarely waits for a slot and the heavy files are still spread over the run's first half."""
-    heavy = [number for number in numbers if weights and weights[number] >= _CHUNK_BYTES]
-    light = [number for number in numbers if not (weights and weights[number] >= _CHUNK_BYTES)]
+    heavy: List[int] = []
+    light: List[int] = []
+    for number in numbers:
+        (heavy if weights and weights[number] >= _CHUNK_BYTES else light).append(number)
     chunks = list(_chunks(light, [weights[number] for number in light] if weights else None))
     # The last chunks go one per task, so that no worker is left with a long task at the end. Without
     # weights (summarizing: the parent holds no index yet, so a fork costs little) every chunk does.
@@ -224,15 +229,16 @@ def _tasks(numbers: List[int], weights: Optional[Sequence[int]], workers: int) -
     ] + [(False, list(chunk)) for chunk in chunks[grouped:]]
     tasks: List[Tuple[bool, List[int]]] = []
     pending = iter(light_tasks)
-    for number in heavy:
+    light_workers = max(1, workers - _heavy_slots(workers))
+    for number in heavy:  # (only with weights)
         tasks.append((True, [number]))
-        budget = weights[number] * max(1, workers - max(1, workers // 2)) if weights else 0
+        budget = weights[number] * light_workers  # type: ignore[index]
         while budget > 0:
             task = next(pending, None)
             if task is None:
                 break
             tasks.append(task)
-            budget -= sum(weights[item] for item in task[1]) if weights else 0
+            budget -= sum(weights[item] for item in task[1])  # type: ignore[index]
     tasks.extend(pending)
     return tasks
 
@@ -372,11 +378,8 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
     snapshot_key = None
     enabled_by_path = {path: enabled_for(settings, path) for path in target_names}
     # What a snapshot records of each file's enabled codes (a stable text, comparable across runs).
-    codes_of: Dict[FrozenSet[str], str] = {}
-    codes_by_path = {
-        path: codes_of.get(enabled) or codes_of.setdefault(enabled, ",".join(sorted(enabled)))
-        for path, enabled in enabled_by_path.items()
-    }
+    codes_of = {enabled: ",".join(sorted(enabled)) for enabled in set(enabled_by_path.values())}
+    codes_by_path = {path: codes_of[enabled] for path, enabled in enabled_by_path.items()}
     if cache is not None and not (overrides or options.fix or options.diff or options.force_analysis):
         snapshot_key = _project_state(settings, project_names)
         stored = cache.snapshot(snapshot_key) if snapshot_key else None

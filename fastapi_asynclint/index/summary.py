@@ -755,10 +755,6 @@ def _is_classmethod(node: FunctionNode) -> bool:
 
 
 _SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-# Every concrete node class but the scopes, whose children _own_nodes picks by hand.
-_PLAIN_NODES = frozenset(
-    kind for kind in vars(ast).values() if isinstance(kind, type) and issubclass(kind, ast.AST) and kind not in _SCOPE_NODES
-)
 
 
 def _own_nodes(nodes: Iterable[ast.AST]) -> List[ast.AST]:
@@ -773,7 +769,7 @@ def _own_nodes(nodes: Iterable[ast.AST]) -> List[ast.AST]:
         node = stack.pop()
         found.append(node)
         kind = type(node)
-        if kind in _PLAIN_NODES:
+        if kind not in _SCOPE_NODES:
             # ast.iter_child_nodes, without its two generators per node (the summary pass's largest cost);
             # `ctx` (Load/Store/Del) is left out: every pass reads it from its parent, never walks it.
             children = []
@@ -795,10 +791,8 @@ def _own_nodes(nodes: Iterable[ast.AST]) -> List[ast.AST]:
                 children.append(node.returns)
         elif isinstance(node, ast.ClassDef):
             children = list(node.decorator_list) + list(node.bases) + [k.value for k in node.keywords]
-        elif isinstance(node, ast.Lambda):
+        else:  # a lambda
             children = [d for d in node.args.defaults + node.args.kw_defaults if d is not None]
-        else:
-            children = list(ast.iter_child_nodes(node))
         stack.extend(reversed(children))
     return found
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi_asynclint.output import pretty_json
 from pathlib import Path
 from typing import Any, Dict, List
 
 from fastapi_asynclint.diagnostics import Diagnostic, Edit, Location
+from fastapi_asynclint.output import pretty_json
 from fastapi_asynclint.output.common import SourceLines, url, utf16_column
 
 SOURCE = "fastapi-asynclint"

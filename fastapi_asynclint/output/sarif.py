@@ -4,7 +4,6 @@ as related locations, fixes, and partial fingerprints that survive unrelated edi
 from __future__ import annotations
 
 import hashlib
-from fastapi_asynclint.output import pretty_json
 import os
 from collections import Counter
 from pathlib import Path
@@ -13,6 +12,7 @@ from urllib.parse import quote
 
 from fastapi_asynclint import __version__
 from fastapi_asynclint.diagnostics import Applicability, Diagnostic, Location
+from fastapi_asynclint.output import pretty_json
 from fastapi_asynclint.output.common import SourceLines, url
 from fastapi_asynclint.registry import all_rules
 

@@ -17,11 +17,13 @@ Standard library only. Everything it downloads or writes lives in ``bench/.work/
   ``[tool.fastapi-asynclint]`` pyproject.toml and a ``git init`` so that it is a project root of its own:
   otherwise this repository's pyproject.toml (which excludes ``bench``) and ``.gitignore`` (which ignores
   ``bench/.work/``) would apply and nothing would be checked;
-* ``venv/``       a venv with pinned ruff, flake8 and flake8-async (created once);
+* ``venv/``       a venv with pinned ruff, flake8 and flake8-async (created once) and the wheel of
+  fastapi-asynclint built from the working tree (``wheel/``), reinstalled every run;
 * ``cache/``, ``logs/`` every command's stdout/stderr, ``profile/``, and ``results.{json,md}``.
 
-fastapi-asynclint itself is the one installed for ``sys.executable`` (``python -m fastapi_asynclint``), so
-the benchmark measures the working tree when the project is installed editable.
+fastapi-asynclint is measured as users run it: a wheel built from this working tree (``pip wheel``) is
+installed into the bench venv and its ``fastapi-asynclint`` console script is timed. (An editable install
+adds an import hook to every start, and its source could change while the benchmark runs.)
 
 What is measured, per corpus (each command ``--repeat`` times; the table shows the median and the minimum;
 ratios divide medians). fastapi-asynclint and ruff print ``--output-format json`` (their findings are
@@ -74,7 +76,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import hashlib
-import importlib.util
 import json
 import os
 import platform
@@ -223,33 +224,6 @@ class Run:
     error: Optional[str]
     stdout: str
     stderr: str
-    # A digest of fastapi_asynclint's source when the run started: the package is installed editable, and a
-    # commit landing during a long benchmark changes what later runs measure (and find).
-    source: str = ""
-
-
-def compile_package() -> None:
-    """Byte-compile fastapi_asynclint as `pip install` does: an editable checkout has no .pyc files until
-    first imported, and none at all under PYTHONDONTWRITEBYTECODE, which would time the compiler on every
-    run instead of the linter (the baselines are installed, and so compiled)."""
-    import compileall
-
-    for folder in package_folders():
-        compileall.compile_dir(folder, quiet=1)
-
-
-def package_folders() -> List[str]:
-    """Where the fastapi_asynclint being measured lives (the working tree, when installed editable)."""
-    spec = importlib.util.find_spec("fastapi_asynclint")
-    return list(spec.submodule_search_locations or []) if spec else []
-
-
-def source_digest() -> str:
-    digest = hashlib.blake2b(digest_size=6)
-    for folder in package_folders():
-        for path in sorted(Path(folder).rglob("*.py")):
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 @dataclass
@@ -321,7 +295,6 @@ class Bench:
         number = len(measurement.runs) + 1
         stem = log_dir / (f"{measurement.key}-{number}" if timed else f"{measurement.key}-untimed")
         out, err = f"{stem}.out", f"{stem}.err"
-        source = source_digest()
         wrapper = [sys.executable, "-c", MEASURE, out, err, str(cwd), str(self.args.timeout), *command]
         finished = subprocess.run(wrapper, stdout=subprocess.PIPE, text=True, check=True)
         data = json.loads(finished.stdout.strip().splitlines()[-1])
@@ -329,8 +302,7 @@ class Bench:
         if error is None and data["code"] not in OK_EXIT_CODES:
             tail = Path(err).read_text(errors="replace").strip().splitlines()[-1:] or [""]
             error = f"exit {data['code']}: {tail[0][:120]}"
-        result = Run(data["wall"], data["cpu"], data["maxrss_mb"], data["pss_mb"], data["code"], error, out, err,
-                     source)
+        result = Run(data["wall"], data["cpu"], data["maxrss_mb"], data["pss_mb"], data["code"], error, out, err)
         if timed:
             measurement.runs.append(result)
         if error:
@@ -349,6 +321,21 @@ class Bench:
         return measurement
 
     # ------------------------------------------------------------------ set-up
+    def install_tool(self) -> str:
+        """Build a wheel of this working tree and install it into the bench venv, as users get it: an
+        editable install adds an import hook to every start (~30 ms here) and leaves the source open to
+        edits while the benchmark runs. Returns the wheel's name and digest."""
+        wheels = WORK / "wheel"
+        shutil.rmtree(wheels, ignore_errors=True)
+        log(f"building a wheel of {PROJECT}")
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheels), str(PROJECT)],
+                       check=True)
+        (wheel,) = wheels.glob("fastapi_asynclint-*.whl")
+        pip = [str(self.venv_bin / "python"), "-m", "pip", "install", "--quiet"]
+        subprocess.run([*pip, str(wheel)], check=True)  # its dependencies, once
+        subprocess.run([*pip, "--force-reinstall", "--no-deps", str(wheel)], check=True)  # this build
+        return f"{wheel.name} sha256:{hashlib.sha256(wheel.read_bytes()).hexdigest()[:16]}"
+
     def ensure_venv(self) -> None:
         """bench/.work/venv with the pinned baselines; reinstalled when the pins change."""
         marker = WORK / "venv" / "bench-requirements.txt"
@@ -416,7 +403,7 @@ class Bench:
         caches = WORK / "cache" / corpus.name
         shutil.rmtree(caches, ignore_errors=True)
         times = self.args.repeat
-        ours = [sys.executable, "-m", "fastapi_asynclint", "check", "--output-format", "json", "--jobs", str(self.jobs)]
+        ours = [str(self.venv_bin / "fastapi-asynclint"), "check", "--output-format", "json", "--jobs", str(self.jobs)]
         ruff = [str(self.venv_bin / "ruff"), "check", "--isolated", "--select", RUFF_SELECT, "--output-format", "json"]
         m: Dict[str, Measurement] = {}
 
@@ -474,10 +461,6 @@ class Bench:
             "measurements": {key: measurement.summary() for key, measurement in m.items()},
         }
         result["findings"], result["consistency"] = findings(m, module)
-        sources = {run.source for measurement in m.values() for run in measurement.runs}
-        if len(sources) > 1:
-            result["consistency"].insert(0, f"fastapi_asynclint's source changed during the benchmark ({len(sources)}"
-                                            " versions were measured): its numbers mix versions")
         result["targets"] = evaluate(m)
         if corpus.name in self.args.profile:
             result["profile"] = self.profile(corpus, tree)
@@ -497,7 +480,7 @@ class Bench:
         phases = (("cold", "."), ("warm", "."), ("one file, warm", corpus.module), ("one changed file", "."))
         for phase, target in phases:
             stem = folder / f"{corpus.name}-{phase.replace(' ', '-').replace(',', '')}"
-            command = [sys.executable, "-m", "cProfile", "-o", f"{stem}.prof", "-m", "fastapi_asynclint", "check",
+            command = [str(self.venv_bin / "python"), "-m", "cProfile", "-o", f"{stem}.prof", "-m", "fastapi_asynclint", "check",
                        "--output-format", "json", "--jobs", "1", "--cache-dir", str(cache), target]
             log(f"    profiling: {phase}")
             if phase != "one changed file":
@@ -560,10 +543,8 @@ def findings(m: Dict[str, Measurement], module: str) -> tuple:
             for number, run in enumerate(m[key].ok_runs if key in m else [], 1):
                 got = _json_findings(run)
                 if got is None or sorted(map(identity, got)) != wanted:
-                    why = (" — but fastapi_asynclint's source changed in between, so this proves nothing"
-                           if run.source != cold.source else "")
                     notes.append(f"{m[key].label} run {number}: {'no JSON' if got is None else len(got)} findings"
-                                 f" (or different ones), expected the cold run's {len(wanted)}{why}")
+                                 f" (or different ones), expected the cold run's {len(wanted)}")
     ruff = first("ruff_cold")
     ruff_findings = _json_findings(ruff) if ruff else None
     counts["ruff"] = None if ruff_findings is None else len(ruff_findings)
@@ -735,18 +716,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         (WORK / "results.md").write_text(table)
         print(table)
         return 0
-    if importlib.util.find_spec("fastapi_asynclint") is None:
-        raise SystemExit(f"fastapi_asynclint is not installed for {sys.executable}: run this with the project's venv")
     bench = Bench(args)
     WORK.mkdir(parents=True, exist_ok=True)
     bench.ensure_venv()
-    compile_package()
+    wheel = bench.install_tool()
     version, commit = project_state()
     results = {
         "meta": {
             "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "fastapi_asynclint": version,
             "commit": commit,
+            "wheel": wheel,
             "tools": TOOLS,
             "python": platform.python_version(),
             "platform": platform.platform(),

@@ -1,4 +1,4 @@
-from fastapi_asynclint.cli import run
+from fastapi_asynclint.entry import run
 
 if __name__ == "__main__":
     run()

@@ -40,6 +40,8 @@ class Discovery:
     # The files as text, in the order of their Paths (by parts): a cached run needs no Path objects.
     names: List[str] = field(default_factory=list)
     missing: List[str] = field(default_factory=list)
+    # Every folder listed, so that a run's record can tell when one gains or loses a file (rerun.py).
+    folders: List[str] = field(default_factory=list)
 
     @property
     def files(self) -> List[Path]:
@@ -135,6 +137,7 @@ def discover(paths: Sequence[str], root: Path, exclude: Sequence[str] = (), resp
         for folder in (top, *[p for p in reversed(path.parents) if top in p.parents]):
             ignores.load(str(folder))
         for directory, dirnames, filenames in os.walk(path):
+            result.folders.append(directory)
             active = []
             if respect_gitignore:
                 ignores.load(directory)

@@ -8,18 +8,15 @@ processes; the results come back in a deterministic order whatever the number of
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
-import sys
-from collections import Counter
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
-from fastapi_asynclint.diagnostics import Diagnostic
 from fastapi_asynclint.discovery import discover, path_order
+from fastapi_asynclint.results import CheckResult, FileReport, RunInputs  # CheckResult, FileReport: re-exported
 from fastapi_asynclint.settings import Settings, enabled_for
 
 if TYPE_CHECKING:
@@ -29,7 +26,6 @@ if TYPE_CHECKING:
     from fastapi_asynclint.index.build import FileSummary
     from fastapi_asynclint.index.modules import ModuleMap
     from fastapi_asynclint.index.project import ProjectIndex
-    from fastapi_asynclint.source import SourceText
 
 # The analysis modules (libcst, the index, process pools) are imported where they are first needed: a run
 # served whole from the cache imports none of them.
@@ -56,55 +52,6 @@ class CheckOptions:
     @property
     def wants_sources(self) -> bool:
         return self.keep_sources or self.fix or self.diff or self.stdin_filename is not None
-
-
-@dataclass
-class FileReport:
-    path: str
-    diagnostics: List[Diagnostic] = field(default_factory=list)
-    errors: List[str] = field(default_factory=list)
-    applied: Counter = field(default_factory=Counter)
-    original: Optional[str] = None
-    fixed: Optional[str] = None
-    source: Optional[SourceText] = None
-    # False when no rule wanted the file (the prefilter), so no libcst analysis ran.
-    analysed: bool = True
-
-    @property
-    def changed(self) -> bool:
-        return self.fixed is not None and self.fixed != self.original
-
-
-@dataclass
-class CheckResult:
-    files: List[FileReport] = field(default_factory=list)
-    missing: List[str] = field(default_factory=list)
-    errors: List[str] = field(default_factory=list)
-
-    @property
-    def diagnostics(self) -> List[Diagnostic]:
-        return [d for report in self.files for d in report.diagnostics]
-
-    @property
-    def applied(self) -> Counter:
-        total: Counter = Counter()
-        for report in self.files:
-            total.update(report.applied)
-        return total
-
-    def diff(self) -> str:
-        chunks = []
-        for report in self.files:
-            if report.changed:
-                chunks.extend(
-                    difflib.unified_diff(
-                        (report.original or "").splitlines(keepends=True),
-                        (report.fixed or "").splitlines(keepends=True),
-                        fromfile=f"a/{display_path(report.path)}",
-                        tofile=f"b/{display_path(report.path)}",
-                    )
-                )
-        return "".join(chunks)
 
 
 @dataclass
@@ -366,6 +313,7 @@ def _lint_job(job: _Job) -> FileReport:
 def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = CheckOptions(), cache=None) -> CheckResult:
     result = CheckResult()
     overrides: Dict[str, bytes] = {}
+    folders: List[str] = []
     # Files are handled as text until a run needs more than its snapshot.
     if options.stdin_filename is not None:
         stdin_path = str(Path(options.stdin_filename).absolute())
@@ -374,7 +322,10 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
     else:
         found = discover(paths, settings.root, settings.exclude)
         target_names, result.missing = found.names, found.missing
-    project_names = _project_files(settings, target_names, paths)
+        folders.extend(found.folders)
+    project_names = _project_files(settings, target_names, paths, folders)
+    if options.stdin_filename is None:
+        result.inputs = RunInputs(tuple(dict.fromkeys(folders)), tuple(project_names))
     snapshot_key = None
     enabled_by_path = {path: enabled_for(settings, path) for path in target_names}
     # What a snapshot records of each file's enabled codes (a stable text, comparable across runs).
@@ -595,18 +546,16 @@ def write_fixes(result: CheckResult) -> List[str]:
     return written
 
 
-def _project_files(settings: Settings, targets: Sequence[str], paths: Sequence[str] = ()) -> List[str]:
-    """Every file of the project (the targets and the rest of the root), as text, in Path order."""
+def _project_files(
+    settings: Settings, targets: Sequence[str], paths: Sequence[str] = (), folders: Optional[List[str]] = None
+) -> List[str]:
+    """Every file of the project (the targets and the rest of the root), as text, in Path order; the
+    folders listed to find them are added to `folders`."""
     if not settings.root_found or any(Path(raw).absolute() == settings.root for raw in paths):
         return list(targets)  # discovered in Path order already
     files = set(targets)
-    files.update(discover([str(settings.root)], settings.root, settings.exclude).names)
+    found = discover([str(settings.root)], settings.root, settings.exclude)
+    files.update(found.names)
+    if folders is not None:
+        folders.extend(found.folders)
     return sorted(files, key=path_order)
-
-
-def display_path(path: str) -> str:
-    """A path relative to the working directory when below it (as ruff prints them), else absolute."""
-    cwd = os.getcwd()
-    if path.startswith(cwd.rstrip(os.sep) + os.sep):
-        return os.path.relpath(path, cwd)
-    return path

@@ -18,7 +18,7 @@ def test_version():
 
 
 def test_process_exit_keeps_the_exit_code_and_flushes_all_output(cli):
-    """`python -m fastapi_asynclint` leaves through os._exit (cli.run): nothing printed may be lost."""
+    """`python -m fastapi_asynclint` leaves through os._exit (entry.run): nothing printed may be lost."""
     files = {f"app{number}.py": BLOCKING_APP for number in range(40)}
     cli.write({**files, "clean.py": "async def ok():\n    return 1\n"})
     command = [sys.executable, "-m", "fastapi_asynclint", "check", "--no-cache", "--output-format", "json"]

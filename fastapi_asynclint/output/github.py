@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi_asynclint.runner import display_path
+from fastapi_asynclint.results import display_path
 
 
 def _escape_data(text: str) -> str:

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from fastapi_asynclint.diagnostics import Diagnostic
 from fastapi_asynclint.output.common import SourceLines, fix_marker, hidden_unsafe, is_fixable, rule_name
-from fastapi_asynclint.runner import display_path
+from fastapi_asynclint.results import display_path
 
 _CONTEXT_LINES = 1
 

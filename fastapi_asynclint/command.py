@@ -1,0 +1,254 @@
+"""`check`, the command itself: settings, the run, fixes, the report and the exit code.
+
+Free of click so that a repeated run answered from its record (rerun.py) reports through exactly the same
+code as a full one; cli.py only parses the command line into `CheckArgs`.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional, Tuple
+
+if TYPE_CHECKING:
+    from fastapi_asynclint.results import CheckResult
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class CheckArgs:
+    """The parsed options of `check` (the click command's parameters, one field each)."""
+
+    paths: Tuple[str, ...] = ()
+    output_format: str = "text"
+    select: Tuple[str, ...] = ()
+    ignore: Tuple[str, ...] = ()
+    extend_select: Tuple[str, ...] = ()
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    show_fixes: bool = False
+    statistics: bool = False
+    add_noqa: bool = False
+    no_cache: bool = False
+    cache_dir: Optional[str] = None
+    jobs: Optional[int] = None
+    stdin_filename: Optional[str] = None
+    exit_zero: bool = False
+    config_path: Optional[str] = None
+    quiet: bool = False
+    verbose: bool = False
+
+    @property
+    def use_stdin(self) -> bool:
+        return self.stdin_filename is not None or list(self.paths) == ["-"]
+
+    @property
+    def targets(self) -> Tuple[str, ...]:
+        return tuple(p for p in self.paths if p != "-") or (".",)
+
+
+def selectors(values: Tuple[str, ...]) -> Tuple[str, ...]:
+    """`--select FAL1,FAL201 --select FAL3` -> ("FAL1", "FAL201", "FAL3")."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def say(message: str) -> None:
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def error(message: str) -> None:
+    say(f"fastapi-asynclint: error: {message}")
+
+
+def check(args: CheckArgs) -> int:
+    """A full run; returns the exit code."""
+    if args.verbose:  # logging costs a tenth of a warm run to import: only when asked for
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+    started = time.perf_counter()
+    started_ns = time.time_ns()
+    from fastapi_asynclint import rerun
+
+    recording = _recordable(args)
+    surroundings = rerun.surroundings(recording) if recording is not None else None
+    from pathlib import Path
+
+    from fastapi_asynclint.settings import CliOptions, ConfigError, build_settings
+
+    use_stdin = args.use_stdin
+    if use_stdin and any(p != "-" for p in args.paths):
+        error("cannot combine stdin (`-` / --stdin-filename) with file paths")
+        return EXIT_ERROR
+    if use_stdin and args.add_noqa:
+        error("--add-noqa writes files: it cannot be used with stdin (`-` / --stdin-filename)")
+        return EXIT_ERROR
+    targets = list(args.targets)
+    start = Path(args.stdin_filename or targets[0]).absolute()
+    try:
+        settings = build_settings(
+            start if start.exists() else Path.cwd(),
+            CliOptions(
+                select=selectors(args.select) if args.select else None,
+                extend_select=selectors(args.extend_select),
+                ignore=selectors(args.ignore),
+                config=Path(args.config_path) if args.config_path is not None else None,
+                cache_dir=Path(args.cache_dir) if args.cache_dir is not None else None,
+                no_cache=args.no_cache,
+            ),
+        )
+    except ConfigError as exc:
+        error(str(exc))
+        return EXIT_ERROR
+
+    from fastapi_asynclint.runner import CheckOptions, run_check
+
+    stdin_bytes = sys.stdin.buffer.read() if use_stdin else None
+    cache = None
+    if settings.cache_dir is not None and not use_stdin:
+        from fastapi_asynclint.cache import Cache
+
+        cache = Cache(settings.cache_dir, settings.root, freeze_loads=True)
+    options = CheckOptions(
+        fix=args.fix,
+        unsafe_fixes=args.unsafe_fixes,
+        diff=args.diff,
+        jobs=args.jobs,
+        stdin_filename=(args.stdin_filename or "-") if use_stdin else None,
+        stdin_bytes=stdin_bytes,
+        keep_sources=args.add_noqa,
+    )
+    progress = None
+    if args.output_format in ("text", "concise") and not args.quiet and sys.stderr.isatty() and not use_stdin:
+        from fastapi_asynclint.progress import ProgressBar
+
+        progress = ProgressBar()
+        options.progress = progress.update
+    try:
+        result = run_check(targets, settings, options, cache)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        if progress is not None:
+            progress.close()
+    if cache is not None:
+        cache.save()
+    record_dir = None
+    if recording is not None and cache is not None and result.inputs is not None:
+        record_dir = _record_dir(args, settings) if not (result.errors or result.missing) else None
+    out = rerun.Tee(sys.stdout) if record_dir else sys.stdout
+    err = rerun.Tee(sys.stderr) if record_dir else sys.stderr
+    report_problems(result, args, err)
+
+    if args.add_noqa:
+        from fastapi_asynclint.add_noqa import add_noqa_comments
+
+        added = add_noqa_comments(result)
+        say(f"Added {added} noqa directive{'s' if added != 1 else ''}.")
+        return EXIT_ERROR if result.errors or result.missing else EXIT_OK
+
+    if args.diff:
+        sys.stdout.write(result.diff())
+        changed = sum(1 for report in result.files if report.changed)
+        if not args.quiet and args.output_format in ("text", "concise"):
+            fixes = sum(sum(report.applied.values()) for report in result.files)
+            say(f"Would fix {fixes} error{'s' if fixes != 1 else ''} in {changed} file{'s' if changed != 1 else ''}.")
+        return EXIT_ERROR if result.errors or result.missing else (EXIT_FINDINGS if changed else EXIT_OK)
+
+    if args.fix:
+        from fastapi_asynclint.runner import write_fixes
+
+        if use_stdin:
+            # The file's own bytes go back: its encoding, BOM and line endings, as a written fix keeps them.
+            report = result.files[0] if result.files else None
+            sys.stdout.flush()
+            if report is not None and report.source is not None and report.changed:
+                sys.stdout.buffer.write(report.source.encode(report.fixed))
+            elif stdin_bytes is not None:
+                sys.stdout.buffer.write(stdin_bytes)
+            sys.stdout.buffer.flush()
+        else:
+            try:
+                write_fixes(result)
+            except OSError as exc:
+                error(f"cannot write a fixed file: {exc}")
+                return EXIT_ERROR
+
+    sources = {}
+    if use_stdin and result.files and result.files[0].source is not None:
+        report = result.files[0]
+        sources[report.path] = report.fixed if report.fixed is not None else report.source.text
+    code = report_findings(result, args, sources, stream=sys.stderr if (args.fix and use_stdin) else out)
+    if record_dir is not None:
+        inputs = result.inputs
+        rerun.save(recording, record_dir, surroundings, inputs.project_files, inputs.folders, started_ns,
+                   out.text(), err.text(), code)
+    if args.verbose:
+        say(f"fastapi_asynclint: checked {len(result.files)} files in {time.perf_counter() - started:.3f} s")
+    return code
+
+
+def _recordable(args: CheckArgs) -> Optional[dict]:
+    """The options as rerun.py keys them, when this run's output can be replayed, else None."""
+    if args.fix or args.diff or args.add_noqa or args.use_stdin or args.no_cache or args.verbose:
+        return None
+    if sys.stdout.isatty():
+        return None
+    from fastapi_asynclint import rerun
+
+    return {name: getattr(args, name) for name in rerun.DEFAULTS}
+
+
+def _record_dir(args: CheckArgs, settings) -> Optional[str]:
+    """Where this run's record goes: where a replay, which reads no configuration, will look for it."""
+    import os
+
+    from fastapi_asynclint.settings import CACHE_DIR_ENV, DEFAULT_CACHE_DIR
+
+    if args.cache_dir is not None or os.environ.get(CACHE_DIR_ENV):
+        return str(settings.cache_dir.absolute())
+    if settings.cache_dir == settings.root / DEFAULT_CACHE_DIR:
+        return str(settings.cache_dir)
+    return None  # `cache-dir` in the configuration
+
+
+def report_problems(result: CheckResult, args: CheckArgs, stream=None) -> None:
+    """Missing paths, an empty selection of files and run errors, on stderr."""
+    stream = stream or sys.stderr
+    for missing in result.missing:
+        stream.write(f"fastapi-asynclint: error: {missing}: no such file or directory\n")
+    if not result.files and not result.missing and not args.quiet:
+        # As ruff: an excluded or gitignored folder must not look like a clean one.
+        stream.write("warning: No Python files found under the given path(s)\n")
+    for message in result.errors:
+        stream.write(f"fastapi-asynclint: error: {message}\n")
+    stream.flush()
+
+
+def report_findings(result: CheckResult, args: CheckArgs, sources=None, stream=None) -> int:
+    """Print the findings in the chosen format and give the exit code."""
+    from fastapi_asynclint.output import RenderContext, render
+
+    render(
+        result,
+        RenderContext(
+            format=args.output_format,
+            stream=stream or sys.stdout,
+            fix=args.fix,
+            unsafe_fixes=args.unsafe_fixes,
+            quiet=args.quiet,
+            show_fixes=args.show_fixes,
+            statistics=args.statistics,
+            color=None,
+            sources=sources or {},
+        ),
+    )
+    if result.errors or result.missing:
+        return EXIT_ERROR
+    if result.diagnostics and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_OK

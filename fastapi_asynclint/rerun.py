@@ -1,0 +1,311 @@
+"""A repeated `check` answered from its record, without parsing, settings or analysis.
+
+A warm run of an unchanged project spent most of its time starting up: click, tomllib, pathlib, the
+settings, a walk of the tree and the reporters cost several times ruff's whole warm run. So a cacheable
+full run (command.check) leaves a record of itself: the exact command line and environment, a probe of
+everything it read to decide what and how to check, and the bytes it printed with its exit code. The next
+identical command whose probes all still match prints those bytes again and exits; anything else, or any
+doubt, falls through to the full run, which is always right. This module imports only `os`, `sys`,
+`marshal` and `zlib`, so that a replayed run costs little more than the interpreter's start.
+
+What a probe covers (each a stat: mode, inode, size, mtime and ctime in ns, or "absent"):
+- every project file (what the findings and the text excerpts are made of);
+- every folder the discovery listed (a file added, removed or renamed in it changes its mtime);
+- in every folder from each target, the config file and the root up to `/`: the files that can change the
+  settings, the project root or the gitignore rules there (pyproject.toml, setup.py, setup.cfg, .git,
+  .gitignore), present or absent, and the `--config` file.
+Racy edits (git's term) are guarded: a record is not written when any probed file or folder changed at or
+after the run started (less a margin for coarse file-system clocks), nor when the folders above the
+project changed while it ran, since the run may have read them before the change.
+
+Not recorded: `--fix`, `--diff`, `--add-noqa`, stdin, `--no-cache`, `--verbose`, a run with errors or
+missing paths, output to a terminal (colours and widths follow the terminal), and a cache directory set
+in the configuration (the replay finds records without reading it).
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+
+from fastapi_asynclint import __version__
+
+_FORMAT = 1
+_MAX_RECORDS = 8
+# A file changed this close to the run's start may have changed after it was read (coarse clocks, NFS).
+_RACY_NS = 2_000_000_000
+_CACHE_DIR_NAME = ".fastapi_asynclint_cache"  # settings.DEFAULT_CACHE_DIR, not imported: it needs pathlib
+_CACHE_DIR_ENV = "FASTAPI_ASYNCLINT_CACHE_DIR"
+# In each folder above a target: the files read (pyproject.toml, .gitignore) and the markers only looked
+# for (a root, a git top), whose existence is all that counts (.git changes with every git command).
+_FOLDER_FILES = ("pyproject.toml", ".gitignore")
+_FOLDER_MARKERS = ("setup.py", "setup.cfg", ".git")
+# The environment the output depends on: rich's colour and width settings, and the cache location.
+_ENVIRONMENT = (
+    _CACHE_DIR_ENV, "FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "TERM", "COLORTERM",
+    "COLUMNS", "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES",
+)
+OUTPUT_FORMATS = ("text", "concise", "json", "sarif", "github", "lsp")
+
+# The options of `check` a replay understands, as CheckArgs field names with their defaults (a test holds
+# them equal to CheckArgs and to click's parse). Every other option, and every odd spelling, declines.
+DEFAULTS = {
+    "paths": (),
+    "output_format": "text",
+    "select": (),
+    "ignore": (),
+    "extend_select": (),
+    "unsafe_fixes": False,
+    "show_fixes": False,
+    "statistics": False,
+    "exit_zero": False,
+    "quiet": False,
+    "cache_dir": None,
+    "config_path": None,
+    "jobs": None,
+}
+_FLAGS = {
+    "--unsafe-fixes": "unsafe_fixes",
+    "--show-fixes": "show_fixes",
+    "--statistics": "statistics",
+    "--exit-zero": "exit_zero",
+    "--quiet": "quiet",
+    "-q": "quiet",
+}
+_VALUES = {
+    "--output-format": "output_format",
+    "--select": "select",
+    "--ignore": "ignore",
+    "--extend-select": "extend_select",
+    "--cache-dir": "cache_dir",
+    "--config": "config_path",
+    "--jobs": "jobs",
+    "-j": "jobs",
+}
+# Everything but `jobs`: the number of workers does not change what is printed.
+KEY_FIELDS = tuple(name for name in DEFAULTS if name != "jobs")
+
+
+def parse(argv):
+    """The options of `check ARGV` as a dict of CheckArgs fields, or None for anything a replay leaves to
+    click (other options, `-`, `--`, combined short flags, values that look like options, bad values)."""
+    values = dict(DEFAULTS)
+    paths = []
+    items = iter(argv)
+    for item in items:
+        if not item.startswith("-"):
+            paths.append(item)
+            continue
+        name, has_value, value = item.partition("=")
+        if name in _FLAGS and not has_value:
+            values[_FLAGS[name]] = True
+            continue
+        field = _VALUES.get(name)
+        if field is None or (has_value and not name.startswith("--")):
+            return None
+        if not has_value:
+            value = next(items, None)
+            if value is None or value.startswith("-"):
+                return None
+        if field in ("select", "ignore", "extend_select"):
+            values[field] = values[field] + (value,)
+        elif field == "jobs":
+            try:
+                if int(value) < 1:
+                    return None
+            except ValueError:
+                return None
+            values[field] = int(value)
+        elif field == "output_format" and value not in OUTPUT_FORMATS:
+            return None
+        else:
+            values[field] = value
+    values["paths"] = tuple(paths)
+    return values
+
+
+def key(values):
+    """What the output of a run depends on besides the files: the command, the tool and the environment."""
+    return (
+        _FORMAT,
+        __version__,
+        sys.version,
+        sys.prefix,
+        os.getcwd(),
+        tuple((name, values[name]) for name in KEY_FIELDS),
+        tuple(os.environ.get(name) for name in _ENVIRONMENT),
+    )
+
+
+def _stat(path):
+    try:
+        s = os.stat(path)
+    except OSError:
+        return None
+    return (s.st_mode, s.st_ino, s.st_size, s.st_mtime_ns, s.st_ctime_ns)
+
+
+def _targets(values):
+    return [path for path in values["paths"]] or ["."]
+
+
+def _ancestors(path):
+    folder = path
+    while True:
+        yield folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return
+        folder = parent
+
+
+def surroundings(values):
+    """Probes of the folders above the targets and the config: which of the files that decide the
+    settings, the root and the gitignore rules they hold. Taken before a full run and again after it."""
+    starts = []
+    for target in _targets(values):
+        absolute = os.path.abspath(target)
+        starts += [absolute, os.path.realpath(absolute)]
+    config = values["config_path"]
+    if config is not None:
+        config = os.path.abspath(config)
+        starts += [config, os.path.dirname(os.path.realpath(config))]
+    probes = {}
+    for start in starts:
+        for folder in _ancestors(start):
+            if folder + os.sep + _FOLDER_FILES[0] in probes:
+                break  # this folder and those above it are probed already
+            for name in _FOLDER_FILES:
+                path = os.path.join(folder, name)
+                probes[path] = _stat(path)
+            for name in _FOLDER_MARKERS:
+                path = os.path.join(folder, name)
+                probes[path] = os.path.exists(path)
+    if config is not None:
+        probes[config] = _stat(config)
+    return probes
+
+
+def _folder(values):
+    """Where the record of these options lives when the cache folder is not given (cache_dir, env)."""
+    if values["cache_dir"] is not None:
+        return os.path.abspath(values["cache_dir"])
+    return os.environ.get(_CACHE_DIR_ENV) or None
+
+
+def _record_name(record_key):
+    import zlib
+
+    return os.path.join(
+        f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}",
+        "records",
+        f"{zlib.crc32(repr(record_key).encode()):08x}.marshal",
+    )
+
+
+def replay(argv):
+    """Print the recorded output of `check ARGV` and return its exit code, or None to run in full."""
+    try:
+        found = _recorded(argv)
+    except Exception:  # a torn or foreign record, a vanished working folder: the full run will say
+        return None
+    if found is None:
+        return None
+    out, err, code = found
+    sys.stdout.write(out)
+    sys.stderr.write(err)
+    return code
+
+
+def _recorded(argv):
+    """(stdout, stderr, exit code) of the still valid record of `check ARGV`, or None."""
+    values = parse(argv)
+    if values is None or sys.stdout.isatty():
+        return None
+    record_key = key(values)
+    name = _record_name(record_key)
+    folder = _folder(values)
+    if folder is not None:
+        candidates = [os.path.join(folder, name)]
+    else:
+        start = os.path.realpath(_targets(values)[0])
+        candidates = [os.path.join(above, _CACHE_DIR_NAME, name) for above in _ancestors(start)]
+    for candidate in candidates:
+        try:
+            with open(candidate, "rb") as handle:
+                record = marshal.load(handle)
+        except (OSError, EOFError, ValueError, TypeError):
+            continue
+        if type(record) is not tuple or len(record) != 5 or record[0] != record_key:
+            continue
+        _, probes, out, err, code = record
+        for path, seen in probes:
+            if (os.path.exists(path) if type(seen) is bool else _stat(path)) != seen:
+                return None
+        return out, err, code
+    return None
+
+
+def save(values, record_dir, before, files, folders, started_ns, out, err, code):
+    """Write the record of a finished full run. `before`: surroundings() taken when it started; `files`
+    and `folders`: what it read and listed. Skipped, silently, when anything changed while it ran."""
+    after = surroundings(values)
+    if after != before:
+        return
+    probes = list(after.items())
+    latest = started_ns - _RACY_NS
+    for path in (*folders, *files):
+        seen = _stat(path)
+        if seen is None or seen[3] >= latest or seen[4] >= latest:
+            return
+        probes.append((path, seen))
+    for seen in after.values():
+        if type(seen) is tuple and (seen[3] >= latest or seen[4] >= latest):
+            return
+    record_key = key(values)
+    path = os.path.join(record_dir, _record_name(record_key))
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        temporary = f"{path}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as handle:
+            marshal.dump((record_key, tuple(probes), out, err, code), handle)
+        os.replace(temporary, path)
+        _prune(folder)
+    except (OSError, ValueError):  # a read-only or full cache folder: the next run is a full one
+        return
+
+
+def _prune(folder):
+    """Keep the newest records: one per command line a project is checked with, a handful at most."""
+    entries = []
+    for entry in os.scandir(folder):
+        try:
+            entries.append((entry.stat().st_mtime_ns, entry.path))
+        except OSError:
+            continue
+    for _, path in sorted(entries, reverse=True)[_MAX_RECORDS:]:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+class Tee:
+    """The stream a recorded run prints to: the real one, with a copy kept. Everything else (isatty,
+    encoding, fileno) is the real stream's, so rich formats exactly as it would for it."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._parts = []
+
+    def write(self, text):
+        self._parts.append(text)
+        return self._stream.write(text)
+
+    def text(self):
+        return "".join(self._parts)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)

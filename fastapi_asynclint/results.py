@@ -1,0 +1,86 @@
+"""What a run gives back: one report per checked file, and what the run could not do.
+
+Kept light (no analysis imports) because the reporters and a run answered from its record (rerun.py)
+need these types and nothing else of the runner.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, List, Optional, Tuple
+
+from fastapi_asynclint.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from fastapi_asynclint.source import SourceText
+
+
+@dataclass
+class FileReport:
+    path: str
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)
+    applied: Counter = field(default_factory=Counter)
+    original: Optional[str] = None
+    fixed: Optional[str] = None
+    source: Optional[SourceText] = None
+    # False when no rule wanted the file (the prefilter), so no libcst analysis ran.
+    analysed: bool = True
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed is not None and self.fixed != self.original
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """What a cacheable run read to decide which files to check, for its record (rerun.py): every folder
+    it listed or searched up through, and the project's files."""
+
+    folders: Tuple[str, ...]
+    project_files: Tuple[str, ...]
+
+
+@dataclass
+class CheckResult:
+    files: List[FileReport] = field(default_factory=list)
+    missing: List[str] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)
+    inputs: Optional[RunInputs] = None
+
+    @property
+    def diagnostics(self) -> List[Diagnostic]:
+        return [d for report in self.files for d in report.diagnostics]
+
+    @property
+    def applied(self) -> Counter:
+        total: Counter = Counter()
+        for report in self.files:
+            total.update(report.applied)
+        return total
+
+    def diff(self) -> str:
+        import difflib
+
+        chunks = []
+        for report in self.files:
+            if report.changed:
+                chunks.extend(
+                    difflib.unified_diff(
+                        (report.original or "").splitlines(keepends=True),
+                        (report.fixed or "").splitlines(keepends=True),
+                        fromfile=f"a/{display_path(report.path)}",
+                        tofile=f"b/{display_path(report.path)}",
+                    )
+                )
+        return "".join(chunks)
+
+
+def display_path(path: str) -> str:
+    """A path relative to the working directory when below it (as ruff prints them), else absolute."""
+    cwd = os.getcwd()
+    if path.startswith(cwd.rstrip(os.sep) + os.sep):
+        return os.path.relpath(path, cwd)
+    return path

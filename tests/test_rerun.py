@@ -1,0 +1,231 @@
+"""A repeated `check` answered from its record (rerun.py): the same bytes and exit code as the full run,
+and never an answer once anything it depends on has changed."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+import time
+
+import click
+import pytest
+
+from fastapi_asynclint import cli as cli_module
+from fastapi_asynclint import rerun
+from fastapi_asynclint.command import CheckArgs
+
+from conftest import BLOCKING_APP
+
+HELPER_APP = """\
+from helpers import load
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/")
+async def index():
+    return load()
+"""
+
+
+@pytest.fixture
+def project(cli, monkeypatch, tmp_path):
+    """A project below a folder of its own (so that files can be added above it), recorded in-process.
+    The racy-edit margin is off: the files were all written before the runs start."""
+    root = tmp_path / "outer" / "project"
+    root.mkdir(parents=True)
+    cli.root = root
+    cli.write(
+        {
+            "app.py": BLOCKING_APP,
+            "api/routes.py": HELPER_APP.replace("from helpers", "from api.helpers"),
+            "api/helpers.py": "def load():\n    return 1\n",
+            "api/__init__.py": "",
+        },
+        config="",
+    )
+    # A first run creates the cache folder in the root, which it has listed: that run is never recorded.
+    (root / ".fastapi_asynclint_cache").mkdir()
+    monkeypatch.setattr(rerun, "_RACY_NS", 0)
+    monkeypatch.chdir(root)
+    return cli
+
+
+def replayed(argv):
+    """What a replay of `check ARGV` prints and returns here, or None when it declines."""
+    return rerun._recorded(list(argv))
+
+
+ARGVS = [
+    (".",),
+    ("--output-format", "json", "."),
+    ("--output-format=concise", "app.py", "api"),
+    ("--statistics", "."),
+    ("--select", "FAL1", "--ignore=FAL102", "-q", "."),
+    ("--output-format", "sarif", "--exit-zero", "api/routes.py"),
+    ("--output-format", "github", "--unsafe-fixes", "--show-fixes", "-j", "1", "."),
+]
+
+
+@pytest.mark.parametrize("argv", ARGVS, ids=" ".join)
+def test_a_replay_prints_what_the_full_run_printed(project, argv):
+    full = project("check", *argv)
+    found = replayed(argv)
+    assert found is not None, "the full run left no record"
+    out, err, code = found
+    assert (out, err, code) == (full.stdout, full.stderr, full.exit_code)
+
+
+def test_the_console_script_replays_byte_for_byte(tmp_path):
+    """End to end through `python -m fastapi_asynclint` (entry.run), with the real racy-edit margin."""
+    (tmp_path / "pyproject.toml").write_text("[tool.fastapi-asynclint]\n")
+    (tmp_path / "app.py").write_text(BLOCKING_APP)
+    (tmp_path / ".fastapi_asynclint_cache").mkdir()
+    time.sleep(rerun._RACY_NS / 1e9 + 0.1)
+    command = [sys.executable, "-m", "fastapi_asynclint", "check", "--output-format", "concise", "."]
+    runs = [subprocess.run(command, cwd=tmp_path, capture_output=True) for _ in range(2)]
+    assert list((tmp_path / ".fastapi_asynclint_cache").glob("*/records/*.marshal")), "no record written"
+    assert runs[0].returncode == runs[1].returncode == 1
+    assert runs[0].stdout == runs[1].stdout and b"FAL101" in runs[0].stdout
+    assert runs[0].stderr == runs[1].stderr
+    imported = subprocess.run([sys.executable, "-X", "importtime", *command[1:]], cwd=tmp_path, capture_output=True)
+    assert imported.stdout == runs[0].stdout
+    assert b"click" not in imported.stderr and b"fastapi_asynclint.settings" not in imported.stderr
+
+
+def _edit(path, text):
+    path.write_text(text)
+
+
+CHANGES = {
+    "a target edited": lambda root: _edit(root / "app.py", BLOCKING_APP.replace("time.sleep(1)", "pass")),
+    "a helper edited": lambda root: _edit(root / "api/helpers.py", "import time\ndef load():\n    time.sleep(1)\n"),
+    "a file added to a subfolder": lambda root: _edit(root / "api/more.py", BLOCKING_APP),
+    "a file removed": lambda root: (root / "api/helpers.py").unlink(),
+    "a .gitignore added": lambda root: _edit(root / "api/.gitignore", "routes.py\n"),
+    "the config edited": lambda root: _edit(root / "pyproject.toml", "[tool.fastapi-asynclint]\nignore = ['FAL101']\n"),
+    "a config added above the root": lambda root: _edit(root.parent / "pyproject.toml", "[tool.fastapi-asynclint]\n"),
+    "a .gitignore added above the root": lambda root: _edit(root.parent / ".gitignore", "app.py\n"),
+    "a git top appears above": lambda root: (root.parent / ".git").mkdir(),
+    "a file's mode changed": lambda root: os.chmod(root / "app.py", 0o600),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_any_change_to_what_the_run_read_declines_the_replay(project, change):
+    argv = ("--output-format", "concise", ".")
+    project("check", *argv)
+    assert replayed(argv) is not None
+    CHANGES[change](project.root)
+    assert replayed(argv) is None
+    after = project("check", *argv)  # the full run, whose answer is then the one recorded
+    found = replayed(argv)
+    assert found is not None and found[0] == after.stdout
+
+
+def test_a_change_that_cannot_matter_keeps_the_record(project):
+    """Files above the project that decide nothing (a sibling, a log) do not spoil it."""
+    argv = ("--output-format", "json", ".")
+    project("check", *argv)
+    (project.root.parent / "notes.txt").write_text("x")
+    (project.root.parent / "sibling").mkdir()
+    assert replayed(argv) is not None
+
+
+def test_another_command_line_or_environment_is_another_record(project, monkeypatch):
+    project("check", "--output-format", "json", ".")
+    assert replayed(("--output-format", "json", ".")) is not None
+    assert replayed(("--output-format", "json", "--select", "FAL1", ".")) is None
+    assert replayed(("--output-format", "concise", ".")) is None
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert replayed(("--output-format", "json", ".")) is None
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--fix", "."), ("--diff", "."), ("--add-noqa", "."), ("--no-cache", "."), ("-v", "."), ("--verbose", "."),
+        ("-",), ("--stdin-filename", "x.py"), ("--", "."), ("-qj2", "."), ("-j2", "."), ("--jobs", "0", "."),
+        ("--jobs", "x", "."), ("--output-format", "xml", "."), ("--select", "--quiet", "."), ("--quiet=1", "."),
+        ("--help",), ("-h",), ("--unknown", "."), ("--select",), ("-q=1", "."),
+    ],
+    ids=" ".join,
+)
+def test_anything_unusual_is_left_to_click(argv):
+    assert rerun.parse(list(argv)) is None
+
+
+def _click_args(argv):
+    """The CheckArgs that cli.check would build from `check ARGV`."""
+    built = {}
+
+    def capture(args):
+        built["args"] = args
+        return 0
+
+    command = cli_module.main.commands["check"]
+    original = command.callback
+    context = command.make_context("check", list(argv))
+    import fastapi_asynclint.command as command_module
+
+    saved = command_module.check
+    command_module.check = capture
+    try:
+        with pytest.raises(SystemExit):
+            with context:
+                original(**context.params)
+    finally:
+        command_module.check = saved
+    return built["args"]
+
+
+@pytest.mark.parametrize("argv", [*ARGVS, ("--cache-dir", "c", "--config=x.toml", "a.py", "-q", "b.py")], ids=" ".join)
+def test_the_replay_reads_a_command_line_as_click_does(argv):
+    args = _click_args(argv)
+    parsed = rerun.parse(list(argv))
+    assert parsed == {name: getattr(args, name) for name in rerun.DEFAULTS}
+
+
+def test_the_replay_knows_every_default_of_check():
+    defaults = {field.name: field.default for field in dataclasses.fields(CheckArgs)}
+    assert {name: defaults[name] for name in rerun.DEFAULTS} == rerun.DEFAULTS
+    options = {param.name for param in cli_module.main.commands["check"].params if isinstance(param, click.Option)}
+    assert set(defaults) == options | {"paths"}
+
+
+def test_a_file_changed_while_the_run_read_it_leaves_no_record(project, monkeypatch):
+    monkeypatch.setattr(rerun, "_RACY_NS", 2_000_000_000)
+    (project.root / "app.py").write_text(BLOCKING_APP)  # just now: it may have changed after it was read
+    project("check", "--output-format", "json", ".")
+    assert replayed(("--output-format", "json", ".")) is None
+
+
+def test_a_config_appearing_during_the_run_leaves_no_record(project, tmp_path):
+    values = rerun.parse(["."])
+    before = rerun.surroundings(values)
+    (project.root.parent / "pyproject.toml").write_text("[tool.fastapi-asynclint]\n")
+    record_dir = tmp_path / "records"
+    rerun.save(values, str(record_dir), before, (), (), time.time_ns(), "", "", 0)
+    assert not record_dir.exists()
+
+
+def test_records_are_pruned_to_the_newest_few(project):
+    from fastapi_asynclint.registry import all_rules
+
+    codes = sorted(all_rules())[: rerun._MAX_RECORDS + 4]
+    assert len(codes) == rerun._MAX_RECORDS + 4
+    for code in codes:
+        assert project("check", "--ignore", code, ".").exit_code in (0, 1)
+    records = list((project.root / ".fastapi_asynclint_cache").glob("*/records/*"))
+    assert len(records) == rerun._MAX_RECORDS
+
+
+def test_a_torn_record_declines(project):
+    argv = ("--output-format", "json", ".")
+    project("check", *argv)
+    (record,) = (project.root / ".fastapi_asynclint_cache").glob("*/records/*")
+    record.write_bytes(record.read_bytes()[:40])
+    assert rerun.replay(list(argv)) is None

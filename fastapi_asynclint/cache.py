@@ -24,7 +24,7 @@ from fastapi_asynclint.diagnostics import Diagnostic
 if TYPE_CHECKING:
     from fastapi_asynclint.index.build import FileSummary
 
-_FORMAT = 14
+_FORMAT = 15
 _MAX_RESULTS = 200_000
 _MAX_SNAPSHOTS = 8
 # The journal is folded into the main file once it holds more than this many entries or 1/20 of them.
@@ -79,6 +79,10 @@ class Cache:
         # (project state, {path: (enabled codes, findings)} or None) of the state last asked about
         self._snapshot: Optional[Tuple[str, Optional[Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]]]] = None
         self._snapshots_dirty = False
+        # The last full run's code digests and findings (see runner._code_unchanged), read on demand.
+        self.last_run_file = self.file.with_suffix(".last.pickle")
+        self._last_run: Optional[dict] = None
+        self._last_run_dirty = False
 
     def _read(self, file: Path) -> Optional[dict]:
         try:
@@ -121,11 +125,11 @@ class Cache:
             return entry[4]
         if not self._by_digest:
             return None
-        from fastapi_asynclint.index.build import content_digest
+        from fastapi_asynclint.index.build import digest_of
 
         try:
             with open(path, "rb") as handle:
-                digest = content_digest(handle.read())
+                digest = digest_of(handle.read())
         except OSError:
             return None
         found = self._by_digest.get((digest, module, is_package))
@@ -229,6 +233,22 @@ class Cache:
         except OSError:
             pass
 
+    # ------------------------------------------------------------------ the last full run
+    def last_run(self) -> Optional[dict]:
+        if self._last_run is None:
+            self._last_run = self._read(self.last_run_file) or {}
+        return self._last_run or None
+
+    def put_last_run(self, state: dict) -> None:
+        self._last_run = {"format": _FORMAT, **state}
+        self._last_run_dirty = True
+
+    def summary_stat(self, path: str) -> Optional[Tuple[int, int]]:
+        """(mtime_ns, size) of the file when its stored summary was made, as read before its bytes."""
+        self._load()
+        entry = self._summaries.get(path)
+        return (entry[0], entry[1]) if entry is not None else None
+
     # ------------------------------------------------------------------ link state
     def link_state(self, key: str) -> Optional[dict]:
         """The index's link state (ProjectIndex.link_state) stored under `key`, the project's link facts."""
@@ -244,6 +264,9 @@ class Cache:
         if self._snapshots_dirty:
             self._save_snapshot()
             self._snapshots_dirty = False
+        if self._last_run_dirty and self._last_run is not None:
+            self._write(self.last_run_file, self._last_run)
+            self._last_run_dirty = False
         if not self._dirty:
             return
         self._dirty = False

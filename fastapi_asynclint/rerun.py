@@ -12,8 +12,8 @@ What a probe covers (each a stat: mode, inode, size, mtime and ctime in ns, or "
 - every project file (what the findings and the text excerpts are made of);
 - every folder the discovery listed (a file added, removed or renamed in it changes its mtime);
 - in every folder from each target, the config file and the root up to `/`: the files that can change the
-  settings, the project root or the gitignore rules there (pyproject.toml, setup.py, setup.cfg, .git,
-  .gitignore), present or absent, and the `--config` file.
+  settings, the project root, the gitignore rules or the module names there (pyproject.toml, setup.py,
+  setup.cfg, .git, .gitignore, __init__.py), present or absent, and the `--config` file.
 Racy edits (git's term) are guarded: a record is not written when any probed file or folder changed at or
 after the run started (less a margin for coarse file-system clocks), nor when the folders above the
 project changed while it ran, since the run may have read them before the change.
@@ -37,9 +37,10 @@ _MAX_RECORDS = 8
 _RACY_NS = 2_000_000_000
 _CACHE_DIR_NAME = ".fastapi_asynclint_cache"  # settings.DEFAULT_CACHE_DIR, not imported: it needs pathlib
 _CACHE_DIR_ENV = "FASTAPI_ASYNCLINT_CACHE_DIR"
-# In each folder above a target: the files read (pyproject.toml, .gitignore) and the markers only looked
-# for (a root, a git top), whose existence is all that counts (.git changes with every git command).
-_FOLDER_FILES = ("pyproject.toml", ".gitignore")
+# In each folder above a target: the files read (pyproject.toml, .gitignore, an __init__.py that makes
+# it a package) and the markers only looked for (a root, a git top), whose existence is all that counts
+# (.git changes with every git command).
+_FOLDER_FILES = ("pyproject.toml", ".gitignore", "__init__.py")
 _FOLDER_MARKERS = ("setup.py", "setup.cfg", ".git")
 # The environment the output depends on: rich's colour and width settings, and the cache location.
 _ENVIRONMENT = (

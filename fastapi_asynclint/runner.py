@@ -337,6 +337,12 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
         if stored is not None and all(stored.get(path, (None,))[0] == codes for path, codes in codes_by_path.items()):
             result.files = [FileReport(path, diagnostics=list(stored[path][1])) for path in codes_by_path]
             return result
+        found = _code_unchanged(cache, settings, project_names, codes_by_path)
+        if found is not None:
+            result.files = [FileReport(path, diagnostics=list(found[path])) for path in codes_by_path]
+            if snapshot_key:
+                cache.put_snapshot(snapshot_key, {path: (codes_by_path[path], found[path]) for path in codes_by_path})
+            return result
     targets = [Path(path) for path in target_names]
     project_files = [Path(path) for path in project_names]
     from fastapi_asynclint.index.modules import ModuleMap
@@ -361,7 +367,55 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
     if snapshot_key and not result.errors:
         findings = {report.path: (codes_by_path[report.path], tuple(report.diagnostics)) for report in reports}
         cache.put_snapshot(snapshot_key, findings)
+        _put_last_run(cache, settings, project_names, summaries, module_map, findings)
     return result
+
+
+def _code_unchanged(cache, settings: Settings, project_names: Sequence[str], codes_by_path: Dict[str, str]):
+    """The last full run's findings of these targets, {path: findings}, when no project file's code has
+    changed since: the same files, folders of packages and settings, and every file either untouched or
+    with the same code_digest (comments or blank lines edited between statements, a file saved again).
+    The findings are a function of those alone. None otherwise; it reads no summary."""
+    state = cache.last_run()
+    if state is None or state.get("fingerprint") != settings.fingerprint or state.get("paths") != tuple(project_names):
+        return None
+    findings = state["findings"]
+    if any(findings.get(path, (None,))[0] != codes for path, codes in codes_by_path.items()):
+        return None
+    if any(os.path.isfile(os.path.join(folder, "__init__.py")) != was for folder, was in state["packages"].items()):
+        return None
+    files = state["files"]
+    changed = {}
+    for path in project_names:
+        mtime, size, digest = files[path]
+        try:
+            stat = os.stat(path)
+            if (stat.st_mtime_ns, stat.st_size) == (mtime, size):
+                continue
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except OSError:
+            return None
+        from fastapi_asynclint.index.build import digest_of
+
+        if digest is None or digest_of(raw) != digest:
+            return None
+        changed[path] = (stat.st_mtime_ns, stat.st_size, digest)  # the stat taken before the read
+    if changed:
+        cache.put_last_run({**state, "files": {**files, **changed}})
+    return {path: findings[path][1] for path in codes_by_path}
+
+
+def _put_last_run(cache, settings: Settings, project_names, summaries, module_map, findings) -> None:
+    files = {}
+    for path in project_names:
+        stat, summary = cache.summary_stat(path), summaries.get(path)
+        if stat is None or summary is None:
+            return  # a file that could not be read: nothing to compare the next run with
+        # Only a parsed file's digest can be recomputed from its bytes alone (digest_of).
+        files[path] = (stat[0], stat[1], summary.digest if summary.digest.startswith("code:") else None)
+    state = {"fingerprint": settings.fingerprint, "paths": tuple(project_names), "files": files}
+    cache.put_last_run({**state, "packages": module_map.packages(), "findings": findings})
 
 
 def _project_state(settings: Settings, project_files: Sequence[str]) -> Optional[str]:
@@ -374,6 +428,21 @@ def _project_state(settings: Settings, project_files: Sequence[str]) -> Optional
         except OSError:
             return None
         digest.update(f"P{path}\0{stat.st_mtime_ns}\0{stat.st_size}\n".encode())
+    # Module names also depend on which folders hold an `__init__.py`, and one may be excluded or lie
+    # outside the project: every folder that naming can ask about, up to the root (ModuleMap).
+    root = str(settings.root)
+    folders = set()
+    for path in project_files:
+        folder = os.path.dirname(path)
+        while folder not in folders:
+            folders.add(folder)
+            parent = os.path.dirname(folder)
+            if folder == root or parent == folder:
+                break
+            folder = parent
+    for folder in sorted(folders):
+        if os.path.isfile(os.path.join(folder, "__init__.py")):
+            digest.update(f"I{folder}\n".encode())
     return digest.hexdigest()
 
 

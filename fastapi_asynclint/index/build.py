@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 import warnings
 from dataclasses import dataclass
 from typing import Optional
@@ -30,6 +31,8 @@ class FileSummary:
     it (newer syntax than the running Python): rules still run on it through libcst, and `problem` then
     only becomes a FAL900 finding if libcst cannot parse it either."""
 
+    # What identifies the file's findings: code_digest for a parsed file (so an edit to comments between
+    # statements keeps it), else the digest of its bytes.
     digest: str
     summary: Optional[ModuleSummary]
     problem: Optional[Problem] = None
@@ -53,35 +56,101 @@ def content_digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the tokenizer's line ends (ast rows count these)
+
+
+def code_digest(text: str, tree: ast.Module) -> str:
+    """The digest of a parsed file that identifies it for the cache: its text with the blank and comment
+    lines *between* top-level statements blanked, and blank lines at the end dropped. Such lines belong to
+    no statement, so no finding, message or fix can read them, and every row and column of the code stays
+    where it was: a comment added above a function or at the end of the file leaves the digest, and so the
+    cached summary and findings, as they are. A comment inside a statement changes it, as does any line
+    that holds `noqa` or a `fastapi-asynclint:` directive, and rows 1-2 (where an encoding is declared)."""
+    lines = _LINE_BREAK.split(text)
+    owned = bytearray(len(lines) + 1)
+    owned[1:3] = b"\x01\x01"
+    for statement in tree.body:
+        decorators = getattr(statement, "decorator_list", None)
+        first = min(statement.lineno, *(d.lineno for d in decorators)) if decorators else statement.lineno
+        last = statement.end_lineno or statement.lineno
+        owned[first : last + 1] = b"\x01" * (last + 1 - first)
+    kept = [
+        line
+        if owned[row] or _holds_code_or_directive(line)
+        else ""
+        for row, line in enumerate(lines, 1)
+    ]
+    while kept and not kept[-1]:
+        kept.pop()
+    return "code:" + hashlib.blake2b("\n".join(kept).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _holds_code_or_directive(line: str) -> bool:
+    stripped = line.lstrip(" \t\f")
+    if not stripped:
+        return False
+    if not stripped.startswith("#"):
+        return True
+    lowered = stripped.lower()
+    return "noqa" in lowered or "asynclint" in lowered
+
+
 def empty_summary(module: str, is_package: bool) -> ModuleSummary:
     return ModuleSummary(module, is_package, (), (), ())
 
 
-def summarize_bytes(raw: bytes, module: str, is_package: bool, digest: Optional[str] = None) -> FileSummary:
-    digest = digest or content_digest(raw)
+def summarize_bytes(raw: bytes, module: str, is_package: bool) -> FileSummary:
     try:
-        text = decode_source(raw).text
+        text, tree = _parse(raw)
     except UndecodableSource as exc:
-        return FileSummary(digest, None, Problem("FAL901", f"File could not be decoded: {exc}"))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escape sequences and the like are not our findings
-            tree = ast.parse(text)
+        return FileSummary(content_digest(raw), None, Problem("FAL901", f"File could not be decoded: {exc}"))
     except SyntaxError as exc:
         message = exc.msg or "invalid syntax"
         if message.startswith(_NESTING_LIMITS):
-            return FileSummary(digest, None, too_deep(message, exc.lineno or 1))
-        return FileSummary(digest, None, Problem("FAL900", f"SyntaxError: {message}", exc.lineno or 1, exc.offset or 1))
+            return FileSummary(content_digest(raw), None, too_deep(message, exc.lineno or 1))
+        problem = Problem("FAL900", f"SyntaxError: {message}", exc.lineno or 1, exc.offset or 1)
+        return FileSummary(content_digest(raw), None, problem)
     except (RecursionError, MemoryError):
-        return FileSummary(digest, None, too_deep("the parser ran out of stack"))
+        return FileSummary(content_digest(raw), None, too_deep("the parser ran out of stack"))
     except ValueError as exc:
-        return FileSummary(digest, None, Problem("FAL900", f"File could not be parsed: {exc}"))
+        return FileSummary(content_digest(raw), None, Problem("FAL900", f"File could not be parsed: {exc}"))
+    digest = code_digest(text, tree)
     try:
         summary = summarize(tree, module, is_package)
     except RecursionError:
         return FileSummary(digest, None, too_deep("an expression nests too deeply"))
     # repr is deterministic here: summaries hold only tuples, strings, numbers and None.
-    return FileSummary(digest, summary, facts=content_digest(repr(summary).encode()), link=link_facts(summary))
+    facts = content_digest(repr(summary).encode())
+    return FileSummary(digest, summary, facts=facts, link=link_facts(summary))
+
+
+def digest_of(raw: bytes) -> Optional[str]:
+    """The digest a summary of these bytes would carry (None if they do not parse): what the cache looks a
+    changed file up by. The parse is kept for a summarize_bytes of the same bytes after it."""
+    try:
+        text, tree = _parse(raw, keep=True)
+    except (UndecodableSource, SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+    return code_digest(text, tree)
+
+
+# [(raw, text, tree)]: the parse of the last digest_of, for a summarize_bytes of the same bytes after it
+# (which takes it: a worker must not carry a large file's tree through the rest of its run).
+_last_parse: list = []
+
+
+def _parse(raw: bytes, keep: bool = False):
+    if _last_parse and _last_parse[0][0] == raw:
+        _, text, tree = _last_parse[0] if keep else _last_parse.pop()
+        return text, tree
+    _last_parse.clear()
+    text = decode_source(raw).text
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escape sequences and the like are not our findings
+        tree = ast.parse(text)
+    if keep:
+        _last_parse.append((raw, text, tree))
+    return text, tree
 
 
 def link_facts(summary: ModuleSummary) -> str:

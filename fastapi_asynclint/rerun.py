@@ -148,7 +148,7 @@ def _stat(path):
 
 
 def _targets(values):
-    return [path for path in values["paths"]] or ["."]
+    return list(values["paths"]) or ["."]
 
 
 def _ancestors(path):

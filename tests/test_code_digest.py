@@ -38,6 +38,7 @@ def _digest(text: str) -> str:
 
 SAME = {
     "a comment appended": BASE + "\n# later\n",
+    "a comment naming the tool appended": BASE + "\n# checked by fastapi-asynclint\n",
     "blank lines appended": BASE + "\n\n\n",
     "the last newline dropped": BASE.rstrip("\n"),
     "a comment between statements edited in place": BASE.replace("\n\n\n@app", "\n# routes\n\n@app"),
@@ -48,6 +49,7 @@ DIFFERENT = {
     "a blank line that moves the code": BASE.replace("app = FastAPI()\n", "app = FastAPI()\n\n"),
     "a noqa comment between statements": BASE.replace("\n\n\n@app", "\n# noqa: FAL101\n\n@app"),
     "a file-level directive appended": BASE + "# fastapi-asynclint: noqa\n",
+    "a file-level directive for one code appended": BASE + "# FASTAPI-ASYNCLINT: NOQA: FAL101\n",
     "a comment between a decorator and its def": BASE.replace('@app.get("/")\n', '@app.get("/")\n# note\n'),
     "an encoding declared on row 1": "# -*- coding: latin-1 -*-\n" + BASE.split("\n", 1)[1],
     "a module docstring added": '"""One."""\n' + BASE,

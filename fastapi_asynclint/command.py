@@ -55,13 +55,14 @@ def selectors(values: Tuple[str, ...]) -> Tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
-def say(message: str) -> None:
-    sys.stderr.write(message + "\n")
-    sys.stderr.flush()
+def say(message: str, stream=None) -> None:
+    stream = stream or sys.stderr
+    stream.write(message + "\n")
+    stream.flush()
 
 
-def error(message: str) -> None:
-    say(f"fastapi-asynclint: error: {message}")
+def error(message: str, stream=None) -> None:
+    say(f"fastapi-asynclint: error: {message}", stream)
 
 
 def check(args: CheckArgs) -> int:
@@ -139,7 +140,7 @@ def check(args: CheckArgs) -> int:
         cache.save()
     record_dir = None
     if recording is not None and cache is not None and result.inputs is not None:
-        record_dir = _record_dir(args, settings) if not (result.errors or result.missing) else None
+        record_dir = _record_dir(settings) if not (result.errors or result.missing) else None
     out = rerun.Tee(sys.stdout) if record_dir else sys.stdout
     err = rerun.Tee(sys.stderr) if record_dir else sys.stderr
     report_problems(result, args, err)
@@ -203,30 +204,23 @@ def _recordable(args: CheckArgs) -> Optional[dict]:
     return {name: getattr(args, name) for name in rerun.DEFAULTS}
 
 
-def _record_dir(args: CheckArgs, settings) -> Optional[str]:
-    """Where this run's record goes: where a replay, which reads no configuration, will look for it."""
-    import os
-
-    from fastapi_asynclint.settings import CACHE_DIR_ENV, DEFAULT_CACHE_DIR
-
-    if args.cache_dir is not None or os.environ.get(CACHE_DIR_ENV):
-        return str(settings.cache_dir.absolute())
-    if settings.cache_dir == settings.root / DEFAULT_CACHE_DIR:
-        return str(settings.cache_dir)
-    return None  # `cache-dir` in the configuration
+def _record_dir(settings) -> Optional[str]:
+    """Where this run's record goes: the cache folder, unless the configuration chose it (a replay reads
+    no configuration, so would not look there)."""
+    if settings.cache_dir is None or settings.cache_dir_configured:
+        return None
+    return str(settings.cache_dir.absolute())
 
 
 def report_problems(result: CheckResult, args: CheckArgs, stream=None) -> None:
     """Missing paths, an empty selection of files and run errors, on stderr."""
-    stream = stream or sys.stderr
     for missing in result.missing:
-        stream.write(f"fastapi-asynclint: error: {missing}: no such file or directory\n")
+        error(f"{missing}: no such file or directory", stream)
     if not result.files and not result.missing and not args.quiet:
         # As ruff: an excluded or gitignored folder must not look like a clean one.
-        stream.write("warning: No Python files found under the given path(s)\n")
+        say("warning: No Python files found under the given path(s)", stream)
     for message in result.errors:
-        stream.write(f"fastapi-asynclint: error: {message}\n")
-    stream.flush()
+        error(message, stream)
 
 
 def report_findings(result: CheckResult, args: CheckArgs, sources=None, stream=None) -> int:

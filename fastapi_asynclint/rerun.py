@@ -175,7 +175,7 @@ def surroundings(values):
     probes = {}
     for start in starts:
         for folder in _ancestors(start):
-            if folder + os.sep + _FOLDER_FILES[0] in probes:
+            if os.path.join(folder, _FOLDER_FILES[0]) in probes:
                 break  # this folder and those above it are probed already
             for name in _FOLDER_FILES:
                 path = os.path.join(folder, name)

@@ -327,21 +327,23 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
     if options.stdin_filename is None:
         result.inputs = RunInputs(tuple(dict.fromkeys(folders)), tuple(project_names))
     snapshot_key = None
+    packages: Tuple[str, ...] = ()
     enabled_by_path = {path: enabled_for(settings, path) for path in target_names}
     # What a snapshot records of each file's enabled codes (a stable text, comparable across runs).
     codes_of = {enabled: ",".join(sorted(enabled)) for enabled in set(enabled_by_path.values())}
     codes_by_path = {path: codes_of[enabled] for path, enabled in enabled_by_path.items()}
     if cache is not None and not (overrides or options.fix or options.diff or options.force_analysis):
-        snapshot_key = _project_state(settings, project_names)
+        stats = _file_stats(project_names)
+        packages = _package_folders(settings, project_names)
+        snapshot_key = _project_state(settings, stats, packages) if stats is not None else None
         stored = cache.snapshot(snapshot_key) if snapshot_key else None
         if stored is not None and all(stored.get(path, (None,))[0] == codes for path, codes in codes_by_path.items()):
             result.files = [FileReport(path, diagnostics=list(stored[path][1])) for path in codes_by_path]
             return result
-        found = _code_unchanged(cache, settings, project_names, codes_by_path)
+        found = _code_unchanged(cache, settings, stats, packages, codes_by_path) if stats is not None else None
         if found is not None:
             result.files = [FileReport(path, diagnostics=list(found[path])) for path in codes_by_path]
-            if snapshot_key:
-                cache.put_snapshot(snapshot_key, {path: (codes_by_path[path], found[path]) for path in codes_by_path})
+            cache.put_snapshot(snapshot_key, {path: (codes_by_path[path], found[path]) for path in codes_by_path})
             return result
     targets = [Path(path) for path in target_names]
     project_files = [Path(path) for path in project_names]
@@ -367,31 +369,33 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
     if snapshot_key and not result.errors:
         findings = {report.path: (codes_by_path[report.path], tuple(report.diagnostics)) for report in reports}
         cache.put_snapshot(snapshot_key, findings)
-        _put_last_run(cache, settings, project_names, summaries, module_map, findings)
+        _put_last_run(cache, settings, project_names, summaries, packages, findings)
     return result
 
 
-def _code_unchanged(cache, settings: Settings, project_names: Sequence[str], codes_by_path: Dict[str, str]):
+def _code_unchanged(
+    cache, settings: Settings, stats: Dict[str, Tuple[int, int]], packages: Tuple[str, ...], codes_by_path: Dict[str, str]
+):
     """The last full run's findings of these targets, {path: findings}, when no project file's code has
     changed since: the same files, folders of packages and settings, and every file either untouched or
     with the same code_digest (comments or blank lines edited between statements, a file saved again).
-    The findings are a function of those alone. None otherwise; it reads no summary."""
+    The findings are a function of those alone. None otherwise; it reads no summary. `stats`: each
+    project file's (mtime_ns, size), in order."""
     state = cache.last_run()
-    if state is None or state.get("fingerprint") != settings.fingerprint or state.get("paths") != tuple(project_names):
+    if state is None or state.get("fingerprint") != settings.fingerprint or state.get("paths") != tuple(stats):
         return None
     findings = state["findings"]
     if any(findings.get(path, (None,))[0] != codes for path, codes in codes_by_path.items()):
         return None
-    if any(os.path.isfile(os.path.join(folder, "__init__.py")) != was for folder, was in state["packages"].items()):
+    if state["packages"] != packages:
         return None
     files = state["files"]
     changed = {}
-    for path in project_names:
+    for path, stat in stats.items():
         mtime, size, digest = files[path]
+        if stat == (mtime, size):
+            continue
         try:
-            stat = os.stat(path)
-            if (stat.st_mtime_ns, stat.st_size) == (mtime, size):
-                continue
             with open(path, "rb") as handle:
                 raw = handle.read()
         except OSError:
@@ -400,13 +404,13 @@ def _code_unchanged(cache, settings: Settings, project_names: Sequence[str], cod
 
         if digest is None or digest_of(raw) != digest:
             return None
-        changed[path] = (stat.st_mtime_ns, stat.st_size, digest)  # the stat taken before the read
+        changed[path] = (*stat, digest)  # the stat taken before the read
     if changed:
         cache.put_last_run({**state, "files": {**files, **changed}})
     return {path: findings[path][1] for path in codes_by_path}
 
 
-def _put_last_run(cache, settings: Settings, project_names, summaries, module_map, findings) -> None:
+def _put_last_run(cache, settings: Settings, project_names, summaries, packages, findings) -> None:
     files = {}
     for path in project_names:
         stat, summary = cache.summary_stat(path), summaries.get(path)
@@ -415,21 +419,25 @@ def _put_last_run(cache, settings: Settings, project_names, summaries, module_ma
         # Only a parsed file's digest can be recomputed from its bytes alone (digest_of).
         files[path] = (stat[0], stat[1], summary.digest if summary.digest.startswith("code:") else None)
     state = {"fingerprint": settings.fingerprint, "paths": tuple(project_names), "files": files}
-    cache.put_last_run({**state, "packages": module_map.packages(), "findings": findings})
+    cache.put_last_run({**state, "packages": packages, "findings": findings})
 
 
-def _project_state(settings: Settings, project_files: Sequence[str]) -> Optional[str]:
-    """What every file's findings depend on besides its enabled codes: the settings and each project
-    file's size and modification time (ruff's cache test). None if a file cannot be read."""
-    digest = hashlib.blake2b(settings.fingerprint.encode(), digest_size=16)
+def _file_stats(project_files: Sequence[str]) -> Optional[Dict[str, Tuple[int, int]]]:
+    """Each project file's (mtime_ns, size), in order; None if one cannot be read."""
+    stats = {}
     for path in project_files:
         try:
             stat = os.stat(path)
         except OSError:
             return None
-        digest.update(f"P{path}\0{stat.st_mtime_ns}\0{stat.st_size}\n".encode())
-    # Module names also depend on which folders hold an `__init__.py`, and one may be excluded or lie
-    # outside the project: every folder that naming can ask about, up to the root (ModuleMap).
+        stats[path] = (stat.st_mtime_ns, stat.st_size)
+    return stats
+
+
+def _package_folders(settings: Settings, project_files: Sequence[str]) -> Tuple[str, ...]:
+    """The folders holding an `__init__.py` among all that module naming can ask about (ModuleMap): each
+    project file's folder and those above it up to the root. One may be excluded or lie outside the
+    project, and module names, so findings, change with them."""
     root = str(settings.root)
     folders = set()
     for path in project_files:
@@ -440,9 +448,17 @@ def _project_state(settings: Settings, project_files: Sequence[str]) -> Optional
             if folder == root or parent == folder:
                 break
             folder = parent
-    for folder in sorted(folders):
-        if os.path.isfile(os.path.join(folder, "__init__.py")):
-            digest.update(f"I{folder}\n".encode())
+    return tuple(sorted(folder for folder in folders if os.path.isfile(os.path.join(folder, "__init__.py"))))
+
+
+def _project_state(settings: Settings, stats: Dict[str, Tuple[int, int]], packages: Tuple[str, ...]) -> str:
+    """What every file's findings depend on besides its enabled codes: the settings, each project file's
+    size and modification time (ruff's cache test) and the package folders."""
+    digest = hashlib.blake2b(settings.fingerprint.encode(), digest_size=16)
+    for path, (mtime, size) in stats.items():
+        digest.update(f"P{path}\0{mtime}\0{size}\n".encode())
+    for folder in packages:
+        digest.update(f"I{folder}\n".encode())
     return digest.hexdigest()
 
 

@@ -177,6 +177,8 @@ class Settings:
     extra_blocking_calls: Tuple[str, ...] = ()
     extra_offload_wrappers: Tuple[str, ...] = ()
     cache_dir: Optional[Path] = None
+    # True when `cache_dir` is the configuration's `cache-dir` (not the flag, the variable or the default).
+    cache_dir_configured: bool = False
     fingerprint: str = field(default="", compare=False)
 
 
@@ -206,6 +208,7 @@ def build_settings(start: Path, options: CliOptions = CliOptions()) -> Settings:
         raise ConfigError(str(exc)) from None
     layers = [SelectionLayer(config.select, config.extend_select, config.ignore), cli_layer]
     enabled = resolve_selection(layers)
+    cache_dir_configured = False
     if options.no_cache:
         cache_dir = None
     elif options.cache_dir is not None:
@@ -214,6 +217,7 @@ def build_settings(start: Path, options: CliOptions = CliOptions()) -> Settings:
         cache_dir = Path(os.environ[CACHE_DIR_ENV])
     elif config.cache_dir:
         cache_dir = root / config.cache_dir
+        cache_dir_configured = True
     else:
         cache_dir = root / DEFAULT_CACHE_DIR
     settings = Settings(
@@ -226,6 +230,7 @@ def build_settings(start: Path, options: CliOptions = CliOptions()) -> Settings:
         extra_blocking_calls=config.extra_blocking_calls,
         extra_offload_wrappers=config.extra_offload_wrappers,
         cache_dir=cache_dir,
+        cache_dir_configured=cache_dir_configured,
     )
     # What can change a file's findings besides its own text: enabled rules, per-file ignores and the catalogue.
     fingerprint = _fingerprint(

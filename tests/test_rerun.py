@@ -229,3 +229,18 @@ def test_a_torn_record_declines(project):
     (record,) = (project.root / ".fastapi_asynclint_cache").glob("*/records/*")
     record.write_bytes(record.read_bytes()[:40])
     assert rerun.replay(list(argv)) is None
+
+
+def test_records_go_where_a_replay_looks_and_not_to_a_configured_cache_folder(project, tmp_path):
+    """A replay reads no configuration: a `cache-dir` set there gets no record; `--cache-dir` does."""
+    (project.root / "pyproject.toml").write_text('[tool.fastapi-asynclint]\ncache-dir = "elsewhere"\n')
+    (project.root / "elsewhere").mkdir()
+    for _ in range(2):  # the first run creates the cache folder inside the root, which it lists
+        project("check", "--output-format", "json", ".")
+    assert list((project.root / "elsewhere").glob("*/*.pickle")), "the configured cache folder is not in use"
+    assert not list((project.root / "elsewhere").glob("*/records/*"))
+    assert replayed(("--output-format", "json", ".")) is None
+    given = tmp_path / "given"
+    project("check", "--output-format", "json", "--cache-dir", str(given), ".")
+    assert list(given.glob("*/records/*.marshal"))
+    assert replayed(("--output-format", "json", "--cache-dir", str(given), ".")) is not None

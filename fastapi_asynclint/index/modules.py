@@ -113,11 +113,6 @@ class ModuleMap:
         self._canonical[path] = canonical
         return canonical
 
-    def packages(self) -> Dict[str, bool]:
-        """Every folder asked about so far, and whether it holds an `__init__.py`: with the files' paths,
-        all that their module names depend on."""
-        return dict(self._packages)
-
     def canonical(self, path: Path) -> Tuple[str, bool]:
         return self._canonical.get(path) or self.add(path)
 

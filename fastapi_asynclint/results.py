@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
 from fastapi_asynclint.diagnostics import Diagnostic
@@ -80,7 +81,11 @@ class CheckResult:
 
 def display_path(path: str) -> str:
     """A path relative to the working directory when below it (as ruff prints them), else absolute."""
-    cwd = os.getcwd()
+    return _display_path(path, os.getcwd())
+
+
+@lru_cache(maxsize=4096)  # a report names each file once per finding and chain hop
+def _display_path(path: str, cwd: str) -> str:
     if path.startswith(cwd.rstrip(os.sep) + os.sep):
         return os.path.relpath(path, cwd)
     return path

@@ -57,6 +57,8 @@ def detect_newline(text: str) -> str:
 
 def split_lines(text: str) -> List[str]:
     """Lines without their endings, split exactly where the tokenizer splits them."""
+    if "\r" not in text:  # the common case, at a tenth of the regular expression's cost
+        return text.split("\n")
     return _LINE_END.split(text)
 
 

@@ -551,3 +551,12 @@ def test_mutated_fixture_files_through_the_cli(example_app, data):
             assert (b"\r\n" in after) == (b"\r\n" in mutated)
     finally:
         path.write_bytes(original)
+
+
+@given(st.text(alphabet="a \t\r\n\x0c\x0b\u2028"))
+def test_split_lines_splits_where_the_tokenizer_does(text):
+    import re
+
+    from fastapi_asynclint.source import split_lines
+
+    assert split_lines(text) == re.split(r"\r\n|\r|\n", text)

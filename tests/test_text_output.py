@@ -140,3 +140,11 @@ def test_a_terminal_stream_is_styled(source_file, monkeypatch):
     stream = Terminal()
     text_output.render(_result(source_file), RenderContext(format="text", stream=stream))
     assert BOLD_RED in stream.getvalue()
+
+
+def test_the_control_codes_looked_for_are_the_ones_rich_strips():
+    from rich.control import strip_control_codes
+
+    stripped = {chr(code) for code in range(0x3000) if strip_control_codes(chr(code)) == ""}
+    looked_for = {chr(code) for code in range(0x3000) if text_output._RICH_STRIPS.match(chr(code))}
+    assert looked_for == stripped

@@ -8,6 +8,7 @@ without importing it: rich's per-line rendering took 0.45 s of a 400-finding run
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections import Counter
 from typing import List, Sequence, Tuple
@@ -23,6 +24,9 @@ Line = Tuple[Tuple[str, str], ...]
 
 # What makes rich colour or treat a stream as a terminal besides the stream itself being one.
 _RICH_TERMINAL_ENV = ("FORCE_COLOR", "TTY_COMPATIBLE")
+
+# The control codes rich.control.strip_control_codes removes: bell, backspace, vertical tab, form feed, CR.
+_RICH_STRIPS = re.compile("[\a\b\v\f\r]")
 
 
 def _headline(diagnostic: Diagnostic, unsafe_fixes: bool) -> Line:
@@ -173,9 +177,11 @@ def _print_styled(out: Sequence[Line], context) -> None:
 def _write_plain(out: Sequence[Line], stream) -> None:
     """What rich prints for these lines when it cannot style them: the text with its control codes
     removed (rich.text.Text does), then tabs expanded to 8 columns (rich's default), in one write."""
-    from rich.control import strip_control_codes
+    text = "".join("".join(part for part, _ in line) + "\n" for line in out)
+    if _RICH_STRIPS.search(text):  # rare, and rich's str.translate costs 0.1 s on a 1 MB report
+        from rich.control import strip_control_codes
 
-    text = strip_control_codes("".join("".join(part for part, _ in line) + "\n" for line in out))
+        text = strip_control_codes(text)
     if "\t" in text:
         text = "\n".join(line.expandtabs(8) for line in text.split("\n"))
     stream.write(text)

@@ -250,7 +250,8 @@ def build_index(
     linked = {path: found.summary for path, found in summaries.items() if found.summary is not None}
     aliases = {name: module_map.canonical(path)[0] for name in module_map.names() for path in [module_map.find(name)] if path}
     catalog = build_catalog(settings.extra_blocking_calls, settings.extra_offload_wrappers)
-    return ProjectIndex(linked, catalog, aliases), summaries
+    facts = {path: summaries[path].facts for path in linked}
+    return ProjectIndex(linked, catalog, aliases, facts), summaries
 
 
 # ---------------------------------------------------------------------------- linting

@@ -9,10 +9,10 @@ for blocking calls.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Set, Tuple
 
 from fastapi_asynclint.diagnostics import Hop
-from fastapi_asynclint.index.summary import MODULE_SCOPE
+from fastapi_asynclint.index.summary import MODULE_SCOPE, ModuleSummary
 
 if TYPE_CHECKING:
     from fastapi_asynclint.index.project import ProjectIndex
@@ -61,30 +61,60 @@ def var_of(index: "ProjectIndex", target: Optional[str], method: str) -> Optiona
     return None
 
 
+class FunctionContext(NamedTuple):
+    """What one function does with context variables: the ones it sets and the first it reads (in call
+    order), and the project functions it calls otherwise, as (row, callee key)."""
+
+    key: str
+    qualname: str
+    sets: Tuple[str, ...]
+    get: Optional[Tuple[str, int]]
+    calls: Tuple[Tuple[int, str], ...]
+
+
+def module_context(index: "ProjectIndex", summary: ModuleSummary) -> Tuple[FunctionContext, ...]:
+    """The module's functions that set or read a context variable or call a project function."""
+    found: List[FunctionContext] = []
+    for function in summary.functions:
+        if function.qualname == MODULE_SCOPE:
+            continue
+        key = index.ref(summary, function).key
+        sets: List[str] = []
+        get: Optional[Tuple[str, int]] = None
+        calls: List[Tuple[int, str]] = []
+        for call in function.calls:
+            for target in call.targets:
+                var = var_of(index, target, "set")
+                if var is not None:
+                    sets.append(var)
+                var = var_of(index, target, "get")
+                if var is not None:
+                    get = get or (var, call.row)
+                    continue
+                _, callee = index.callee(target)
+                if callee is not None and callee.key != key:
+                    calls.append((call.row, callee.key))
+        if sets or get or calls:
+            found.append(FunctionContext(key, function.qualname, tuple(sets), get, tuple(calls)))
+    return tuple(found)
+
+
 def build_context_model(index: "ProjectIndex") -> ContextModel:
     model = ContextModel()
     fastapi = index.fastapi
     direct: Dict[str, Tuple[str, int]] = {}
     edges: Dict[str, List[Tuple[int, str]]] = {}
-    for summary, function in index.iter_functions():
-        if function.qualname == MODULE_SCOPE:
-            continue
-        key = index.ref(summary, function).key
-        per_request = fastapi.is_per_request(key) or function.qualname.rpartition(".")[2] in _MIDDLEWARE_METHODS
-        for call in function.calls:
-            for target in call.targets:
-                if per_request:
-                    var = var_of(index, target, "set")
-                    if var is not None:
-                        model.request_vars.add(var)
-                        model.setters.setdefault(var, function.qualname)
-                var = var_of(index, target, "get")
-                if var is not None:
-                    direct.setdefault(key, (var, call.row))
-                    continue
-                _, callee = index.callee(target)
-                if callee is not None and callee.key != key:
-                    edges.setdefault(key, []).append((call.row, callee.key))
+    for path, summary in sorted(index.summaries.items()):
+        for function in index.module_part("context", path, summary, module_context):
+            # Which functions run per request is known only once every module's part of FastAPI's model is in.
+            if fastapi.is_per_request(function.key) or function.qualname.rpartition(".")[2] in _MIDDLEWARE_METHODS:
+                for var in function.sets:
+                    model.request_vars.add(var)
+                    model.setters.setdefault(var, function.qualname)
+            if function.get is not None:
+                direct.setdefault(function.key, function.get)
+            if function.calls:
+                edges.setdefault(function.key, []).extend(function.calls)
     model.request_vars |= {var for var, _ in direct.values() if var in LIBRARY_REQUEST_VARS}
     for key, (var, row) in direct.items():
         if var in model.request_vars:

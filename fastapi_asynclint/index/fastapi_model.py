@@ -82,7 +82,20 @@ class FastAPIModel:
 
 def build_model(index: "ProjectIndex") -> FastAPIModel:
     model = FastAPIModel()
-    for summary, function in index.iter_functions():
+    for path, summary in sorted(index.summaries.items()):
+        part = index.module_part("fastapi", path, summary, module_model)
+        model.routes.update(part.routes)
+        model.dependencies |= part.dependencies
+        model.middleware |= part.middleware
+        model.cached |= part.cached
+    return model
+
+
+def module_model(index: "ProjectIndex", summary: ModuleSummary) -> FastAPIModel:
+    """What one module's code tells FastAPI: its routes, middleware and cached functions, and the
+    dependencies (of any module) it names."""
+    model = FastAPIModel()
+    for function in summary.functions:
         key = index.ref(summary, function).key
         for decorator in function.decorators:
             resolved = index.resolve(decorator.target).name if decorator.target else ""

@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 from collections import deque
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import (
+    TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, TypeVar,
+)
 
 from fastapi_asynclint.catalog import CATEGORY_CODES, Blocking, Catalog, canonical_name, returns
 from fastapi_asynclint.diagnostics import Hop
@@ -29,6 +31,7 @@ _MAX_CHAIN = 64
 # Witnesses kept per function under distinct guards; past this, one witness under their common guards.
 _MAX_ALTERNATIVES = 6
 CALL = "()"
+_Part = TypeVar("_Part")
 # Bump when file_fingerprint starts covering a new kind of fact.
 _FACTS_VERSION = "4"
 
@@ -77,9 +80,18 @@ def split_target(target: str) -> List[str]:
 
 
 class ProjectIndex:
-    def __init__(self, summaries: Mapping[str, ModuleSummary], catalog: Catalog, aliases: Mapping[str, str] = {}) -> None:
-        """`summaries` maps file path -> summary; `aliases` maps extra module names -> canonical module names."""
+    def __init__(
+        self,
+        summaries: Mapping[str, ModuleSummary],
+        catalog: Catalog,
+        aliases: Mapping[str, str] = {},
+        facts: Mapping[str, str] = {},
+    ) -> None:
+        """`summaries` maps file path -> summary; `aliases` maps extra module names -> canonical module names;
+        `facts` maps file path -> a digest of its summary (FileSummary.facts), which lets a module's part of
+        the project-wide models be taken from an adopted link state (see module_part)."""
         self.catalog = catalog
+        self.facts = dict(facts)
         self.aliases = dict(aliases)
         self.summaries = dict(summaries)
         self.modules: Dict[str, ModuleSummary] = {}
@@ -100,6 +112,8 @@ class ProjectIndex:
         self._fastapi: Optional["FastAPIModel"] = None
         self._context_vars: Optional["ContextModel"] = None
         self._awaited: Optional[Set[str]] = None
+        # model name -> path -> (the file's facts, its module's part of that model); see module_part.
+        self._parts: Dict[str, Dict[str, Tuple[str, object]]] = {}
         self._async_categories: Dict[int, Tuple[ModuleSummary, Dict[str, FrozenSet[str]]]] = {}
         # Prefilter results of rules, keyed by (rule code, id(summary)) with the summary kept for identity.
         self.rule_memo: Dict[Tuple[str, int], Tuple[ModuleSummary, FrozenSet[str]]] = {}
@@ -129,7 +143,10 @@ class ProjectIndex:
         fixpoint has not run. It depends only on every file's `link` facts and the catalogue."""
         if self._witness is None:
             return None
-        return {"witness": self._witness, "params": self._params, "refs": self._refs, "resolved": self._resolved}
+        return {
+            "witness": self._witness, "params": self._params, "refs": self._refs, "resolved": self._resolved,
+            "parts": self._parts,
+        }
 
     def adopt_link_state(self, state: Dict[str, object]) -> None:
         """Take over a link state computed for the same link facts (see link_state)."""
@@ -137,6 +154,24 @@ class ProjectIndex:
         self._params = state["params"]  # type: ignore[assignment]
         self._refs = state["refs"]  # type: ignore[assignment]
         self._resolved = state["resolved"]  # type: ignore[assignment]
+        self._parts = state.get("parts") or {}  # type: ignore[assignment]
+
+    def module_part(
+        self, model: str, path: str, summary: ModuleSummary, compute: Callable[["ProjectIndex", ModuleSummary], _Part]
+    ) -> _Part:
+        """One module's part of a project-wide model (FastAPI's, the context vars', the awaited functions):
+        what `compute` reads off its summary through the linked index. A part depends only on the file's
+        facts and the link state, so it is kept with the link state: a run that adopts the state (a route
+        body edited) computes the parts of the edited files only."""
+        facts = self.facts.get(path, "")
+        parts = self._parts.setdefault(model, {})
+        stored = parts.get(path)
+        if facts and stored is not None and stored[0] == facts:
+            return stored[1]  # type: ignore[return-value]
+        part = compute(self, summary)
+        if facts:
+            parts[path] = (facts, part)
+        return part
 
     # ------------------------------------------------------------------ per-module tables
     def functions_of(self, summary: ModuleSummary) -> Dict[str, Function]:
@@ -396,13 +431,8 @@ class ProjectIndex:
         """Keys of project functions some code awaits (turning one into `def` would break that code)."""
         if self._awaited is None:
             found: Set[str] = set()
-            for _, function in self.iter_functions():
-                for call in function.calls:
-                    if call.awaited:
-                        for target in call.targets:
-                            _, ref = self.callee(target)
-                            if ref is not None:
-                                found.add(ref.key)
+            for path, summary in sorted(self.summaries.items()):
+                found |= self.module_part("awaited", path, summary, _awaited_in)
             self._awaited = found
         return self._awaited
 
@@ -650,6 +680,19 @@ class ProjectIndex:
             own = f"{summary.module}.{name}"
             return self.dependency_alias(binding, depth + 1) if binding and binding != own else None
         return None
+
+
+def _awaited_in(index: ProjectIndex, summary: ModuleSummary) -> FrozenSet[str]:
+    """The project functions a module's code awaits."""
+    found: Set[str] = set()
+    for function in summary.functions:
+        for call in function.calls:
+            if call.awaited:
+                for target in call.targets:
+                    _, ref = index.callee(target)
+                    if ref is not None:
+                        found.add(ref.key)
+    return frozenset(found)
 
 
 def _alternatives(sites: List[Witness]) -> Tuple[Witness, ...]:

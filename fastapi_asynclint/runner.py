@@ -577,7 +577,7 @@ def _index_facts(index: "ProjectIndex", link_key: str) -> str:
     """What any file's findings read from the linked index besides its own summary: the link state (by
     its key), FastAPI's routes and dependencies, the awaited functions and the context-var model. A
     superset of every file's fingerprint (ProjectIndex.file_fingerprint)."""
-    model, context = index.fastapi, index.context_vars
+    model = index.fastapi
     parts = (
         link_key,
         sorted(model.routes.items()),
@@ -585,9 +585,7 @@ def _index_facts(index: "ProjectIndex", link_key: str) -> str:
         sorted(model.middleware),
         sorted(model.cached),
         sorted(index.awaited_functions()),
-        sorted(context.request_vars),
-        sorted(context.setters.items()),
-        sorted(context.reads.items()),
+        index.context_facts(),
     )
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 

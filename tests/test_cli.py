@@ -405,3 +405,48 @@ def test_no_python_files_is_a_warning_not_a_silent_pass(cli):
     result = cli("check", "--no-cache", ".")
     assert result.exit_code == 0
     assert "No Python files found" in result.stderr
+
+
+def _edit(path, old: str, new: str) -> None:
+    """Rewrite a file with one replacement, making sure its stat changes even within one clock tick."""
+    import os
+
+    before = path.stat()
+    path.write_text(path.read_text().replace(old, new, 1))
+    os.utime(path, ns=(before.st_atime_ns, max(path.stat().st_mtime_ns, before.st_mtime_ns + 1_000_000)))
+
+
+def test_cached_findings_follow_a_moved_context_var_read(cli):
+    """FAL402's chain holds the row where a helper in another file reads the request id: when that read
+    moves, the route's stored finding must not be served with the old row."""
+    cli.write(
+        {
+            "app/__init__.py": "",
+            "app/context.py": 'from contextvars import ContextVar\n\nrequest_id = ContextVar("request_id", default="-")\n',
+            "app/logs.py": "from app.context import request_id\n\ndef log(message):\n    print(request_id.get(), message)\n",
+            "app/main.py": """\
+                import threading
+                from fastapi import FastAPI, Request
+                from app.context import request_id
+                from app.logs import log
+
+                app = FastAPI()
+
+                @app.middleware("http")
+                async def add_request_id(request: Request, call_next):
+                    request_id.set(request.headers.get("x-request-id", "-"))
+                    return await call_next(request)
+
+                @app.post("/orders/{order_id}")
+                async def create_order(order_id: int):
+                    threading.Thread(target=log, args=("started",)).start()
+                """,
+        }
+    )
+    command = ("check", "--output-format", "json", "--jobs", "1", ".")
+    before = json.loads(cli(*command).stdout)
+    assert [hop["row"] for finding in before for hop in finding["chain"]] == [4, 4]
+    _edit(cli.root / "app/logs.py", "def log(message):\n", "def log(message):\n    prefix = '-'\n")
+    after = cli(*command)
+    assert [hop["row"] for finding in json.loads(after.stdout) for hop in finding["chain"]] == [5, 5]
+    assert after.stdout == cli(*command, "--no-cache").stdout

@@ -33,7 +33,7 @@ _MAX_ALTERNATIVES = 6
 CALL = "()"
 _Part = TypeVar("_Part")
 # Bump when file_fingerprint starts covering a new kind of fact.
-_FACTS_VERSION = "4"
+_FACTS_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,7 @@ class ProjectIndex:
         self._fastapi: Optional["FastAPIModel"] = None
         self._context_vars: Optional["ContextModel"] = None
         self._awaited: Optional[Set[str]] = None
+        self._context_facts: Optional[str] = None
         # model name -> path -> (the file's facts, its module's part of that model); see module_part.
         self._parts: Dict[str, Dict[str, Tuple[str, object]]] = {}
         self._async_categories: Dict[int, Tuple[ModuleSummary, Dict[str, FrozenSet[str]]]] = {}
@@ -586,7 +587,9 @@ class ProjectIndex:
         """A hash of every fact from outside this file that its findings depend on: what each call resolves to
         (and through which chain it blocks), which of its functions FastAPI runs per request, and which are
         awaited elsewhere. Cached findings of an unchanged file stay valid while this hash does."""
-        facts: List[str] = [_FACTS_VERSION]
+        # The context-var model as a whole: FAL402 follows its reads (and their rows) from any function, even
+        # one found by name only (a task queue's `enqueue_job("send_receipt")`).
+        facts: List[str] = [_FACTS_VERSION, self.context_facts()]
         model = self.fastapi
         awaited = self.awaited_functions()
         for function in summary.functions:
@@ -612,6 +615,15 @@ class ProjectIndex:
                     dependency = self.resolve(depends)
                     facts.append(f"D {dependency.kind} {dependency.name} {self._yields(dependency)}")
         return hashlib.blake2b("\n".join(facts).encode(), digest_size=16).hexdigest()
+
+    def context_facts(self) -> str:
+        """A digest of the context-var model: which vars the request path sets, by whom, and which
+        functions read them through which calls (rows included: they are a finding's chain)."""
+        if self._context_facts is None:
+            context = self.context_vars
+            parts = (sorted(context.request_vars), sorted(context.setters.items()), sorted(context.reads.items()))
+            self._context_facts = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+        return self._context_facts
 
     def _yields(self, resolved: Resolved) -> bool:
         if resolved.function is None:

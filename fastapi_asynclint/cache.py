@@ -24,7 +24,7 @@ from fastapi_asynclint.diagnostics import Diagnostic
 if TYPE_CHECKING:
     from fastapi_asynclint.index.build import FileSummary
 
-_FORMAT = 16
+_FORMAT = 17
 _MAX_RESULTS = 200_000
 _MAX_SNAPSHOTS = 8
 # The journal is folded into the main file once it holds more than this many entries or 1/20 of them.
@@ -59,8 +59,9 @@ class Cache:
         self.file = directory / f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}" / f"{scope}.pickle"
         # path -> (mtime_ns, size, module, is_package, FileSummary)
         self._summaries: Dict[str, Tuple[int, int, str, bool, FileSummary]] = {}
-        # path -> (result key, diagnostics, own key, project facts, index facts): see result(), fresh_result()
-        self._results: Dict[str, Tuple[str, Tuple[Diagnostic, ...], str, str, str]] = {}
+        # path -> (result key, diagnostics, own key, project facts, index facts, focus record): see result(),
+        # fresh_result() and focus()
+        self._results: Dict[str, tuple] = {}
         self._by_digest: Dict[Tuple[str, str, bool], FileSummary] = {}
         self._dirty = False
         self._loaded = False
@@ -69,7 +70,7 @@ class Cache:
         self.journal_file = self.file.with_suffix(".journal.pickle")
         self._generation = ""  # the main file's token; a journal applies only to the main file it extends
         self._journal_summaries: Dict[str, Tuple[int, int, str, bool, FileSummary]] = {}
-        self._journal_results: Dict[str, Tuple[str, Tuple[Diagnostic, ...], str, str, str]] = {}
+        self._journal_results: Dict[str, tuple] = {}
         # project facts -> the index facts they were found to give (see confirm())
         self._confirmed: Dict[str, str] = {}
         # Whole runs, small and read first, one file per project state: a run whose inputs are all
@@ -191,6 +192,12 @@ class Cache:
         entry = self._results.get(path)
         return entry is not None and entry[2] == own_key
 
+    def focus(self, path: str) -> Optional[tuple]:
+        """What the rules read of the file whose findings are stored for `path` (focus.FocusRecord)."""
+        self._load()
+        entry = self._results.get(path)
+        return entry[5] if entry is not None else None
+
     def put_result(
         self,
         path: str,
@@ -199,9 +206,10 @@ class Cache:
         own_key: str = "",
         project: str = "",
         index_facts: str = "",
+        focus: Optional[tuple] = None,
     ) -> None:
         self._load()
-        entry = (key, tuple(diagnostics), own_key, project, index_facts)
+        entry = (key, tuple(diagnostics), own_key, project, index_facts, focus)
         if self._results.get(path) != entry:
             self._results[path] = self._journal_results[path] = entry
             self._dirty = True
@@ -243,11 +251,12 @@ class Cache:
         self._last_run = {"format": _FORMAT, **state}
         self._last_run_dirty = True
 
-    def summary_stat(self, path: str) -> Optional[Tuple[int, int]]:
-        """(mtime_ns, size) of the file when its stored summary was made, as read before its bytes."""
+    def summary_identity(self, path: str) -> Optional[Tuple[int, int, str, bool]]:
+        """(mtime_ns, size) of the file when its stored summary was made, as read before its bytes, and the
+        module name and package flag it was made with."""
         self._load()
         entry = self._summaries.get(path)
-        return (entry[0], entry[1]) if entry is not None else None
+        return entry[:4] if entry is not None else None
 
     # ------------------------------------------------------------------ link state
     def link_state(self, key: str) -> Optional[dict]:

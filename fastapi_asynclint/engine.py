@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple, Type
 
 from fastapi_asynclint.diagnostics import Diagnostic, Location
+from fastapi_asynclint.focus import UNWANTED, FocusRecord, focus_record
 from fastapi_asynclint.index.build import FileSummary, Problem, empty_summary, too_deep
 from fastapi_asynclint.index.project import ProjectIndex
 from fastapi_asynclint.noqa import filter_suppressed
@@ -27,6 +28,8 @@ class LintOutcome:
     diagnostics: List[Diagnostic] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)
     analysed: bool = False
+    # What of the text the rules read (see FocusRecord), for a later run to tell whether an edit could matter.
+    focus: Optional[FocusRecord] = None
 
 
 _RULE_CLASSES: Dict[str, Type[LintRule]] = {}
@@ -94,6 +97,7 @@ def lint_text(
     rule_input = RuleInput(summary, index, settings)
     classes = [rule for rule in rule_classes(enabled) if force or problem is not None or rule.wants(rule_input)]
     if not classes and problem is None:
+        outcome.focus = UNWANTED
         return outcome
     import libcst as cst
     from libcst.metadata import MetadataWrapper
@@ -104,7 +108,9 @@ def lint_text(
 
     focused = Focus(text)
     if classes and problem is None and not force:
-        focused = _focused(text, summary, classes, rule_input)
+        focused, keep = _focused(text, summary, classes, rule_input)
+        if keep is not None:
+            outcome.focus = focus_record(text, focused.text, keep)
     try:
         module = cst.parse_module(focused.text)
     except cst.ParserSyntaxError as exc:
@@ -161,15 +167,16 @@ def lint_text(
 
 
 def _focused(text: str, summary, classes: Sequence[Type[LintRule]], rule_input: RuleInput):
+    """The text the rules need to read, and the definitions kept in it (None: the whole text)."""
     from fastapi_asynclint.focus import Focus, focus
 
     keep: set = set()
     for rule in classes:
         wanted = rule.focus(rule_input)
         if wanted is None:
-            return Focus(text)
+            return Focus(text), None
         keep |= wanted
-    return focus(text, summary.functions, summary.classes, frozenset(keep))
+    return focus(text, summary.functions, summary.classes, frozenset(keep)), frozenset(keep)
 
 
 _MAX_BRACKET_DEPTH = 400

@@ -11,6 +11,7 @@ which the project index (built from the whole file) knows.
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_right
 from dataclasses import dataclass
 from typing import FrozenSet, Iterable, List, Optional, Sequence, Tuple
@@ -99,3 +100,30 @@ def focus(
     if not runs:
         runs.append((1, len(lines) + 1))
     return Focus("".join(kept), tuple(runs))
+
+
+# What the rules read of a file's text, given its summary and the linked index (which decide it):
+# UNWANTED when no rule wanted the file (its findings do not depend on its text at all), else
+# ("focus", kept definitions, digest of the focused text and the file's noqa lines). None: the whole text.
+FocusRecord = Tuple
+UNWANTED: FocusRecord = ("unwanted",)
+
+
+def focus_record(text: str, focused_text: str, keep: FrozenSet[str]) -> FocusRecord:
+    """The record of a file linted with only `keep` of its definitions (focus.py). The noqa lines count
+    wherever they stand: noqa filtering reads the whole file (a file-level directive may sit in a dropped
+    definition)."""
+    digest = hashlib.blake2b(focused_text.encode("utf-8", "surrogatepass"), digest_size=16)
+    for line in text.splitlines():
+        if "noqa" in line.lower():
+            digest.update(b"\0" + line.encode("utf-8", "surrogatepass"))
+    return ("focus", tuple(sorted(keep)), digest.hexdigest())
+
+
+def reads_the_same(record: FocusRecord, text: str, summary) -> bool:
+    """Whether the rules would read of `text` what they read when `record` was made, given the same summary
+    and linked index (which decide what they want to read)."""
+    if record == UNWANTED:
+        return True
+    keep = frozenset(record[1])
+    return focus_record(text, focus(text, summary.functions, summary.classes, keep).text, keep) == record

@@ -29,6 +29,8 @@ class FileReport:
     source: Optional[SourceText] = None
     # False when no rule wanted the file (the prefilter), so no libcst analysis ran.
     analysed: bool = True
+    # What the rules read of the file (focus.FocusRecord), when known.
+    focus: Optional[tuple] = None
 
     @property
     def changed(self) -> bool:

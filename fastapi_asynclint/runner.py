@@ -289,6 +289,7 @@ def _lint_job(job: _Job) -> FileReport:
 
     outcome = lint(source.text)
     report.diagnostics, report.errors, report.analysed = outcome.diagnostics, outcome.errors, outcome.analysed
+    report.focus = outcome.focus
     if (options.fix or options.diff) and any(d.fix is not None for d in outcome.diagnostics):
         from fastapi_asynclint.fixes import fix_text
 
@@ -370,18 +371,24 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
     if snapshot_key and not result.errors:
         findings = {report.path: (codes_by_path[report.path], tuple(report.diagnostics)) for report in reports}
         cache.put_snapshot(snapshot_key, findings)
-        _put_last_run(cache, settings, project_names, summaries, packages, findings)
+        focus = {report.path: report.focus for report in reports}
+        _put_last_run(cache, settings, project_names, summaries, packages, findings, focus)
     return result
 
 
 def _code_unchanged(
     cache, settings: Settings, stats: Dict[str, Tuple[int, int]], packages: Tuple[str, ...], codes_by_path: Dict[str, str]
 ):
-    """The last full run's findings of these targets, {path: findings}, when no project file's code has
-    changed since: the same files, folders of packages and settings, and every file either untouched or
-    with the same code_digest (comments or blank lines edited between statements, a file saved again).
-    The findings are a function of those alone. None otherwise; it reads no summary. `stats`: each
-    project file's (mtime_ns, size), in order."""
+    """The last full run's findings of these targets, {path: findings}, when no project file has changed
+    since in a way that could change them; None otherwise. It reads no stored summary and loads no index.
+
+    Findings are a function of the files, the folders of packages, the settings and, per file, of its
+    summary and the linked index (which decide what each rule reads of it) and of what the rules read.
+    So a file either untouched or with the same code_digest (comments or blank lines edited between
+    statements, a file saved again) leaves them as they were; so does a code edit that leaves the file's
+    summary as it was (the index is then the same) and the text the rules read of it too (focus.py): a
+    message reworded in a function no rule looks at. `stats`: each project file's (mtime_ns, size), in
+    order."""
     state = cache.last_run()
     if state is None or state.get("fingerprint") != settings.fingerprint or state.get("paths") != tuple(stats):
         return None
@@ -393,7 +400,7 @@ def _code_unchanged(
     files = state["files"]
     changed = {}
     for path, stat in stats.items():
-        mtime, size, digest = files[path]
+        mtime, size, digest, *identity = files[path]
         if stat == (mtime, size):
             continue
         try:
@@ -403,22 +410,49 @@ def _code_unchanged(
             return None
         from fastapi_asynclint.index.build import digest_of
 
-        if digest is None or digest_of(raw) != digest:
+        now = digest_of(raw)
+        if digest is None or now is None:
             return None
-        changed[path] = (*stat, digest)  # the stat taken before the read
+        if now != digest and not _reads_the_same(raw, path in codes_by_path, identity):
+            return None
+        changed[path] = (*stat, now, *identity)  # the stat taken before the read
     if changed:
         cache.put_last_run({**state, "files": {**files, **changed}})
     return {path: findings[path][1] for path in codes_by_path}
 
 
-def _put_last_run(cache, settings: Settings, project_names, summaries, packages, findings) -> None:
+def _reads_the_same(raw: bytes, target: bool, identity) -> bool:
+    """Whether an edited file still gives the index and the rules what it gave them: the same summary
+    (its facts) and, for a file whose findings are asked for, the same focused text. `identity`: its
+    module, whether it is a package, its summary's facts and the focus record of its last lint."""
+    module, is_package, facts, focus = identity
+    if not facts:
+        return False
+    from fastapi_asynclint.index.build import summarize_bytes
+
+    summary = summarize_bytes(raw, module, is_package)
+    if summary.facts != facts:
+        return False
+    if not target:
+        return True
+    if focus is None:
+        return False
+    from fastapi_asynclint.focus import reads_the_same
+    from fastapi_asynclint.source import decode_source
+
+    return reads_the_same(focus, decode_source(raw).text, summary.summary)
+
+
+def _put_last_run(cache, settings: Settings, project_names, summaries, packages, findings, focus) -> None:
     files = {}
     for path in project_names:
-        stat, summary = cache.summary_stat(path), summaries.get(path)
-        if stat is None or summary is None:
+        stored, summary = cache.summary_identity(path), summaries.get(path)
+        if stored is None or summary is None:
             return  # a file that could not be read: nothing to compare the next run with
+        mtime, size, module, is_package = stored
         # Only a parsed file's digest can be recomputed from its bytes alone (digest_of).
-        files[path] = (stat[0], stat[1], summary.digest if summary.digest.startswith("code:") else None)
+        digest = summary.digest if summary.digest.startswith("code:") else None
+        files[path] = (mtime, size, digest, module, is_package, summary.facts, focus.get(path))
     state = {"fingerprint": settings.fingerprint, "paths": tuple(project_names), "files": files}
     cache.put_last_run({**state, "packages": packages, "findings": findings})
 
@@ -464,6 +498,8 @@ def _project_state(settings: Settings, stats: Dict[str, Tuple[int, int]], packag
 
 
 def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileReport]:
+    from fastapi_asynclint.focus import UNWANTED
+
     reports: Dict[str, FileReport] = {}
     todo: List[_Job] = []
     # path -> (own key, linked key): what a file that missed the fresh result is stored under once linted.
@@ -523,14 +559,14 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
                 keys[job.path] = (own, linked)
                 hit = cache.result(job.path, linked)
                 if hit is not None:
-                    cache.put_result(job.path, linked, hit, own, project, settled)
+                    cache.put_result(job.path, linked, hit, own, project, settled, cache.focus(job.path))
             if hit is None:
                 unwanted = unwanted_key(job, file_summary)
                 hit = cache.result(job.path, unwanted) if unwanted else None
                 if hit is not None:
-                    cache.put_result(job.path, unwanted, hit, own, project, settled)
+                    cache.put_result(job.path, unwanted, hit, own, project, settled, UNWANTED)
             if hit is not None:
-                reports[job.path] = FileReport(job.path, diagnostics=list(hit))
+                reports[job.path] = FileReport(job.path, diagnostics=list(hit), focus=cache.focus(job.path))
                 continue
         todo.append(job)
     if todo:
@@ -566,7 +602,7 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
             own, linked = keys[report.path]
             if not report.analysed and not report.diagnostics:
                 linked = unwanted_key(job_of[report.path], summaries[report.path]) or linked
-            cache.put_result(report.path, linked, report.diagnostics, own, project, recorded_facts())
+            cache.put_result(report.path, linked, report.diagnostics, own, project, recorded_facts(), report.focus)
     state = index.link_state()
     if cache is not None and not link_adopted and state is not None:
         cache.put_link_state(link_key, state)

@@ -407,6 +407,26 @@ def test_no_python_files_is_a_warning_not_a_silent_pass(cli):
     assert "No Python files found" in result.stderr
 
 
+FOCUSED_APP = """\
+import time
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+def describe(code):
+    if code == 404:
+        return {"error": "not found", "retry": 3}
+    return {"error": "unknown", "retry": 0}
+
+
+@app.get("/")
+async def index():
+    time.sleep(1)
+    return describe(200)
+"""
+
+
 def _edit(path, old: str, new: str) -> None:
     """Rewrite a file with one replacement, making sure its stat changes even within one clock tick."""
     import os
@@ -414,6 +434,58 @@ def _edit(path, old: str, new: str) -> None:
     before = path.stat()
     path.write_text(path.read_text().replace(old, new, 1))
     os.utime(path, ns=(before.st_atime_ns, max(path.stat().st_mtime_ns, before.st_mtime_ns + 1_000_000)))
+
+
+def test_code_edit_that_rules_cannot_see_is_answered_without_the_index(cli, monkeypatch):
+    """An edit that leaves the file's summary as it was, outside every definition the rules read (a message
+    reworded in a helper), keeps the last run's findings without building the index; the same kind of edit
+    where a rule reads is linted again, and so is a noqa added anywhere."""
+    import fastapi_asynclint.runner as runner
+
+    cli.write({"app.py": FOCUSED_APP, "other.py": "import time\n\nasync def tick():\n    time.sleep(2)\n"})
+    command = ("check", "--output-format", "json", "--jobs", "1", ".")
+    first = cli(*command)
+    assert [f["code"] for f in json.loads(first.stdout)] == ["FAL101", "FAL101"]
+    indexed = []
+    build_index = runner.build_index
+    monkeypatch.setattr(runner, "build_index", lambda *args: indexed.append(1) or build_index(*args))
+    app = cli.root / "app.py"
+
+    _edit(app, '"not found", "retry": 3', '"no such item", "retry": 5')
+    reworded = cli(*command)
+    assert indexed == [] and reworded.stdout == first.stdout
+    assert reworded.stdout == cli(*command, "--no-cache").stdout
+    indexed.clear()
+
+    _edit(app, "time.sleep(1)", "time.sleep(7)")  # the same summary, but in the route FAL101 reads
+    slept = cli(*command)
+    assert indexed == [1]
+    assert "await asyncio.sleep(7)" in slept.stdout and slept.stdout == cli(*command, "--no-cache").stdout
+
+    indexed.clear()
+    _edit(app, "    if code == 404:", "    if code == 404:  # fastapi-asynclint: noqa")
+    suppressed = cli(*command)
+    assert indexed == [1]
+    assert [f["filename"].rsplit("/", 1)[-1] for f in json.loads(suppressed.stdout)] == ["other.py"]
+    assert suppressed.stdout == cli(*command, "--no-cache").stdout
+
+
+def test_code_edit_that_changes_the_summary_builds_the_index(cli, monkeypatch):
+    """An edit the summary records (a call added to a helper) may change any file's findings: the index is
+    built, and the findings are those of an uncached run."""
+    import fastapi_asynclint.runner as runner
+
+    cli.write({"app.py": FOCUSED_APP})
+    command = ("check", "--output-format", "concise", "--jobs", "1", ".")
+    cli(*command)
+    indexed = []
+    build_index = runner.build_index
+    monkeypatch.setattr(runner, "build_index", lambda *args: indexed.append(1) or build_index(*args))
+    _edit(cli.root / "app.py", '    return {"error": "unknown", "retry": 0}', '    time.sleep(0)\n    return {}')
+    edited = cli(*command)
+    assert indexed == [1]
+    assert "describe() -> time.sleep" in edited.stdout
+    assert edited.stdout == cli(*command, "--no-cache").stdout
 
 
 def test_cached_findings_follow_a_moved_context_var_read(cli):

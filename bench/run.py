@@ -38,6 +38,8 @@ one changed file      a comment line appended to one route module, then the warm
 changed, code edit    a string literal in a coroutine of that module extended in place, then the warm
                       command: a real code change that moves no row (prefect: a 404 detail in the
                       ``update_deployment`` route; litellm: a message in ``_check_custom_key_allowed``)
+changed, line added   a statement inserted at the top of that coroutine's body, then the warm command:
+                      every row below it moves (checked against an uncached run of the same tree)
 one file, warm        ``check path/to/module.py`` with the warm cache (the pre-commit case)
 one file, no cache    ``check path/to/module.py --no-cache`` (still indexes the whole project)
 ruff cold / warm      ``ruff check --select ASYNC,FAST`` with ``--no-cache`` / a primed cache dir
@@ -127,6 +129,7 @@ TARGETS = {
     "warm": ("ruff_warm", 3.0, "ratio", "≤ 3× ruff warm"),
     "changed": (None, 0.5, "s", "≤ 0.5 s"),
     "changed_code": (None, 0.5, "s", "≤ 0.5 s"),
+    "changed_line": (None, 0.5, "s", "≤ 0.5 s"),
     "one_warm": (None, 0.3, "s", "≤ 0.3 s"),
 }
 MEMORY_LIMIT_MB = 500.0
@@ -447,11 +450,24 @@ class Bench:
             literal = corpus.literal.encode()
             edited.write_bytes(original.replace(literal, literal + f" (bench edit {index + 1})".encode(), 1))
 
+        changed_line = new("changed_line", "one changed file (line added)", "fastapi-asynclint",
+                           ours + ["--cache-dir", str(warm_cache), "."])
+
+        def edit_line(index: int) -> None:
+            edited.write_bytes(add_statement(original, corpus.literal.encode(), f"bench_edit = {index + 1}"))
+
         try:
             self.repeat(changed, tree, logs, times, edit)
             edited.write_bytes(original)
             self.run(m["warm"], tree, logs, timed=False)  # back to the original file in the cache
             self.repeat(changed_code, tree, logs, times, edit_code)
+            edited.write_bytes(original)
+            self.run(m["warm"], tree, logs, timed=False)
+            self.repeat(changed_line, tree, logs, times, edit_line)
+            # Rows moved, so the cold run is no reference: an uncached run of the same edited tree is.
+            line_reference = new("changed_line_reference", "uncached run of the line-added tree",
+                                 "fastapi-asynclint", ours + ["--no-cache", "."])
+            self.run(line_reference, tree, logs)
         finally:
             edited.write_bytes(original)
         self.run(m["warm"], tree, logs, timed=False)
@@ -519,6 +535,27 @@ class Bench:
         return texts
 
 
+def add_statement(source: bytes, literal: bytes, statement: str) -> bytes:
+    """`source` with `statement` as the first statement of the innermost coroutine holding `literal` (after
+    its docstring): a real code edit that moves every row below it."""
+    import ast
+
+    row = source[: source.index(literal)].count(b"\n") + 1
+    tree = ast.parse(source)
+    holders = [node for node in ast.walk(tree)
+               if isinstance(node, ast.AsyncFunctionDef) and node.lineno <= row <= (node.end_lineno or 0)]
+    if not holders:
+        raise SystemExit(f"no coroutine holds {literal!r}; update CORPORA in {__file__}")
+    body = max(holders, key=lambda node: node.lineno).body
+    docstring = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and len(body) > 1
+    first = body[1] if docstring else body[0]
+    start = min([first.lineno, *(d.lineno for d in getattr(first, "decorator_list", []))])
+    lines = source.splitlines(keepends=True)
+    indent = b" " * first.col_offset
+    lines.insert(start - 1, indent + statement.encode() + b"\n")
+    return b"".join(lines)
+
+
 # ---------------------------------------------------------------------------------------------- results
 def count_python(tree: Path) -> tuple:
     files = lines = 0
@@ -566,6 +603,11 @@ def findings(m: Dict[str, Measurement], module: str) -> tuple:
                 if got is None or sorted(map(identity, got)) != wanted:
                     notes.append(f"{m[key].label} run {number}: {'no JSON' if got is None else len(got)} findings"
                                  f" (or different ones), expected the cold run's {len(wanted)}")
+    line_edit, line_reference = m.get("changed_line"), first("changed_line_reference")
+    if line_edit is not None and line_edit.ok_runs and line_reference is not None:
+        got, wanted = _json_findings(line_edit.ok_runs[-1]), _json_findings(line_reference)
+        if got is None or wanted is None or got != wanted:
+            notes.append(f"{line_edit.label}, last run: its findings differ from an uncached run of the same tree")
     ruff = first("ruff_cold")
     ruff_findings = _json_findings(ruff) if ruff else None
     counts["ruff"] = None if ruff_findings is None else len(ruff_findings)
@@ -604,7 +646,7 @@ def evaluate(m: Dict[str, Measurement]) -> List[dict]:
 
 # Which baseline each fastapi-asynclint row is compared with in the table.
 COMPARE = {"cold": "flake8", "cold_cache": "flake8", "warm": "ruff_warm", "changed": "ruff_warm",
-           "changed_code": "ruff_warm", "one_warm": "ruff_one", "one_cold": "ruff_one"}
+           "changed_code": "ruff_warm", "changed_line": "ruff_warm", "one_warm": "ruff_one", "one_cold": "ruff_one"}
 
 
 def _seconds(value: Optional[float]) -> str:

@@ -454,7 +454,7 @@ class Bench:
                            ours + ["--cache-dir", str(warm_cache), "."])
 
         def edit_line(index: int) -> None:
-            edited.write_bytes(add_statement(original, corpus.literal.encode(), f"bench_edit = {index + 1}"))
+            edited.write_bytes(add_statement(original, corpus.literal.encode(), f"bench_edit = len(\"edit {index + 1}\")"))
 
         try:
             self.repeat(changed, tree, logs, times, edit)

@@ -24,7 +24,7 @@ from fastapi_asynclint.diagnostics import Diagnostic
 if TYPE_CHECKING:
     from fastapi_asynclint.index.build import FileSummary
 
-_FORMAT = 17
+_FORMAT = 19
 _MAX_RESULTS = 200_000
 _MAX_SNAPSHOTS = 8
 # The journal is folded into the main file once it holds more than this many entries or 1/20 of them.
@@ -49,6 +49,23 @@ def _collector_paused(freeze: bool = False) -> Iterator[None]:
             gc.enable()
 
 
+def _dumps(data: dict) -> bytes:
+    """Pickle a cache file. Each file's summary is pickled on its own (FileSummary.packed), so that loading
+    the cache unpickles none of them until a run reads one."""
+    import copyreg
+    import io
+
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    build = sys.modules.get("fastapi_asynclint.index.build")
+    if build is not None:  # (no summary can be in the data otherwise)
+        pickler.dispatch_table = {
+            **copyreg.dispatch_table, build.FileSummary: lambda summary: (build.FileSummary.stored, summary.packed())
+        }
+    pickler.dump(data)
+    return buffer.getvalue()
+
+
 class Cache:
     def __init__(self, directory: Path, root: Path, freeze_loads: bool = False) -> None:
         """`freeze_loads`: for a process that ends with the run (the CLI). A long-lived one (the language
@@ -59,8 +76,8 @@ class Cache:
         self.file = directory / f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}" / f"{scope}.pickle"
         # path -> (mtime_ns, size, module, is_package, FileSummary)
         self._summaries: Dict[str, Tuple[int, int, str, bool, FileSummary]] = {}
-        # path -> (result key, diagnostics, own key, project facts, index facts, focus record): see result(),
-        # fresh_result() and focus()
+        # path -> (result key, diagnostics, own key, project facts, index facts, focus record, depends): see
+        # result(), fresh_result(), focus() and depends()
         self._results: Dict[str, tuple] = {}
         self._by_digest: Dict[Tuple[str, str, bool], FileSummary] = {}
         self._dirty = False
@@ -71,6 +88,9 @@ class Cache:
         self._generation = ""  # the main file's token; a journal applies only to the main file it extends
         self._journal_summaries: Dict[str, Tuple[int, int, str, bool, FileSummary]] = {}
         self._journal_results: Dict[str, tuple] = {}
+        # path -> (key, findings in the rows of the focused text): see reuse.py
+        self._memos: Dict[str, tuple] = {}
+        self._journal_memos: Dict[str, tuple] = {}
         # project facts -> the index facts they were found to give (see confirm())
         self._confirmed: Dict[str, str] = {}
         # Whole runs, small and read first, one file per project state: a run whose inputs are all
@@ -102,14 +122,17 @@ class Cache:
             return
         self._summaries = data.get("summaries", {})
         self._results = data.get("results", {})
+        self._memos = data.get("memos", {})
         self._generation = data.get("generation", "")
         self._confirmed = data.get("confirmed", {})
         journal = self._read(self.journal_file)
         if journal is not None and journal.get("generation") == self._generation:
             self._journal_summaries = journal.get("summaries", {})
             self._journal_results = journal.get("results", {})
+            self._journal_memos = journal.get("memos", {})
             self._summaries.update(self._journal_summaries)
             self._results.update(self._journal_results)
+            self._memos.update(self._journal_memos)
             self._confirmed = journal.get("confirmed", {})
         for _, _, module, is_package, summary in self._summaries.values():
             self._by_digest[(summary.digest, module, is_package)] = summary
@@ -192,11 +215,28 @@ class Cache:
         entry = self._results.get(path)
         return entry is not None and entry[2] == own_key
 
+    def memo(self, path: str) -> Optional[tuple]:
+        """The findings last stored for reuse for `path` (reuse.py): (key, findings in focused rows)."""
+        self._load()
+        return self._memos.get(path)
+
+    def put_memo(self, path: str, stored: tuple) -> None:
+        self._load()
+        if self._memos.get(path) != stored:
+            self._memos[path] = self._journal_memos[path] = stored
+            self._dirty = True
+
     def focus(self, path: str) -> Optional[tuple]:
         """What the rules read of the file whose findings are stored for `path` (focus.FocusRecord)."""
         self._load()
         entry = self._results.get(path)
         return entry[5] if entry is not None else None
+
+    def depends(self, path: str) -> Optional[tuple]:
+        """What the findings stored for `path` read of the index beyond its fingerprint (reuse.Depends)."""
+        self._load()
+        entry = self._results.get(path)
+        return entry[6] if entry is not None else None
 
     def put_result(
         self,
@@ -207,9 +247,10 @@ class Cache:
         project: str = "",
         index_facts: str = "",
         focus: Optional[tuple] = None,
+        depends: Optional[tuple] = None,
     ) -> None:
         self._load()
-        entry = (key, tuple(diagnostics), own_key, project, index_facts, focus)
+        entry = (key, tuple(diagnostics), own_key, project, index_facts, focus, depends)
         if self._results.get(path) != entry:
             self._results[path] = self._journal_results[path] = entry
             self._dirty = True
@@ -279,9 +320,12 @@ class Cache:
         if not self._dirty:
             return
         self._dirty = False
-        changed = len(self._journal_summaries) + len(self._journal_results)
+        changed = len(self._journal_summaries) + len(self._journal_results) + len(self._journal_memos)
         if self._generation and changed <= max(_JOURNAL_MIN, (len(self._summaries) + len(self._results)) // 20):
-            journal = {"summaries": self._journal_summaries, "results": self._journal_results, "confirmed": self._confirmed}
+            journal = {
+                "summaries": self._journal_summaries, "results": self._journal_results, "memos": self._journal_memos,
+                "confirmed": self._confirmed,
+            }
             self._write(self.journal_file, {"format": _FORMAT, "generation": self._generation, **journal})
             return
         live = {path for path in self._summaries if os.path.exists(path)}
@@ -291,10 +335,11 @@ class Cache:
             "generation": self._generation,
             "summaries": {path: entry for path, entry in self._summaries.items() if path in live},
             "results": dict(list(self._results.items())[-_MAX_RESULTS:]),
+            "memos": {path: stored for path, stored in self._memos.items() if path in live},
             "confirmed": self._confirmed,
         }
         self._write(self.file, data)
-        self._journal_summaries, self._journal_results = {}, {}
+        self._journal_summaries, self._journal_results, self._journal_memos = {}, {}, {}
         # The new main file holds everything: a journal left behind names the old generation, so is ignored.
 
     def _write(self, file: Path, data: dict) -> None:
@@ -306,7 +351,7 @@ class Cache:
             from fastapi_asynclint.writer import write_atomic  # tempfile: only a run that writes imports it
 
             with _collector_paused():
-                payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+                payload = _dumps(data)
             summary_module = sys.modules.get("fastapi_asynclint.index.summary")
             if summary_module is not None:
                 summary_module.forget_shared_values()

@@ -12,6 +12,7 @@ from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple, Type
 
 from fastapi_asynclint.diagnostics import Diagnostic, Location
 from fastapi_asynclint.focus import UNWANTED, FocusRecord, focus_record
+from fastapi_asynclint.reuse import Depends, Memo, Stored, depends_on
 from fastapi_asynclint.index.build import FileSummary, Problem, empty_summary, too_deep
 from fastapi_asynclint.index.project import ProjectIndex
 from fastapi_asynclint.noqa import filter_suppressed
@@ -30,6 +31,11 @@ class LintOutcome:
     analysed: bool = False
     # What of the text the rules read (see FocusRecord), for a later run to tell whether an edit could matter.
     focus: Optional[FocusRecord] = None
+    # (key, findings in focused rows, depends) to store for reuse (reuse.py), when the lint was given a memo.
+    memo: Optional[Stored] = None
+    # What the findings read of the index beyond the file's fingerprint, and what it answered:
+    # (FileContext.lookups, ProjectIndex.answers), or None when they read nothing more.
+    depends: Optional[Depends] = None
 
 
 _RULE_CLASSES: Dict[str, Type[LintRule]] = {}
@@ -80,8 +86,11 @@ def lint_text(
     settings: Settings,
     enabled: FrozenSet[str],
     force: bool = False,
+    memo: Optional[Memo] = None,
 ) -> LintOutcome:
-    """Findings for one decoded file. `force` skips the prefilter (tests prove it never changes results)."""
+    """Findings for one decoded file. `force` skips the prefilter (tests prove it never changes results).
+    With a `memo`, findings stored for the same focused text are reused (reuse.py), and the outcome
+    carries what to store for next time."""
     outcome = LintOutcome()
     problem = file_summary.problem
     if problem is not None and problem.code in ("FAL901", "FAL902"):
@@ -99,18 +108,29 @@ def lint_text(
     if not classes and problem is None:
         outcome.focus = UNWANTED
         return outcome
+    from fastapi_asynclint.focus import Focus
+
+    focused, keep = Focus(text), None
+    if classes and problem is None and not force:
+        focused, keep = _focused(text, summary, classes, rule_input)
+        if keep is not None:
+            outcome.focus = focus_record(text, focused.text, keep)
+    key = None
+    if memo is not None and keep is not None:
+        from fastapi_asynclint.reuse import holds, memo_key, to_original
+
+        codes = [rule.CODE for rule in classes]
+        fingerprint = index.file_fingerprint(summary, kept=lambda function: focused.focused_row(function.row) is not None)
+        key = memo_key(path, module_name, is_package, focused, keep, codes, enabled, settings.fingerprint, fingerprint, summary)
+        if key is not None and memo.stored is not None and memo.stored[0] == key and holds(index, memo.stored[2]):
+            outcome.analysed, outcome.memo, outcome.depends = True, memo.stored, memo.stored[2]
+            outcome.diagnostics = _finished(to_original(memo.stored[1], focused), text)
+            return outcome
     import libcst as cst
     from libcst.metadata import MetadataWrapper
 
     from fastapi_asynclint.rule import FileContext
 
-    from fastapi_asynclint.focus import Focus
-
-    focused = Focus(text)
-    if classes and problem is None and not force:
-        focused, keep = _focused(text, summary, classes, rule_input)
-        if keep is not None:
-            outcome.focus = focus_record(text, focused.text, keep)
     try:
         module = cst.parse_module(focused.text)
     except cst.ParserSyntaxError as exc:
@@ -161,9 +181,21 @@ def lint_text(
                     noqa_row=start.row,
                 )
             )
-    outcome.diagnostics = filter_suppressed(outcome.diagnostics, text)
-    outcome.diagnostics.sort(key=lambda d: d.sort_key)
+    outcome.depends = depends_on(index, context.lookups)
+    if key is not None and not outcome.errors:
+        from fastapi_asynclint.reuse import to_focused
+
+        moved = to_focused(outcome.diagnostics, focused)
+        outcome.memo = (key, moved, outcome.depends) if moved is not None else None
+    outcome.diagnostics = _finished(outcome.diagnostics, text)
     return outcome
+
+
+def _finished(diagnostics: List[Diagnostic], text: str) -> List[Diagnostic]:
+    """The findings the file's noqa comments leave, in report order."""
+    kept = filter_suppressed(diagnostics, text)
+    kept.sort(key=lambda d: d.sort_key)
+    return kept
 
 
 def _focused(text: str, summary, classes: Sequence[Type[LintRule]], rule_input: RuleInput):

@@ -25,11 +25,29 @@ class Focus:
     text: str
     # (first focused row, first original row) of each run of kept lines, ascending.
     runs: Tuple[Tuple[int, int], ...] = ((1, 1),)
+    # How many lines the focused text has (0: not counted, the whole text is kept).
+    size: int = 0
+    # The original rows whose definitions were dropped, each leaving a `pass` in its place.
+    placeholders: FrozenSet[int] = frozenset()
 
     def row(self, focused_row: int) -> int:
         position = bisect_right(self.runs, (focused_row, float("inf"))) - 1
         start, original = self.runs[max(position, 0)]
         return original + focused_row - start
+
+    def focused_row(self, original_row: int) -> Optional[int]:
+        """The inverse of `row`: where an original row stands in the focused text; None if it was dropped
+        (a dropped definition's first row included: a `pass` stands there instead)."""
+        if original_row in self.placeholders:
+            return None
+        originals = [original for _, original in self.runs]
+        position = bisect_right(originals, original_row) - 1
+        if position < 0:
+            return None
+        start, original = self.runs[position]
+        focused = start + original_row - original
+        following = self.runs[position + 1][0] if position + 1 < len(self.runs) else self.size + 1
+        return focused if focused < following or not self.size else None
 
 
 def _placeholder(line: str) -> str:
@@ -99,7 +117,7 @@ def focus(
         previous_kept = True
     if not runs:
         runs.append((1, len(lines) + 1))
-    return Focus("".join(kept), tuple(runs))
+    return Focus("".join(kept), tuple(runs), len(kept), frozenset(placeholders))
 
 
 # What the rules read of a file's text, given its summary and the linked index (which decide it):

@@ -31,6 +31,10 @@ class FileReport:
     analysed: bool = True
     # What the rules read of the file (focus.FocusRecord), when known.
     focus: Optional[tuple] = None
+    # Findings to keep for reuse (reuse.py): (key, findings in the rows of the focused text, depends).
+    memo: Optional[tuple] = None
+    # What the findings read of the index beyond the file's fingerprint (reuse.Depends), if anything.
+    depends: Optional[tuple] = None
 
     @property
     def changed(self) -> bool:

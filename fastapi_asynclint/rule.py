@@ -13,7 +13,7 @@ import inspect
 import sys
 import textwrap
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 import libcst.helpers
@@ -104,6 +104,9 @@ class FileContext:
         self.index = index
         self.settings = settings
         self.memo: Dict[Any, Any] = {}
+        # What the rules looked up in the index beyond the file's fingerprint, as (kind, query) pairs
+        # (ProjectIndex.answers): stored findings stand only while these answer the same.
+        self.lookups: Set[Tuple[str, str]] = set()
         self._semantics: Optional["Semantics"] = None
 
     @property

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from fastapi_asynclint.index.build import FileSummary
     from fastapi_asynclint.index.modules import ModuleMap
     from fastapi_asynclint.index.project import ProjectIndex
+    from fastapi_asynclint.reuse import Memo
 
 # The analysis modules (libcst, the index, process pools) are imported where they are first needed: a run
 # served whole from the cache imports none of them.
@@ -63,6 +64,7 @@ class _Job:
     is_package: bool
     enabled: FrozenSet[str]
     raw: Optional[bytes] = None
+    memo: Optional[Memo] = None
 
 
 # Set in the parent before workers fork, so the linked index is shared copy-on-write, never pickled.
@@ -225,7 +227,7 @@ def build_index(
 ) -> Tuple[ProjectIndex, Dict[str, FileSummary]]:
     from fastapi_asynclint.catalog import build_catalog
     from fastapi_asynclint.index.build import summarize_bytes
-    from fastapi_asynclint.index.project import ProjectIndex
+    from fastapi_asynclint.index.project import ProjectIndex, SummaryTable
 
     summaries: Dict[str, FileSummary] = {}
     missing: List[Tuple[str, str, bool]] = []
@@ -247,10 +249,12 @@ def build_index(
         if cache is not None and stat is not None:
             module, is_package = module_map.canonical(Path(key))
             cache.put_summary(key, module, is_package, stat, summary)
-    linked = {path: found.summary for path, found in summaries.items() if found.summary is not None}
+    # Summaries read from the cache stay pickled until the index reads them (FileSummary.summary).
+    parsed = {path: found for path, found in summaries.items() if found.parsed}
+    linked = SummaryTable(parsed, {path: module_map.canonical(Path(path))[0] for path in parsed})
     aliases = {name: module_map.canonical(path)[0] for name in module_map.names() for path in [module_map.find(name)] if path}
     catalog = build_catalog(settings.extra_blocking_calls, settings.extra_offload_wrappers)
-    facts = {path: summaries[path].facts for path in linked}
+    facts = {path: found.facts for path, found in parsed.items()}
     return ProjectIndex(linked, catalog, aliases, facts), summaries
 
 
@@ -282,14 +286,14 @@ def _lint_job(job: _Job) -> FileReport:
     if options.wants_sources:
         report.source = source
 
-    def lint(text: str, summary: FileSummary = file_summary, linked: ProjectIndex = index) -> LintOutcome:
+    def lint(text: str, summary: FileSummary = file_summary, linked: ProjectIndex = index, memo=None) -> LintOutcome:
         return lint_text(
-            job.path, text, summary, job.module, job.is_package, linked, settings, job.enabled, options.force_analysis
+            job.path, text, summary, job.module, job.is_package, linked, settings, job.enabled, options.force_analysis, memo
         )
 
-    outcome = lint(source.text)
+    outcome = lint(source.text, memo=job.memo)
     report.diagnostics, report.errors, report.analysed = outcome.diagnostics, outcome.errors, outcome.analysed
-    report.focus = outcome.focus
+    report.focus, report.memo, report.depends = outcome.focus, outcome.memo, outcome.depends
     if (options.fix or options.diff) and any(d.fix is not None for d in outcome.diagnostics):
         from fastapi_asynclint.fixes import fix_text
 
@@ -413,25 +417,25 @@ def _code_unchanged(
         now = digest_of(raw)
         if digest is None or now is None:
             return None
-        if now != digest and not _reads_the_same(raw, path in codes_by_path, identity):
-            return None
+        if now != digest:
+            module, is_package, facts, focus = identity
+            from fastapi_asynclint.index.build import summarize_bytes
+
+            summary = summarize_bytes(raw, module, is_package)
+            if not _reads_the_same(summary, facts, focus, raw, path in codes_by_path):
+                cache.put_summary(path, module, is_package, stat, summary)  # the full run that follows reads it
+                return None
         changed[path] = (*stat, now, *identity)  # the stat taken before the read
     if changed:
         cache.put_last_run({**state, "files": {**files, **changed}})
     return {path: findings[path][1] for path in codes_by_path}
 
 
-def _reads_the_same(raw: bytes, target: bool, identity) -> bool:
-    """Whether an edited file still gives the index and the rules what it gave them: the same summary
-    (its facts) and, for a file whose findings are asked for, the same focused text. `identity`: its
-    module, whether it is a package, its summary's facts and the focus record of its last lint."""
-    module, is_package, facts, focus = identity
-    if not facts:
-        return False
-    from fastapi_asynclint.index.build import summarize_bytes
-
-    summary = summarize_bytes(raw, module, is_package)
-    if summary.facts != facts:
+def _reads_the_same(summary, facts: str, focus, raw: bytes, target: bool) -> bool:
+    """Whether an edited file still gives the index and the rules what it gave them: the same summary (its
+    facts) and, for a file whose findings are asked for, the same focused text (`focus`: the record of its
+    last lint)."""
+    if not facts or summary.facts != facts:
         return False
     if not target:
         return True
@@ -499,6 +503,7 @@ def _project_state(settings: Settings, stats: Dict[str, Tuple[int, int]], packag
 
 def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileReport]:
     from fastapi_asynclint.focus import UNWANTED
+    from fastapi_asynclint.reuse import Memo, holds
 
     reports: Dict[str, FileReport] = {}
     todo: List[_Job] = []
@@ -533,6 +538,14 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
             return ""
         return cache.result_key(f"summary {file_summary.facts}", settings.fingerprint, index_facts(), job.enabled)
 
+    def still_holds(path: str) -> bool:
+        """Whether the lookups the stored findings made beyond the file's fingerprint answer the same."""
+        depends = cache.depends(path)
+        if depends is None:
+            return True
+        link()
+        return holds(index, depends)
+
     settled = ""
 
     def index_facts() -> str:
@@ -544,7 +557,7 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
 
     for job in jobs:
         file_summary = summaries.get(job.path)
-        if cacheable and file_summary is not None and job.raw is None:
+        if cacheable and file_summary is not None and job.raw is None and still_holds(job.path):
             own = cache.result_key(file_summary.digest, settings.fingerprint, "", job.enabled)
             # While nothing the index reads has changed, a stored result stands without relinking; then
             # while nothing that the linked index gives any file has changed (one file's coroutine bodies
@@ -559,7 +572,8 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
                 keys[job.path] = (own, linked)
                 hit = cache.result(job.path, linked)
                 if hit is not None:
-                    cache.put_result(job.path, linked, hit, own, project, settled, cache.focus(job.path))
+                    focus, depends = cache.focus(job.path), cache.depends(job.path)
+                    cache.put_result(job.path, linked, hit, own, project, settled, focus, depends)
             if hit is None:
                 unwanted = unwanted_key(job, file_summary)
                 hit = cache.result(job.path, unwanted) if unwanted else None
@@ -568,6 +582,9 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
             if hit is not None:
                 reports[job.path] = FileReport(job.path, diagnostics=list(hit), focus=cache.focus(job.path))
                 continue
+        if cacheable and file_summary is not None and job.raw is None:
+            # To be linted: what it found for the same code the rules read may stand (reuse.py).
+            job.memo = Memo(cache.memo(job.path))
         todo.append(job)
     if todo:
         # Link once in the parent, before forking, so no worker repeats the fixpoint.
@@ -579,6 +596,7 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
             # worker walking every summary would copy the parent's shared pages into its own memory).
             index.context_vars
             index.awaited_functions()
+            index.held_contexts()
             from fastapi_asynclint.engine import preload
 
             preload(frozenset().union(*(job.enabled for job in todo)))
@@ -599,10 +617,14 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
     for report in _map(_lint_job, todo, options.jobs, options.progress, [sizes[job.path] for job in todo]):
         reports[report.path] = report
         if report.path in keys and not report.errors:
+            if report.memo is not None:
+                cache.put_memo(report.path, report.memo)
             own, linked = keys[report.path]
             if not report.analysed and not report.diagnostics:
                 linked = unwanted_key(job_of[report.path], summaries[report.path]) or linked
-            cache.put_result(report.path, linked, report.diagnostics, own, project, recorded_facts(), report.focus)
+            cache.put_result(
+                report.path, linked, report.diagnostics, own, project, recorded_facts(), report.focus, report.depends
+            )
     state = index.link_state()
     if cache is not None and not link_adopted and state is not None:
         cache.put_link_state(link_key, state)
@@ -621,6 +643,7 @@ def _index_facts(index: "ProjectIndex", link_key: str) -> str:
         sorted(model.middleware),
         sorted(model.cached),
         sorted(index.awaited_functions()),
+        sorted(index.held_contexts().items()),
         index.context_facts(),
     )
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()

@@ -7,13 +7,15 @@ whose bytes did not change is never decoded or parsed again.
 from __future__ import annotations
 
 import ast
+import gc
 import hashlib
+import pickle
 import re
 import warnings
 from dataclasses import dataclass
 from typing import Optional
 
-from fastapi_asynclint.index.summary import MODULE_SCOPE, ModuleSummary, summarize
+from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ModuleSummary, summarize
 from fastapi_asynclint.source import UndecodableSource, decode_source
 
 
@@ -25,23 +27,78 @@ class Problem:
     column: int = 1
 
 
-@dataclass(frozen=True)
 class FileSummary:
-    """`summary` is None when the file could not be decoded, or when this interpreter's `ast` cannot parse
-    it (newer syntax than the running Python): rules still run on it through libcst, and `problem` then
-    only becomes a FAL900 finding if libcst cannot parse it either."""
+    """What the index knows of one file. `summary` is None when the file could not be decoded, or when this
+    interpreter's `ast` cannot parse it (newer syntax than the running Python): rules still run on it
+    through libcst, and `problem` then only becomes a FAL900 finding if libcst cannot parse it either.
 
-    # What identifies the file's findings: code_digest for a parsed file (so an edit to comments between
-    # statements keeps it), else the digest of its bytes.
-    digest: str
-    summary: Optional[ModuleSummary]
-    problem: Optional[Problem] = None
-    # A digest of everything the index reads from this file (the summary or the problem): while every
-    # file's `facts` stay the same, no file's findings can change except those whose own bytes did.
-    facts: str = ""
-    # A digest of the part of `facts` that linking reads (see link_facts): while every file's `link` stays
-    # the same, the resolutions and the blocking fixpoint of the last run still hold.
-    link: str = ""
+    Read back from the cache (`stored`), the summary stays pickled until something reads it: a run after a
+    one-file edit unpickles the summaries of the few modules it resolves names in, not the whole project's."""
+
+    __slots__ = ("digest", "problem", "facts", "link", "_summary", "_stored")
+
+    def __init__(
+        self, digest: str, summary: Optional[ModuleSummary], problem: Optional[Problem] = None, facts: str = "", link: str = ""
+    ) -> None:
+        # What identifies the file's findings: code_digest for a parsed file (so an edit to comments between
+        # statements keeps it), else the digest of its bytes.
+        self.digest = digest
+        self.problem = problem
+        # A digest of everything the index reads from this file (the summary or the problem): while every
+        # file's `facts` stay the same, no file's findings can change except those whose own bytes did.
+        self.facts = facts
+        # A digest of the part of `facts` that linking reads (see link_facts): while every file's `link` stays
+        # the same, the resolutions and the blocking fixpoint of the last run still hold.
+        self.link = link
+        self._summary = summary
+        self._stored: Optional[bytes] = None
+
+    @classmethod
+    def stored(cls, digest: str, stored: Optional[bytes], problem: Optional[Problem], facts: str, link: str) -> "FileSummary":
+        """A summary as the cache keeps it (see `packed`): unpickled when first read."""
+        found = cls(digest, None, problem, facts, link)
+        found._stored = stored
+        return found
+
+    def packed(self) -> tuple:
+        """The arguments of `stored` that give this summary back, the summary pickled on its own."""
+        stored = self._stored
+        if stored is None and self._summary is not None:
+            stored = pickle.dumps(self._summary, protocol=pickle.HIGHEST_PROTOCOL)
+        return self.digest, stored, self.problem, self.facts, self.link
+
+    @property
+    def summary(self) -> Optional[ModuleSummary]:
+        if self._stored is not None:
+            enabled = gc.isenabled()
+            gc.disable()  # a large module's records are thousands of objects, none of them garbage
+            try:
+                self._summary = pickle.loads(self._stored)
+            finally:
+                if enabled:
+                    gc.enable()
+            self._stored = None
+        return self._summary
+
+    @property
+    def parsed(self) -> bool:
+        """Whether there is a summary (known without unpickling it)."""
+        return self._summary is not None or self._stored is not None
+
+    def _fields(self) -> tuple:
+        return self.digest, self.summary, self.problem, self.facts, self.link
+
+    def __reduce__(self):
+        return FileSummary, self._fields()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FileSummary) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash((self.digest, self.facts))
+
+    def __repr__(self) -> str:
+        return f"FileSummary(digest={self.digest!r}, facts={self.facts!r}, problem={self.problem!r})"
 
 
 # CPython's own limits: such a file cannot be imported either, and libcst's native parser could overflow.
@@ -156,8 +213,8 @@ def _parse(raw: bytes, keep: bool = False):
 def link_facts(summary: ModuleSummary) -> str:
     """A digest of what resolution and the blocking fixpoint (project.py) read of a module: all of it but
     the bodies of its coroutines, its module-level calls (which FastAPI's model reads, rebuilt every run)
-    and the rows of anything but a sync function's calls (which become the rows of call chains). Editing
-    a route's body leaves it unchanged."""
+    and rows and columns (a chain reads its rows from the summary as it is now: Witness.call). Editing a
+    route's body, or adding a line above a helper, leaves it unchanged."""
     functions = tuple(
         (
             function.qualname,
@@ -167,7 +224,7 @@ def link_facts(summary: ModuleSummary) -> str:
             function.yields,
             function.params,
             tuple((d.target, d.attr, d.args, d.keywords, d.first_str, d.alternatives) for d in function.decorators),
-            None if function.is_async or function.qualname == MODULE_SCOPE else function.calls,
+            None if function.is_async or function.qualname == MODULE_SCOPE else tuple(map(_placeless, function.calls)),
         )
         for function in summary.functions
     )
@@ -183,3 +240,9 @@ def link_facts(summary: ModuleSummary) -> str:
         functions,
     )
     return content_digest(repr(shape).encode())
+
+
+def _placeless(call: Call) -> tuple:
+    """A call's fields but where it stands."""
+    return (call.target, call.attr, call.awaited, call.args, call.keywords, call.first_str, call.alternatives,
+            call.guards, call.passes)

@@ -32,6 +32,10 @@ class ContextModel:
     setters: Dict[str, str] = field(default_factory=dict)  # var -> a function that sets it (for messages)
     reads: Dict[str, Tuple[str, int, Optional[str]]] = field(default_factory=dict)  # fn -> (var, row, callee)
 
+    def named(self, name: str) -> Tuple[str, ...]:
+        """The functions called `name` that read a request variable (a task queue names the function it runs)."""
+        return tuple(sorted(key for key in self.reads if key.rpartition(".")[2] == name))
+
     def chain(self, index: "ProjectIndex", key: str) -> Optional[Tuple[str, Tuple[Hop, ...]]]:
         """The var a function reads (through its callees) and the calls that get there."""
         hops: List[Hop] = []
@@ -106,8 +110,8 @@ def build_context_model(index: "ProjectIndex") -> ContextModel:
     fastapi = index.fastapi
     direct: Dict[str, Tuple[str, int]] = {}
     edges: Dict[str, List[Tuple[int, str]]] = {}
-    for path, summary in sorted(index.summaries.items()):
-        for function in index.module_part("context", path, summary, module_context):
+    for path in sorted(index.summaries):
+        for function in index.module_part("context", path, module_context):
             # Which functions run per request is known only once every module's part of FastAPI's model is in.
             if fastapi.is_per_request(function.key) or function.qualname.rpartition(".")[2] in _MIDDLEWARE_METHODS:
                 for var in function.sets:

@@ -82,8 +82,8 @@ class FastAPIModel:
 
 def build_model(index: "ProjectIndex") -> FastAPIModel:
     model = FastAPIModel()
-    for path, summary in sorted(index.summaries.items()):
-        part = index.module_part("fastapi", path, summary, module_model)
+    for path in sorted(index.summaries):
+        part = index.module_part("fastapi", path, module_model)
         model.routes.update(part.routes)
         model.dependencies |= part.dependencies
         model.middleware |= part.middleware

@@ -14,7 +14,8 @@ import hashlib
 from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import (
-    TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, TypeVar,
+    TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Set,
+    Tuple, TypeVar,
 )
 
 from fastapi_asynclint.catalog import CATEGORY_CODES, Blocking, Catalog, canonical_name, returns
@@ -33,7 +34,7 @@ _MAX_ALTERNATIVES = 6
 CALL = "()"
 _Part = TypeVar("_Part")
 # Bump when file_fingerprint starts covering a new kind of fact.
-_FACTS_VERSION = "5"
+_FACTS_VERSION = "8"
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,79 @@ class Witness:
     guards: FrozenSet[Guard] = frozenset()
     # The callee's witness this call reaches (the next hop of the chain); not compared, so a cycle converges.
     then: Optional["Witness"] = field(default=None, compare=False)
+    # Which of the function's calls it is: a chain reads its row from the summary as it is now, since rows
+    # are not link facts and a stored link state may be older than an edit that moved them.
+    call: int = field(default=-1, compare=False)
 
 
 def split_target(target: str) -> List[str]:
     return target.replace(CALL, "." + CALL).split(".")
+
+
+class _Loaded(NamedTuple):
+    summary: ModuleSummary
+
+
+class SummaryTable(Mapping[str, ModuleSummary]):
+    """Module summaries by file path, each read when first asked for (a FileSummary from the cache keeps
+    its summary pickled until then); which module a file defines is known without reading it."""
+
+    def __init__(self, files: Mapping[str, object], modules: Mapping[str, str]) -> None:
+        """`files`: path -> anything with a `summary` attribute; `modules`: path -> its module name."""
+        self._files = files
+        self._modules = modules
+
+    @classmethod
+    def of(cls, summaries: Mapping[str, ModuleSummary]) -> "SummaryTable":
+        return cls({path: _Loaded(summary) for path, summary in summaries.items()}, {p: s.module for p, s in summaries.items()})
+
+    def __getitem__(self, path: str) -> ModuleSummary:
+        return self._files[path].summary  # type: ignore[attr-defined]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._modules
+
+    def module(self, path: str) -> str:
+        return self._modules[path]
+
+    def replaced(self, path: str, summary: Optional[ModuleSummary]) -> "SummaryTable":
+        """This table with one file's summary replaced (None: the file is gone)."""
+        files, modules = dict(self._files), dict(self._modules)
+        files.pop(path, None)
+        modules.pop(path, None)
+        if summary is not None:
+            files[path], modules[path] = _Loaded(summary), summary.module
+        return SummaryTable(files, modules)
+
+
+class _Modules(Mapping[str, ModuleSummary]):
+    """Module name (or an alias of one) -> its summary, read when first asked for."""
+
+    def __init__(self, summaries: SummaryTable, paths: Dict[str, str]) -> None:
+        self._summaries = summaries
+        self._paths = paths
+
+    def __getitem__(self, name: str) -> ModuleSummary:
+        return self._summaries[self._paths[name]]
+
+    def get(self, name: str, default=None):  # type: ignore[override]
+        path = self._paths.get(name)
+        return default if path is None else self._summaries[path]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
 
 
 class ProjectIndex:
@@ -93,15 +163,16 @@ class ProjectIndex:
         self.catalog = catalog
         self.facts = dict(facts)
         self.aliases = dict(aliases)
-        self.summaries = dict(summaries)
-        self.modules: Dict[str, ModuleSummary] = {}
+        self.summaries = summaries if isinstance(summaries, SummaryTable) else SummaryTable.of(summaries)
+        # module name -> the file that defines it (the first in path order)
         self.paths: Dict[str, str] = {}
-        for path, summary in sorted(self.summaries.items()):
-            self.modules.setdefault(summary.module, summary)
-            self.paths.setdefault(summary.module, path)
+        for path in sorted(self.summaries):
+            self.paths.setdefault(self.summaries.module(path), path)
+        found = dict(self.paths)
         for alias, canonical in aliases.items():
-            if canonical in self.modules:
-                self.modules.setdefault(alias, self.modules[canonical])
+            if canonical in self.paths:
+                found.setdefault(alias, self.paths[canonical])
+        self.modules: Mapping[str, ModuleSummary] = _Modules(self.summaries, found)
         self._functions: Dict[str, Dict[str, Function]] = {}
         self._classes: Dict[str, Dict[str, ClassInfo]] = {}
         self._bindings: Dict[str, Dict[str, str]] = {}
@@ -112,6 +183,7 @@ class ProjectIndex:
         self._fastapi: Optional["FastAPIModel"] = None
         self._context_vars: Optional["ContextModel"] = None
         self._awaited: Optional[Set[str]] = None
+        self._held: Optional[Dict[str, Tuple[str, ...]]] = None
         self._context_facts: Optional[str] = None
         # model name -> path -> (the file's facts, its module's part of that model); see module_part.
         self._parts: Dict[str, Dict[str, Tuple[str, object]]] = {}
@@ -124,11 +196,8 @@ class ProjectIndex:
 
         Editing a route changes its module's coroutines only; then everything linked so far (resolutions,
         the blocking fixpoint) is still true and is carried over instead of recomputed."""
-        summaries = dict(self.summaries)
-        previous = summaries.pop(path, None)
-        if summary is not None:
-            summaries[path] = summary
-        fresh = ProjectIndex(summaries, self.catalog, self.aliases)
+        previous = self.summaries.get(path)
+        fresh = ProjectIndex(self.summaries.replaced(path, summary), self.catalog, self.aliases)
         if previous is not None and summary is not None and link_signature(previous) == link_signature(summary):
             fresh._resolved = self._resolved
             fresh._witness = self._witness
@@ -140,36 +209,40 @@ class ProjectIndex:
         return fresh
 
     def link_state(self) -> Optional[Dict[str, object]]:
-        """What linking computed (resolutions, the blocking fixpoint), for the cache to keep; None if the
-        fixpoint has not run. It depends only on every file's `link` facts and the catalogue."""
+        """What linking computed that a later run cannot cheaply compute again, for the cache to keep: the
+        blocking fixpoint (with the references and parameters of the functions it holds, which call chains
+        and guards read) and the modules' parts of the project-wide models; None if the fixpoint has not
+        run. It depends only on every file's `link` facts and the catalogue. Resolutions are not kept: a
+        run that takes the state over resolves the few names it needs again, from the few summaries they
+        lie in, faster than it would load every resolution of the project."""
         if self._witness is None:
             return None
+        held = self._witness.keys()
         return {
-            "witness": self._witness, "params": self._params, "refs": self._refs, "resolved": self._resolved,
+            "witness": self._witness,
+            "params": {key: self._params[key] for key in held if key in self._params},
+            "refs": {key: self._refs[key] for key in held if key in self._refs},
             "parts": self._parts,
         }
 
     def adopt_link_state(self, state: Dict[str, object]) -> None:
         """Take over a link state computed for the same link facts (see link_state)."""
         self._witness = state["witness"]  # type: ignore[assignment]
-        self._params = state["params"]  # type: ignore[assignment]
-        self._refs = state["refs"]  # type: ignore[assignment]
-        self._resolved = state["resolved"]  # type: ignore[assignment]
+        self._params = dict(state["params"])  # type: ignore[call-overload]
+        self._refs = dict(state["refs"])  # type: ignore[call-overload]
         self._parts = state.get("parts") or {}  # type: ignore[assignment]
 
-    def module_part(
-        self, model: str, path: str, summary: ModuleSummary, compute: Callable[["ProjectIndex", ModuleSummary], _Part]
-    ) -> _Part:
+    def module_part(self, model: str, path: str, compute: Callable[["ProjectIndex", ModuleSummary], _Part]) -> _Part:
         """One module's part of a project-wide model (FastAPI's, the context vars', the awaited functions):
         what `compute` reads off its summary through the linked index. A part depends only on the file's
         facts and the link state, so it is kept with the link state: a run that adopts the state (a route
-        body edited) computes the parts of the edited files only."""
+        body edited) computes the parts of the edited files only, and reads no other summary."""
         facts = self.facts.get(path, "")
         parts = self._parts.setdefault(model, {})
         stored = parts.get(path)
         if facts and stored is not None and stored[0] == facts:
             return stored[1]  # type: ignore[return-value]
-        part = compute(self, summary)
+        part = compute(self, self.summaries[path])
         if facts:
             parts[path] = (facts, part)
         return part
@@ -432,18 +505,28 @@ class ProjectIndex:
         """Keys of project functions some code awaits (turning one into `def` would break that code)."""
         if self._awaited is None:
             found: Set[str] = set()
-            for path, summary in sorted(self.summaries.items()):
-                found |= self.module_part("awaited", path, summary, _awaited_in)
+            for path in sorted(self.summaries):
+                found |= self.module_part("awaited", path, _awaited_in)
             self._awaited = found
         return self._awaited
+
+    def held_contexts(self) -> Dict[str, Tuple[str, ...]]:
+        """Key of a project function -> what its `with` / `async with` items are (canonical names, as
+        resolved), for the functions that have any: a semaphore held around the work, a session opened."""
+        if self._held is None:
+            found: Dict[str, Tuple[str, ...]] = {}
+            for path in sorted(self.summaries):
+                found.update(self.module_part("contexts", path, _contexts_in))
+            self._held = found
+        return self._held
 
     def _compute_witnesses(self) -> Dict[str, Tuple[Witness, ...]]:
         """Which sync functions may block, with their witnesses: a fixpoint over the call graph in which a
         path counts only where what the call passes can meet its parameter guards (guards.py). A function
         blocks under any of its witnesses' guards, so paths under different guards are kept apart
         (`get_token(tenant, client)` opens a file for `tenant` or for `client`)."""
-        direct: Dict[str, List[Tuple[int, Blocking, FrozenSet[Guard]]]] = {}
-        edges: Dict[str, List[Tuple[Call, str, str]]] = {}
+        direct: Dict[str, List[Tuple[int, int, Blocking, FrozenSet[Guard]]]] = {}
+        edges: Dict[str, List[Tuple[Call, int, str, str]]] = {}
         callers: Dict[str, Set[str]] = {}
         for summary, function in self.iter_functions():
             if function.is_async or function.qualname == MODULE_SCOPE:
@@ -452,28 +535,32 @@ class ProjectIndex:
             if self.is_offloaded(ref):
                 continue
             self._params[ref.key] = _parameter_slots(function)
-            for call in function.calls:
+            for position, call in enumerate(function.calls):
                 if call.awaited:
                     continue
                 for option in call.targets:
                     hit = self.direct_blocking(option, len(call.args), call.keywords)
                     if hit is not None:
-                        direct.setdefault(ref.key, []).append((call.row, hit, frozenset(call.guards)))
+                        direct.setdefault(ref.key, []).append((call.row, position, hit, frozenset(call.guards)))
                         continue
                     _, target = self.callee(option)
                     if target is not None and not target.is_async and target.key != ref.key:
                         if not self.is_offloaded(target) and not self.dispatched(target, call.keywords):
-                            edges.setdefault(ref.key, []).append((call, target.key, target.qualname))
+                            edges.setdefault(ref.key, []).append((call, position, target.key, target.qualname))
                             callers.setdefault(target.key, set()).add(ref.key)
         witness: Dict[str, Tuple[Witness, ...]] = {}
 
         def evaluate(key: str) -> Tuple[Witness, ...]:
-            sites: List[Witness] = [Witness(row, blocking=hit, guards=guards) for row, hit, guards in direct.get(key, ())]
-            for call, callee_key, callee_name in edges.get(key, ()):
+            sites: List[Witness] = [
+                Witness(row, blocking=hit, guards=guards, call=position) for row, position, hit, guards in direct.get(key, ())
+            ]
+            for call, position, callee_key, callee_name in edges.get(key, ()):
                 for reached in witness.get(callee_key, ()):
                     guards = self._call_guards(call.guards, call.passes, callee_key, reached.guards)
                     if guards is not None:
-                        sites.append(Witness(call.row, callee=callee_key, callee_name=callee_name, guards=guards, then=reached))
+                        sites.append(
+                            Witness(call.row, callee=callee_key, callee_name=callee_name, guards=guards, then=reached, call=position)
+                        )
             return _alternatives(sites)
 
         pending = sorted(direct)
@@ -557,12 +644,21 @@ class ProjectIndex:
             module_ref = self._refs.get(key)
             filename = module_ref.filename if module_ref else ""
             name = module_ref.qualname if module_ref else key
-            hops.append(Hop(name, filename, step.row))
+            row = self._current_row(module_ref, step)
+            hops.append(Hop(name, filename, row))
             if step.blocking is not None:
-                hops.append(Hop(step.blocking.name, filename, step.row))
+                hops.append(Hop(step.blocking.name, filename, row))
                 return tuple(hops), step.blocking
             key, step = step.callee or "", step.then
         return None
+
+    def _current_row(self, ref: Optional[FunctionRef], step: Witness) -> int:
+        """The row of a witness's call in its file as the index has it now (see Witness.call)."""
+        summary = self.modules.get(ref.module) if ref is not None and step.call >= 0 else None
+        function = self.functions_of(summary).get(ref.qualname) if summary is not None and ref is not None else None
+        if function is None or step.call >= len(function.calls):
+            return step.row
+        return function.calls[step.call].row
 
     def async_blocking_functions(self, summary: ModuleSummary) -> Dict[str, FrozenSet[str]]:
         """Rule code -> the coroutines of this file that make a blocking call of its category
@@ -583,16 +679,21 @@ class ProjectIndex:
             entry = self._async_categories[id(summary)] = (summary, {k: frozenset(v) for k, v in found.items()})
         return entry[1]
 
-    def file_fingerprint(self, summary: ModuleSummary) -> str:
+    def file_fingerprint(self, summary: ModuleSummary, kept: Optional[Callable[[Function], bool]] = None) -> str:
         """A hash of every fact from outside this file that its findings depend on: what each call resolves to
-        (and through which chain it blocks), which of its functions FastAPI runs per request, and which are
-        awaited elsewhere. Cached findings of an unchanged file stay valid while this hash does."""
+        (and through which chain it blocks, which contexts the called function holds), which of its
+        functions FastAPI runs per request, and which are awaited elsewhere. Cached findings of an unchanged
+        file stay valid while this hash does. `kept`: only these functions' facts (the code the rules read
+        of the file, reuse.py)."""
         # The context-var model as a whole: FAL402 follows its reads (and their rows) from any function, even
         # one found by name only (a task queue's `enqueue_job("send_receipt")`).
         facts: List[str] = [_FACTS_VERSION, self.context_facts()]
         model = self.fastapi
         awaited = self.awaited_functions()
+        held = self.held_contexts()
         for function in summary.functions:
+            if kept is not None and not kept(function):
+                continue
             key = f"{summary.module}.{function.qualname}"
             facts.append(f"F {key} {model.kind(key)} {model.routes.get(key)} {key in awaited}")
             for call in (*function.calls, *function.decorators):
@@ -601,6 +702,7 @@ class ProjectIndex:
                     fact = f"C {resolved.kind} {resolved.name} {resolved.blocking.name if resolved.blocking else ''}"
                     if ref is not None:
                         fact += f" {ref.key} {ref.is_async} {self.is_offloaded(ref)} {self.dispatched(ref, ())}"
+                        fact += f" {held.get(ref.key, ())}"
                         for option in self.witnesses.get(ref.key, ()):
                             found = self.blocking_chain(ref, option)
                             fact += f" {sorted(option.guards, key=repr)} {found[0] if found else ''}"
@@ -617,13 +719,48 @@ class ProjectIndex:
         return hashlib.blake2b("\n".join(facts).encode(), digest_size=16).hexdigest()
 
     def context_facts(self) -> str:
-        """A digest of the context-var model: which vars the request path sets, by whom, and which
-        functions read them through which calls (rows included: they are a finding's chain)."""
+        """A digest of what every file may read of the context-var model: which vars the request path sets,
+        by whom, and whether any function reads one. Which functions read them, and through which calls
+        and rows, is read per function (FAL402's chains): a lint records those lookups and `answers` tells
+        whether they still answer the same, so a route edited above a logging call does not make every
+        file's findings stale."""
         if self._context_facts is None:
             context = self.context_vars
-            parts = (sorted(context.request_vars), sorted(context.setters.items()), sorted(context.reads.items()))
+            parts = (sorted(context.request_vars), sorted(context.setters.items()), bool(context.reads))
             self._context_facts = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
         return self._context_facts
+
+    def answers(self, lookups: Iterable[Tuple[str, object]]) -> str:
+        """A digest of what these lookups answer now (FileContext.lookups): ("classify", the arguments of
+        `classify`) -> what the call blocks on and through which chain (rows included, which link facts
+        leave out); ("context", function key) -> the request variable it reads and through which calls;
+        ("context-name", name) -> which functions of that name read one."""
+        return self._answers(lookups)[0]
+
+    def watched(self, lookups: Iterable[Tuple[str, object]]) -> Optional[Tuple[Tuple[str, str], ...]]:
+        """The files (with their facts) from which these lookups' answers take their rows, when that is all
+        they depend on beyond the link state: a classify chain's rows are those of its hops' files, so while
+        those files' facts stay the same, and the link state too, the answer stands without asking again.
+        None when some answer depends on more (a context-var chain follows reads across the project)."""
+        digest, files = self._answers(lookups)
+        if files is None:
+            return None
+        return tuple(sorted((path, self.facts.get(path, "")) for path in files))
+
+    def _answers(self, lookups: Iterable[Tuple[str, object]]) -> Tuple[str, Optional[Set[str]]]:
+        found = []
+        files: Optional[Set[str]] = set()
+        for kind, query in sorted(lookups):  # type: ignore[type-var]
+            if kind == "classify":
+                answer: object = self.classify(*query)  # type: ignore[misc]
+                if files is not None and answer is not None:
+                    files.update(hop.filename for hop in answer[1])  # type: ignore[index]
+            elif kind == "context":
+                answer, files = self.context_vars.chain(self, query), None  # type: ignore[arg-type]
+            else:
+                answer, files = self.context_vars.named(query), None  # type: ignore[arg-type]
+            found.append((kind, query, answer))
+        return hashlib.blake2b(repr(found).encode(), digest_size=16).hexdigest(), files
 
     def _yields(self, resolved: Resolved) -> bool:
         if resolved.function is None:
@@ -707,6 +844,16 @@ def _awaited_in(index: ProjectIndex, summary: ModuleSummary) -> FrozenSet[str]:
     return frozenset(found)
 
 
+def _contexts_in(index: ProjectIndex, summary: ModuleSummary) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
+    """(function key, the canonical names of its `with` items) for a module's functions that have any."""
+    found = []
+    for function in summary.functions:
+        names = tuple(canonical_name(index.resolve(target).name) for target in function.contexts if target)
+        if names:
+            found.append((index.ref(summary, function).key, names))
+    return tuple(found)
+
+
 def _alternatives(sites: List[Witness]) -> Tuple[Witness, ...]:
     """A function's witnesses: one per distinct guard set, in call order; a single one if any is unguarded."""
     if not sites:
@@ -719,7 +866,8 @@ def _alternatives(sites: List[Witness]) -> Tuple[Witness, ...]:
         distinct.setdefault(site.guards, site)
     if len(distinct) > _MAX_ALTERNATIVES:
         common = frozenset.intersection(*distinct)
-        return (Witness(sites[0].row, sites[0].blocking, sites[0].callee, sites[0].callee_name, common, sites[0].then),)
+        first = sites[0]
+        return (Witness(first.row, first.blocking, first.callee, first.callee_name, common, first.then, first.call),)
     return tuple(distinct.values())
 
 

@@ -112,14 +112,8 @@ class UnboundedGather(CallRule):
             resolved = index.resolve(candidate)
             if resolved.function is not None:
                 owners.append(resolved.function.key)
-        for owner in owners:
-            found = index.function(owner)
-            if found is None:
-                continue
-            for context in found[1].contexts:
-                if context and canonical_name(index.resolve(context).name) in LIMITERS:
-                    return True
-        return False
+        held = index.held_contexts()
+        return any(name in LIMITERS for owner in owners for name in held.get(owner, ()))
 
     VALID = [
         Valid(

@@ -719,8 +719,12 @@ def markdown(results: dict) -> str:
 
 
 def project_state() -> tuple:
-    import fastapi_asynclint
+    """The version the working tree declares (read, not imported: the bench runs under any Python) and the
+    commit it stands on."""
+    import re
 
+    found = re.search(r'^__version__ = "([^"]+)"', (PROJECT / "fastapi_asynclint" / "__init__.py").read_text(), re.M)
+    version = found.group(1) if found else "unknown"
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT, capture_output=True,
                                 text=True, check=True).stdout.strip()
@@ -729,7 +733,7 @@ def project_state() -> tuple:
         commit += "+dirty" if dirty else ""
     except (OSError, subprocess.CalledProcessError):
         commit = "unknown"
-    return fastapi_asynclint.__version__, commit
+    return version, commit
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:

@@ -88,7 +88,7 @@ class Cache:
         self._generation = ""  # the main file's token; a journal applies only to the main file it extends
         self._journal_summaries: Dict[str, Tuple[int, int, str, bool, FileSummary]] = {}
         self._journal_results: Dict[str, tuple] = {}
-        # path -> (key, findings in the rows of the focused text): see reuse.py
+        # path -> (key, findings in the rows of the focused text, depends): see reuse.py
         self._memos: Dict[str, tuple] = {}
         self._journal_memos: Dict[str, tuple] = {}
         # project facts -> the index facts they were found to give (see confirm())
@@ -216,7 +216,7 @@ class Cache:
         return entry is not None and entry[2] == own_key
 
     def memo(self, path: str) -> Optional[tuple]:
-        """The findings last stored for reuse for `path` (reuse.py): (key, findings in focused rows)."""
+        """The findings last stored for reuse for `path` (reuse.Stored)."""
         self._load()
         return self._memos.get(path)
 

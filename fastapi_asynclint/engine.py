@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple, Type
 
 from fastapi_asynclint.diagnostics import Diagnostic, Location
-from fastapi_asynclint.focus import UNWANTED, FocusRecord, focus_record
-from fastapi_asynclint.reuse import Depends, Memo, Stored, depends_on
+from fastapi_asynclint.focus import UNWANTED, Focus, FocusRecord, focus, focus_record
 from fastapi_asynclint.index.build import FileSummary, Problem, empty_summary, too_deep
 from fastapi_asynclint.index.project import ProjectIndex
 from fastapi_asynclint.noqa import filter_suppressed
 from fastapi_asynclint.registry import all_rules
+from fastapi_asynclint.reuse import Depends, Memo, Stored, depends_on, holds, memo_key, to_focused, to_original
 from fastapi_asynclint.rule import LintRule, RuleInput
 from fastapi_asynclint.settings import Settings
 
@@ -108,8 +108,6 @@ def lint_text(
     if not classes and problem is None:
         outcome.focus = UNWANTED
         return outcome
-    from fastapi_asynclint.focus import Focus
-
     focused, keep = Focus(text), None
     if classes and problem is None and not force:
         focused, keep = _focused(text, summary, classes, rule_input)
@@ -117,8 +115,6 @@ def lint_text(
             outcome.focus = focus_record(text, focused.text, keep)
     key = None
     if memo is not None and keep is not None:
-        from fastapi_asynclint.reuse import holds, memo_key, to_original
-
         codes = [rule.CODE for rule in classes]
         fingerprint = index.file_fingerprint(summary, kept=lambda function: focused.focused_row(function.row) is not None)
         key = memo_key(path, module_name, is_package, focused, keep, codes, enabled, settings.fingerprint, fingerprint, summary)
@@ -183,8 +179,6 @@ def lint_text(
             )
     outcome.depends = depends_on(index, context.lookups)
     if key is not None and not outcome.errors:
-        from fastapi_asynclint.reuse import to_focused
-
         moved = to_focused(outcome.diagnostics, focused)
         outcome.memo = (key, moved, outcome.depends) if moved is not None else None
     outcome.diagnostics = _finished(outcome.diagnostics, text)
@@ -200,8 +194,6 @@ def _finished(diagnostics: List[Diagnostic], text: str) -> List[Diagnostic]:
 
 def _focused(text: str, summary, classes: Sequence[Type[LintRule]], rule_input: RuleInput):
     """The text the rules need to read, and the definitions kept in it (None: the whole text)."""
-    from fastapi_asynclint.focus import Focus, focus
-
     keep: set = set()
     for rule in classes:
         wanted = rule.focus(rule_input)

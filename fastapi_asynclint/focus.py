@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from fastapi_asynclint.index.summary import ClassInfo, Function, Span
@@ -29,6 +29,11 @@ class Focus:
     size: int = 0
     # The original rows whose definitions were dropped, each leaving a `pass` in its place.
     placeholders: FrozenSet[int] = frozenset()
+    # The first original row of each run, for focused_row.
+    _originals: Tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_originals", tuple(original for _, original in self.runs))
 
     def row(self, focused_row: int) -> int:
         position = bisect_right(self.runs, (focused_row, float("inf"))) - 1
@@ -40,8 +45,7 @@ class Focus:
         (a dropped definition's first row included: a `pass` stands there instead)."""
         if original_row in self.placeholders:
             return None
-        originals = [original for _, original in self.runs]
-        position = bisect_right(originals, original_row) - 1
+        position = bisect_right(self._originals, original_row) - 1
         if position < 0:
             return None
         start, original = self.runs[position]

@@ -3,9 +3,11 @@
 What libcst and the rules produce for a file (before noqa filtering) is a function of the focused text
 (focus.py), of which rules wanted the file and which definitions they kept, of the file's path, module
 and enabled codes, of the settings, of what the linked index tells about the kept code (its fingerprint,
-ProjectIndex.file_fingerprint) and of the summary records of the kept code. Taken relative to the focused text, none of these changes when
-the edit lies in a definition no rule reads, even when it moves every row below it: the findings are then
-those stored, moved with the focused text's runs, and noqa is applied to the new text.
+ProjectIndex.file_fingerprint) and of the summary records of the kept code. Taken relative to the
+focused text, none of these changes when the edit lies in a definition no rule reads, even when it moves
+every row below it: the findings are then those stored, moved with the focused text's runs, and noqa is
+applied to the new text. What the findings read of the index beyond the fingerprint (a chain's rows in
+another file, a context variable's chain) is recorded with them and checked again (`holds`).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from typing import FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Tu
 from fastapi_asynclint.diagnostics import Diagnostic, Edit, Location
 from fastapi_asynclint.focus import Focus
 
-# (lookups, what they answered, the files whose facts alone can change that): see FileContext.lookups,
-# ProjectIndex.answers and ProjectIndex.watched
+# (lookups, what they answered, the files whose facts alone can change that): see FileContext.lookups and
+# ProjectIndex.answers
 Depends = Tuple[FrozenSet[Tuple[str, object]], str, Optional[Tuple[Tuple[str, str], ...]]]
 # (key, findings in focused rows, what they depend on beyond the key)
 Stored = Tuple[str, Tuple[Diagnostic, ...], Optional[Depends]]
@@ -35,7 +37,7 @@ def depends_on(index, lookups) -> Optional[Depends]:
     """What findings that made these lookups (beyond the file's fingerprint) depend on; None for none."""
     if not lookups:
         return None
-    return frozenset(lookups), index.answers(lookups), index.watched(lookups)
+    return (frozenset(lookups), *index.answers(lookups))
 
 
 def holds(index, depends: Optional[Depends]) -> bool:
@@ -47,7 +49,7 @@ def holds(index, depends: Optional[Depends]) -> bool:
     lookups, answers, watched = depends
     if watched is not None and all(index.facts.get(path, "") == facts for path, facts in watched):
         return True
-    return index.answers(lookups) == answers
+    return index.answers(lookups)[0] == answers
 
 
 def memo_key(

@@ -685,8 +685,8 @@ class ProjectIndex:
         functions FastAPI runs per request, and which are awaited elsewhere. Cached findings of an unchanged
         file stay valid while this hash does. `kept`: only these functions' facts (the code the rules read
         of the file, reuse.py)."""
-        # The context-var model as a whole: FAL402 follows its reads (and their rows) from any function, even
-        # one found by name only (a task queue's `enqueue_job("send_receipt")`).
+        # What any file may read of the context-var model (which functions read a variable, and through
+        # which rows, is a lookup the lint records: answers()).
         facts: List[str] = [_FACTS_VERSION, self.context_facts()]
         model = self.fastapi
         awaited = self.awaited_functions()
@@ -730,24 +730,14 @@ class ProjectIndex:
             self._context_facts = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
         return self._context_facts
 
-    def answers(self, lookups: Iterable[Tuple[str, object]]) -> str:
-        """A digest of what these lookups answer now (FileContext.lookups): ("classify", the arguments of
-        `classify`) -> what the call blocks on and through which chain (rows included, which link facts
-        leave out); ("context", function key) -> the request variable it reads and through which calls;
-        ("context-name", name) -> which functions of that name read one."""
-        return self._answers(lookups)[0]
-
-    def watched(self, lookups: Iterable[Tuple[str, object]]) -> Optional[Tuple[Tuple[str, str], ...]]:
-        """The files (with their facts) from which these lookups' answers take their rows, when that is all
-        they depend on beyond the link state: a classify chain's rows are those of its hops' files, so while
-        those files' facts stay the same, and the link state too, the answer stands without asking again.
-        None when some answer depends on more (a context-var chain follows reads across the project)."""
-        digest, files = self._answers(lookups)
-        if files is None:
-            return None
-        return tuple(sorted((path, self.facts.get(path, "")) for path in files))
-
-    def _answers(self, lookups: Iterable[Tuple[str, object]]) -> Tuple[str, Optional[Set[str]]]:
+    def answers(self, lookups: Iterable[Tuple[str, object]]) -> Tuple[str, Optional[Tuple[Tuple[str, str], ...]]]:
+        """What these lookups (FileContext.lookups) answer now, as a digest: ("classify", the arguments of
+        `classify`) -> what the call blocks on and through which chain, rows included (link facts leave them
+        out); ("context", function key) -> the request variable it reads and through which calls;
+        ("context-name", name) -> which functions of that name read one. And the files (with their facts)
+        the answers take their rows from, when that is all they depend on beyond the link state: while
+        those files' facts and the link state stay the same, so do the answers. None when an answer depends
+        on more (a context-var chain follows reads across the project)."""
         found = []
         files: Optional[Set[str]] = set()
         for kind, query in sorted(lookups):  # type: ignore[type-var]
@@ -760,7 +750,9 @@ class ProjectIndex:
             else:
                 answer, files = self.context_vars.named(query), None  # type: ignore[arg-type]
             found.append((kind, query, answer))
-        return hashlib.blake2b(repr(found).encode(), digest_size=16).hexdigest(), files
+        digest = hashlib.blake2b(repr(found).encode(), digest_size=16).hexdigest()
+        watched = None if files is None else tuple(sorted((path, self.facts.get(path, "")) for path in files))
+        return digest, watched
 
     def _yields(self, resolved: Resolved) -> bool:
         if resolved.function is None:

@@ -24,7 +24,7 @@ from fastapi_asynclint.diagnostics import Diagnostic
 if TYPE_CHECKING:
     from fastapi_asynclint.index.build import FileSummary
 
-_FORMAT = 19
+_FORMAT = 20
 _MAX_RESULTS = 200_000
 _MAX_SNAPSHOTS = 8
 # The journal is folded into the main file once it holds more than this many entries or 1/20 of them.
@@ -66,6 +66,35 @@ def _dumps(data: dict) -> bytes:
     return buffer.getvalue()
 
 
+class _Packed:
+    """A value pickled once, however many cache files hold it; it unpickles as the value itself."""
+
+    __slots__ = ("value", "_pickled")
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+        self._pickled: Optional[bytes] = None
+
+    def __reduce__(self):
+        if self._pickled is None:
+            with _collector_paused():
+                self._pickled = pickle.dumps(self.value, protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.loads, (self._pickled,)
+
+
+class _Packer:
+    """One _Packed per value (by identity) for one save."""
+
+    def __init__(self) -> None:
+        self._packed: Dict[int, _Packed] = {}
+
+    def __call__(self, value: object) -> _Packed:
+        found = self._packed.get(id(value))
+        if found is None or found.value is not value:
+            found = self._packed[id(value)] = _Packed(value)
+        return found
+
+
 class Cache:
     def __init__(self, directory: Path, root: Path, freeze_loads: bool = False) -> None:
         """`freeze_loads`: for a process that ends with the run (the CLI). A long-lived one (the language
@@ -97,6 +126,11 @@ class Cache:
         # unchanged reads that one file and nothing else.
         self.snapshot_dir = self.file.with_suffix(".runs")
         self.link_file = self.file.with_suffix(".link.pickle")
+        # The project-wide models and the modules' parts they were merged from, under the link state's key.
+        self.models_file = self.file.with_suffix(".models.pickle")
+        # The resolutions a run after an edit made, under the link state's key: the next edit of the same
+        # files resolves the same names.
+        self.resolved_file = self.file.with_suffix(".resolved.pickle")
         # (project state, {path: (enabled codes, findings)} or None) of the state last asked about
         self._snapshot: Optional[Tuple[str, Optional[Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]]]] = None
         self._snapshots_dirty = False
@@ -266,15 +300,15 @@ class Cache:
         return self._snapshot[1]
 
     def put_snapshot(self, key: str, findings: Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]) -> None:
-        merged = dict(self.snapshot(key) or {})  # one-file runs add to the full run's entry
-        merged.update(findings)
+        stored = self.snapshot(key)  # one-file runs add to the full run's entry
+        merged = {**stored, **findings} if stored else findings
         self._snapshot = (key, merged)
         self._snapshots_dirty = True
 
-    def _save_snapshot(self) -> None:
+    def _save_snapshot(self, packed: "_Packer") -> None:
         assert self._snapshot is not None
         key, findings = self._snapshot
-        self._write(self._snapshot_path(key), {"format": _FORMAT, "findings": findings})
+        self._write(self._snapshot_path(key), {"format": _FORMAT, "findings": packed(findings)})
         try:  # the newest few stay: a full run and the one-file runs since
             kept = sorted(self.snapshot_dir.glob("*.pickle"), key=lambda path: path.stat().st_mtime, reverse=True)
             for stale in kept[_MAX_SNAPSHOTS:]:
@@ -309,13 +343,35 @@ class Cache:
         # One entry, the last run's: a second project state would be a second full copy of the link.
         self._write(self.link_file, {"format": _FORMAT, "key": key, "state": state})
 
+    def models(self, key: str) -> Optional[dict]:
+        """The project-wide models and their parts (ProjectIndex.stored_models) kept under `key`, the link
+        state's."""
+        data = self._read(self.models_file)
+        return data.get("models") if data is not None and data.get("key") == key else None
+
+    def put_models(self, key: str, models: dict) -> None:
+        self._write(self.models_file, {"format": _FORMAT, "key": key, "models": models})
+
+    def resolutions(self, key: str) -> Optional[dict]:
+        """Resolutions (ProjectIndex.resolutions) kept under `key`, the link state's."""
+        data = self._read(self.resolved_file)
+        return data.get("resolved") if data is not None and data.get("key") == key else None
+
+    def put_resolutions(self, key: str, resolved: dict) -> None:
+        self._write(self.resolved_file, {"format": _FORMAT, "key": key, "resolved": resolved})
+
     # ------------------------------------------------------------------ persistence
     def save(self) -> None:
+        # A full run's snapshot and its last-run record hold the same findings: pickled once for both.
+        packed = _Packer()
         if self._snapshots_dirty:
-            self._save_snapshot()
+            self._save_snapshot(packed)
             self._snapshots_dirty = False
         if self._last_run_dirty and self._last_run is not None:
-            self._write(self.last_run_file, self._last_run)
+            state = self._last_run
+            if "findings" in state:
+                state = {**state, "findings": packed(state["findings"])}
+            self._write(self.last_run_file, state)
             self._last_run_dirty = False
         if not self._dirty:
             return

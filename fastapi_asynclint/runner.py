@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 # The analysis modules (libcst, the index, process pools) are imported where they are first needed: a run
 # served whole from the cache imports none of them.
 
+# At most so many resolutions are kept for the next run (a run after a one-file edit makes a few thousand).
+_KEPT_RESOLUTIONS = 50_000
+
 # Below this many files, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
 
@@ -232,8 +235,8 @@ def build_index(
     summaries: Dict[str, FileSummary] = {}
     missing: List[Tuple[str, str, bool]] = []
     for path in project_files:
-        key = str(path)
-        module, is_package = module_map.canonical(path)
+        key = os.fspath(path)
+        module, is_package = module_map.canonical(key)
         if key in overrides:
             summaries[key] = summarize_bytes(overrides[key], module, is_package)
             continue
@@ -247,15 +250,16 @@ def build_index(
             continue
         summaries[key] = summary
         if cache is not None and stat is not None:
-            module, is_package = module_map.canonical(Path(key))
+            module, is_package = module_map.canonical(key)
             cache.put_summary(key, module, is_package, stat, summary)
     # Summaries read from the cache stay pickled until the index reads them (FileSummary.summary).
     parsed = {path: found for path, found in summaries.items() if found.parsed}
-    linked = SummaryTable(parsed, {path: module_map.canonical(Path(path))[0] for path in parsed})
-    aliases = {name: module_map.canonical(path)[0] for name in module_map.names() for path in [module_map.find(name)] if path}
+    linked = SummaryTable(parsed, {path: module_map.canonical(path)[0] for path in parsed})
+    aliases = module_map.aliases()
     catalog = build_catalog(settings.extra_blocking_calls, settings.extra_offload_wrappers)
     facts = {path: found.facts for path, found in parsed.items()}
-    return ProjectIndex(linked, catalog, aliases, facts), summaries
+    shapes = {path: found.shape for path, found in parsed.items()}
+    return ProjectIndex(linked, catalog, aliases, facts, shapes), summaries
 
 
 # ---------------------------------------------------------------------------- linting
@@ -334,6 +338,7 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
         result.inputs = RunInputs(tuple(dict.fromkeys(folders)), tuple(project_names))
     snapshot_key = None
     packages: Tuple[str, ...] = ()
+    naming = None
     enabled_by_path = {path: enabled_for(settings, path) for path in target_names}
     # What a snapshot records of each file's enabled codes (a stable text, comparable across runs).
     codes_of = {enabled: ",".join(sorted(enabled)) for enabled in set(enabled_by_path.values())}
@@ -346,24 +351,24 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
         if stored is not None and all(stored.get(path, (None,))[0] == codes for path, codes in codes_by_path.items()):
             result.files = [FileReport(path, diagnostics=list(stored[path][1])) for path in codes_by_path]
             return result
-        found = _code_unchanged(cache, settings, stats, packages, codes_by_path) if stats is not None else None
+        found, naming = _code_unchanged(cache, settings, stats, packages, codes_by_path) if stats is not None else (None, None)
         if found is not None:
             result.files = [FileReport(path, diagnostics=list(found[path])) for path in codes_by_path]
             cache.put_snapshot(snapshot_key, {path: (codes_by_path[path], found[path]) for path in codes_by_path})
             return result
-    targets = [Path(path) for path in target_names]
-    project_files = [Path(path) for path in project_names]
     from fastapi_asynclint.index.modules import ModuleMap
 
-    module_map = ModuleMap(settings.root)
-    for path in project_files:
-        module_map.add(path)
-    index, summaries = build_index(project_files, module_map, settings, cache, overrides, options.jobs)
+    if naming is not None:
+        module_map = ModuleMap.restored(settings.root, *naming)
+    else:
+        module_map = ModuleMap(settings.root)
+        for name in project_names:
+            module_map.add(name)
+    index, summaries = build_index(project_names, module_map, settings, cache, overrides, options.jobs)
     _SHARED.update(index=index, settings=settings, options=options, summaries=summaries)
     jobs = []
-    for path in targets:
-        key = str(path)
-        module, is_package = module_map.canonical(path)
+    for key in target_names:
+        module, is_package = module_map.canonical(key)
         jobs.append(_Job(key, module, is_package, enabled_by_path[key], overrides.get(key)))
     try:
         reports = _lint_all(jobs, index, settings, options, summaries, cache)
@@ -376,7 +381,7 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
         findings = {report.path: (codes_by_path[report.path], tuple(report.diagnostics)) for report in reports}
         cache.put_snapshot(snapshot_key, findings)
         focus = {report.path: report.focus for report in reports}
-        _put_last_run(cache, settings, project_names, summaries, packages, findings, focus)
+        _put_last_run(cache, settings, project_names, summaries, packages, findings, focus, module_map.aliases())
     return result
 
 
@@ -385,6 +390,8 @@ def _code_unchanged(
 ):
     """The last full run's findings of these targets, {path: findings}, when no project file has changed
     since in a way that could change them; None otherwise. It reads no stored summary and loads no index.
+    With them, how that run named the project's modules ({path: (module, is_package)}, aliases) if the
+    files and package folders are the same, so the same names (module naming asks the file system).
 
     Findings are a function of the files, the folders of packages, the settings and, per file, of its
     summary and the linked index (which decide what each rule reads of it) and of what the rules read.
@@ -394,14 +401,16 @@ def _code_unchanged(
     message reworded in a function no rule looks at. `stats`: each project file's (mtime_ns, size), in
     order."""
     state = cache.last_run()
-    if state is None or state.get("fingerprint") != settings.fingerprint or state.get("paths") != tuple(stats):
-        return None
+    if state is None or state.get("paths") != tuple(stats) or state["packages"] != packages:
+        return None, None
+    files = state["files"]
+    aliases = state.get("aliases")
+    naming = ({path: (entry[3], entry[4]) for path, entry in files.items()}, aliases) if aliases is not None else None
+    if state.get("fingerprint") != settings.fingerprint:
+        return None, naming
     findings = state["findings"]
     if any(findings.get(path, (None,))[0] != codes for path, codes in codes_by_path.items()):
-        return None
-    if state["packages"] != packages:
-        return None
-    files = state["files"]
+        return None, naming
     changed = {}
     for path, stat in stats.items():
         mtime, size, digest, *identity = files[path]
@@ -411,12 +420,12 @@ def _code_unchanged(
             with open(path, "rb") as handle:
                 raw = handle.read()
         except OSError:
-            return None
+            return None, naming
         from fastapi_asynclint.index.build import digest_of
 
         now = digest_of(raw)
         if digest is None or now is None:
-            return None
+            return None, naming
         if now != digest:
             module, is_package, facts, focus = identity
             from fastapi_asynclint.index.build import summarize_bytes
@@ -424,11 +433,11 @@ def _code_unchanged(
             summary = summarize_bytes(raw, module, is_package)
             if not _reads_the_same(summary, facts, focus, raw, path in codes_by_path):
                 cache.put_summary(path, module, is_package, stat, summary)  # the full run that follows reads it
-                return None
+                return None, naming
         changed[path] = (*stat, now, *identity)  # the stat taken before the read
     if changed:
         cache.put_last_run({**state, "files": {**files, **changed}})
-    return {path: findings[path][1] for path in codes_by_path}
+    return {path: findings[path][1] for path in codes_by_path}, naming
 
 
 def _reads_the_same(summary, facts: str, focus, raw: bytes, target: bool) -> bool:
@@ -447,7 +456,7 @@ def _reads_the_same(summary, facts: str, focus, raw: bytes, target: bool) -> boo
     return reads_the_same(focus, decode_source(raw).text, summary.summary)
 
 
-def _put_last_run(cache, settings: Settings, project_names, summaries, packages, findings, focus) -> None:
+def _put_last_run(cache, settings: Settings, project_names, summaries, packages, findings, focus, aliases) -> None:
     files = {}
     for path in project_names:
         stored, summary = cache.summary_identity(path), summaries.get(path)
@@ -458,7 +467,7 @@ def _put_last_run(cache, settings: Settings, project_names, summaries, packages,
         digest = summary.digest if summary.digest.startswith("code:") else None
         files[path] = (mtime, size, digest, module, is_package, summary.facts, focus.get(path))
     state = {"fingerprint": settings.fingerprint, "paths": tuple(project_names), "files": files}
-    cache.put_last_run({**state, "packages": packages, "findings": findings})
+    cache.put_last_run({**state, "packages": packages, "findings": findings, "aliases": aliases})
 
 
 def _file_stats(project_files: Sequence[str]) -> Optional[Dict[str, Tuple[int, int]]]:
@@ -513,16 +522,27 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
     project = _project_facts(summaries) if cacheable else ""
     link_key = _link_key(summaries, index, settings) if cache is not None else ""
     link_adopted = False
+    seeded = 0  # resolutions taken over with the link state
+    # What of the models the cache kept and this run took over (see ProjectIndex.adopt_models).
+    adopted_models: FrozenSet[str] = frozenset()
+    stored_facts = ""
 
     def link() -> None:
         """Take the last run's resolutions and blocking fixpoint if the project's link facts are the same
-        (a route body edited, a comment added); else they are computed on first use, and stored below."""
-        nonlocal link_adopted
+        (a route body edited, a comment added); else they are computed on first use, and stored below.
+        With them, its project-wide models, if their parts are still what they were merged from."""
+        nonlocal link_adopted, adopted_models, stored_facts, seeded
         if cache is not None and not link_adopted and index.link_state() is None:
             state = cache.link_state(link_key)
             if state is not None:
                 index.adopt_link_state(state)
                 link_adopted = True
+                index.adopt_resolutions(cache.resolutions(link_key) or {})
+                seeded = len(index.resolutions())
+                stored = cache.models(link_key)
+                if stored is not None and index.adopt_models(stored):
+                    adopted_models = frozenset(index.models())
+                    stored_facts = stored.get("index_facts", "")
 
     def linked_key(job: _Job, file_summary) -> str:
         link()
@@ -552,25 +572,29 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
         nonlocal settled
         if not settled:
             link()
-            settled = _index_facts(index, link_key)
+            settled = stored_facts or _index_facts(index, link_key)
         return settled
 
     for job in jobs:
         file_summary = summaries.get(job.path)
-        if cacheable and file_summary is not None and job.raw is None and still_holds(job.path):
+        if cacheable and file_summary is not None and job.raw is None:
             own = cache.result_key(file_summary.digest, settings.fingerprint, "", job.enabled)
             # While nothing the index reads has changed, a stored result stands without relinking; then
             # while nothing that the linked index gives any file has changed (one file's coroutine bodies
-            # edited); else if the index facts this file depends on (its fingerprint) are the same.
-            hit = cache.fresh_result(job.path, own, project)
-            if hit is None and cache.has_result_for(job.path, own):  # (the models are not built for nothing)
-                hit = cache.settled_result(job.path, own, index_facts())
-                if hit is not None:
-                    cache.confirm(project, settled)
+            # edited); else if the index facts this file depends on (its fingerprint) are the same. Each
+            # only for the same content (own key) and if what the findings looked up still answers the same.
+            hit = None
+            stands = cache.has_result_for(job.path, own) and still_holds(job.path)
+            if stands:
+                hit = cache.fresh_result(job.path, own, project)
+                if hit is None:
+                    hit = cache.settled_result(job.path, own, index_facts())
+                    if hit is not None:
+                        cache.confirm(project, settled)
             if hit is None:
                 linked = linked_key(job, file_summary)
                 keys[job.path] = (own, linked)
-                hit = cache.result(job.path, linked)
+                hit = cache.result(job.path, linked) if stands else None
                 if hit is not None:
                     focus, depends = cache.focus(job.path), cache.depends(job.path)
                     cache.put_result(job.path, linked, hit, own, project, settled, focus, depends)
@@ -628,6 +652,16 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
     state = index.link_state()
     if cache is not None and not link_adopted and state is not None:
         cache.put_link_state(link_key, state)
+    # A run that took the link state over (a file or two edited) keeps what it resolved, for the next edit;
+    # one that linked from scratch resolved the whole project, more than is worth loading for one file.
+    resolved = index.resolutions()
+    if cache is not None and link_adopted and seeded < len(resolved) <= _KEPT_RESOLUTIONS:
+        cache.put_resolutions(link_key, resolved)
+    # The models are kept once built, or when this run built more of them than it took over.
+    if cache is not None and state is not None and (set(index.models()) - adopted_models or settled not in ("", stored_facts)):
+        stored = index.stored_models()
+        if stored is not None:
+            cache.put_models(link_key, {**stored, "index_facts": settled} if settled else stored)
     return [reports[job.path] for job in jobs]
 
 

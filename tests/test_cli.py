@@ -492,6 +492,26 @@ def test_code_edit_that_changes_the_summary_builds_the_index(cli, monkeypatch):
     assert edited.stdout == cli(*command, "--no-cache").stdout
 
 
+# A middleware sets the request id; the route hands `function` to a thread, which FAL402 reports.
+_CONTEXT_VAR_APP = """\
+import threading
+from fastapi import FastAPI, Request
+from app.context import request_id
+from {module} import {function}
+
+app = FastAPI()
+
+@app.middleware("http")
+async def add_request_id(request: Request, call_next):
+    request_id.set(request.headers.get("x-request-id", "-"))
+    return await call_next(request)
+
+@app.post("/orders/{{order_id}}")
+async def create_order(order_id: int):
+    threading.Thread(target={function}, args=("started",)).start()
+"""
+
+
 def test_cached_findings_follow_a_moved_context_var_read(cli):
     """FAL402's chain holds the row where a helper in another file reads the request id: when that read
     moves, the route's stored finding must not be served with the old row."""
@@ -500,23 +520,7 @@ def test_cached_findings_follow_a_moved_context_var_read(cli):
             "app/__init__.py": "",
             "app/context.py": 'from contextvars import ContextVar\n\nrequest_id = ContextVar("request_id", default="-")\n',
             "app/logs.py": "from app.context import request_id\n\ndef log(message):\n    print(request_id.get(), message)\n",
-            "app/main.py": """\
-                import threading
-                from fastapi import FastAPI, Request
-                from app.context import request_id
-                from app.logs import log
-
-                app = FastAPI()
-
-                @app.middleware("http")
-                async def add_request_id(request: Request, call_next):
-                    request_id.set(request.headers.get("x-request-id", "-"))
-                    return await call_next(request)
-
-                @app.post("/orders/{order_id}")
-                async def create_order(order_id: int):
-                    threading.Thread(target=log, args=("started",)).start()
-                """,
+            "app/main.py": _CONTEXT_VAR_APP.format(module="app.logs", function="log"),
         }
     )
     command = ("check", "--output-format", "json", "--jobs", "1", ".")
@@ -525,6 +529,31 @@ def test_cached_findings_follow_a_moved_context_var_read(cli):
     _edit(cli.root / "app/logs.py", "def log(message):\n", "def log(message):\n    prefix = '-'\n")
     after = cli(*command)
     assert [hop["row"] for finding in json.loads(after.stdout) for hop in finding["chain"]] == [5, 5]
+    assert after.stdout == cli(*command, "--no-cache").stdout
+
+
+def test_cached_findings_follow_a_context_var_chain_changed_off_its_path(cli):
+    """FAL402's chain runs job -> log -> request_id.get; when `audit`, which `job` calls first and which lay
+    off that chain (so its file is not one the finding read rows from), starts reading the request id, the
+    chain runs through it instead: the stored finding must not stand (the context vars' model changed)."""
+    cli.write(
+        {
+            "app/__init__.py": "",
+            "app/context.py": 'from contextvars import ContextVar\n\nrequest_id = ContextVar("request_id", default="-")\n',
+            "app/logs.py": "from app.context import request_id\n\ndef log(message):\n    print(request_id.get(), message)\n",
+            "app/audit.py": "from app.context import request_id\n\ndef audit(message):\n    return message\n",
+            "app/jobs.py": "from app.audit import audit\nfrom app.logs import log\n\ndef job(message):\n    audit(message)\n    log(message)\n",
+            "app/main.py": _CONTEXT_VAR_APP.format(module="app.jobs", function="job"),
+        }
+    )
+    command = ("check", "--output-format", "json", "--jobs", "1", ".")
+    before = json.loads(cli(*command).stdout)
+    assert [hop["name"] for finding in before for hop in finding["chain"]] == ["job", "log", "app.context.request_id.get"]
+    _edit(cli.root / "app/audit.py", "    return message\n", "    return request_id.get()\n")
+    after = cli(*command)
+    assert [hop["name"] for finding in json.loads(after.stdout) for hop in finding["chain"]] == [
+        "job", "audit", "app.context.request_id.get"
+    ]
     assert after.stdout == cli(*command, "--no-cache").stdout
 
 

@@ -1,14 +1,13 @@
-"""The project-wide models (FastAPI's, the context vars', the awaited functions) built from module parts
-kept with an adopted link state are those built from scratch, and only the edited modules' parts are
-computed again."""
+"""The project-wide models (FastAPI's, the context vars', the awaited functions, the held contexts) built
+from parts kept with an adopted link state are those built from scratch; only the edited functions' parts
+are computed again, and the kept models stand whole when no part changed."""
 
-from typing import Dict
+import pickle
+from typing import Dict, List
 
 import pytest
 
-import fastapi_asynclint.index.context_vars as context_vars
-import fastapi_asynclint.index.fastapi_model as fastapi_model
-import fastapi_asynclint.index.project as project
+import fastapi_asynclint.index.parts as parts
 from fastapi_asynclint.catalog import build_catalog
 from fastapi_asynclint.index.build import summarize_bytes
 from fastapi_asynclint.index.project import ProjectIndex, link_signature
@@ -55,14 +54,16 @@ EDITS = {
     "a new dependency": APP.replace("    return {}\n", "    Depends(Limiter)\n    return {}\n"),
     "no longer reads": APP.replace("    log_line()\n", "    len([])\n"),
 }
+EDITED = {"awaits": "items", "no longer sets the request id": "tag", "a new dependency": "items", "no longer reads": "items"}
 
 
-def _index(sources: Dict[str, str]) -> ProjectIndex:
+def _index(sources: Dict[str, str], shapes: bool = True) -> ProjectIndex:
     found = {f"{name}.py": summarize_bytes(text.encode(), name, False) for name, text in sources.items()}
     return ProjectIndex(
         {path: file.summary for path, file in found.items()},
         build_catalog((), ()),
         facts={path: file.facts for path, file in found.items()},
+        shapes={path: file.shape for path, file in found.items()} if shapes else {},
     )
 
 
@@ -70,42 +71,79 @@ def _models(index: ProjectIndex) -> tuple:
     fastapi, context = index.fastapi, index.context_vars
     return (
         fastapi.routes, fastapi.dependencies, fastapi.middleware, fastapi.cached, index.awaited_functions(),
-        context.request_vars, context.setters, context.reads,
+        index.held_contexts(), context.request_vars, context.setters, context.reads,
     )
+
+
+def _stored(sources: Dict[str, str]):
+    first = _index(sources)
+    _models(first)
+    first.witnesses
+    # As the cache keeps them: pickled and read back.
+    return pickle.loads(pickle.dumps(first.link_state())), pickle.loads(pickle.dumps(first.stored_models()))
+
+
+def _counting(monkeypatch) -> List[str]:
+    computed: List[str] = []
+    original = parts.function_parts
+    monkeypatch.setattr(
+        parts, "function_parts",
+        lambda index, summary, function: computed.append(function.qualname) or original(index, summary, function),
+    )
+    return computed
 
 
 @pytest.mark.parametrize("edit", sorted(EDITS))
 def test_models_from_kept_parts_equal_a_fresh_build(edit, monkeypatch):
     base = {"ctx": CONTEXT, "deps": DEPS, "app": APP}
-    first = _index(base)
-    _models(first)
-    first.witnesses
-    state = first.link_state()
-
+    state, stored = _stored(base)
     edited_sources = dict(base, app=EDITS[edit])
     fresh = _index(edited_sources)
     expected = _models(fresh)
     assert expected != _models(_index(base)), "the edit must change a model for this test to mean anything"
-    assert link_signature(fresh.summaries["app.py"]) == link_signature(first.summaries["app.py"])
+    assert link_signature(fresh.summaries["app.py"]) == link_signature(_index(base).summaries["app.py"])
 
-    computed = []
-    for module, name in ((fastapi_model, "module_model"), (context_vars, "module_context"), (project, "_awaited_in")):
-        original = getattr(module, name)
-        monkeypatch.setattr(module, name, lambda index, summary, original=original: computed.append(summary.module) or original(index, summary))
+    computed = _counting(monkeypatch)
     adopted = _index(edited_sources)
     adopted.adopt_link_state(state)
+    assert not adopted.adopt_models(stored), "a part changed: the kept models must not stand"
     assert _models(adopted) == expected
-    assert computed == ["app", "app", "app"]
+    assert computed == [EDITED[edit]], "only the edited function's parts are computed again"
 
 
-def test_a_part_is_not_taken_for_a_file_without_facts():
-    """An index built without facts (the language server's) computes every part."""
+@pytest.mark.parametrize("edit", ["a line added above", "an unrelated call added"])
+def test_kept_models_stand_when_no_part_changed(edit, monkeypatch):
+    base = {"ctx": CONTEXT, "deps": DEPS, "app": APP}
+    state, stored = _stored(base)
+    if edit == "a line added above":
+        edited = APP.replace("app = FastAPI()\n", "app = FastAPI()\npass\n\n")
+    else:
+        edited = APP.replace("    log_line()\n", "    len('x')\n    log_line()\n")
+    edited_sources = dict(base, app=edited)
+    fresh = _index(edited_sources)
+    expected = _models(fresh)
+    # The link state stands (the cache's test for taking it over): only rows and a coroutine's calls moved.
+    assert summarize_bytes(edited.encode(), "app", False).link == summarize_bytes(APP.encode(), "app", False).link
+
+    computed = _counting(monkeypatch)
+    adopted = _index(edited_sources)
+    adopted.adopt_link_state(state)
+    assert adopted.adopt_models(stored)
+    assert _models(adopted) == expected
+    assert computed == ([] if edit == "a line added above" else ["items"])
+    # The chain's rows are read from the summaries as they are now, not from the kept model.
+    chain = adopted.context_vars.chain(adopted, "app.items")
+    assert chain == fresh.context_vars.chain(fresh, "app.items")
+    assert chain[1][0].row == edited.splitlines().index("    log_line()") + 1
+
+
+def test_nothing_is_taken_for_an_index_without_shapes():
+    """An index built without shapes (the language server's) computes every part."""
     sources = {"ctx": CONTEXT, "deps": DEPS, "app": APP}
-    first = _index(sources)
-    _models(first)
-    first.witnesses
-    state = first.link_state()
-    found = {f"{name}.py": summarize_bytes(text.encode(), name, False) for name, text in dict(sources, app=EDITS["awaits"]).items()}
-    bare = ProjectIndex({path: file.summary for path, file in found.items()}, build_catalog((), ()))
+    state, stored = _stored(sources)
+    edited_sources = dict(sources, app=EDITS["awaits"])
+    bare = _index(edited_sources, shapes=False)
     bare.adopt_link_state(state)
+    assert not bare.adopt_models(stored)
     assert "deps.fetch" in bare.awaited_functions()
+    assert _models(bare) == _models(_index(edited_sources))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Set, Tuple
 
 from fastapi_asynclint.diagnostics import Hop
-from fastapi_asynclint.index.summary import MODULE_SCOPE, ModuleSummary
+from fastapi_asynclint.index.summary import Function
 
 if TYPE_CHECKING:
     from fastapi_asynclint.index.project import ProjectIndex
@@ -30,7 +30,9 @@ _MIDDLEWARE_METHODS = ("dispatch", "__call__")
 class ContextModel:
     request_vars: Set[str] = field(default_factory=set)
     setters: Dict[str, str] = field(default_factory=dict)  # var -> a function that sets it (for messages)
-    reads: Dict[str, Tuple[str, int, Optional[str]]] = field(default_factory=dict)  # fn -> (var, row, callee)
+    # fn -> (var, call, callee): the variable it reads and which of its calls (see CallId) gets there,
+    # reading it (callee None) or calling the function that does.
+    reads: Dict[str, Tuple[str, "CallId", Optional[str]]] = field(default_factory=dict)
 
     def named(self, name: str) -> Tuple[str, ...]:
         """The functions called `name` that read a request variable (a task queue names the function it runs)."""
@@ -42,14 +44,42 @@ class ContextModel:
         seen: Set[str] = set()
         while key in self.reads and key not in seen:
             seen.add(key)
-            var, row, callee = self.reads[key]
+            var, call, callee = self.reads[key]
             ref = index.function_ref(key)
+            row = _call_row(index, key, call)
             hops.append(Hop(ref.qualname if ref else key, ref.filename if ref else "", row))
             if callee is None:
                 hops.append(Hop(f"{var}.get", ref.filename if ref else "", row))
                 return var, tuple(hops)
             key = callee
         return None
+
+
+# Which of a function's calls: its target (or method name) and how many calls to the same come before it.
+# A row would be stale after a line is added above, and a position after a call is added before it.
+CallId = Tuple[Optional[str], Optional[str], int]
+
+
+def call_ids(function: Function) -> List[CallId]:
+    seen: Dict[Tuple[Optional[str], Optional[str]], int] = {}
+    found = []
+    for call in function.calls:
+        name = (call.target, call.attr)
+        seen[name] = seen.get(name, -1) + 1
+        found.append((call.target, call.attr, seen[name]))
+    return found
+
+
+def _call_row(index: "ProjectIndex", key: str, call: CallId) -> int:
+    """The row of a function's call as the index has it now."""
+    found = index.function(key)
+    if found is None:
+        return 0
+    function = found[1]
+    for record, identity in zip(function.calls, call_ids(function)):
+        if identity == call:
+            return record.row
+    return function.row
 
 
 def var_of(index: "ProjectIndex", target: Optional[str], method: str) -> Optional[str]:
@@ -68,41 +98,41 @@ def var_of(index: "ProjectIndex", target: Optional[str], method: str) -> Optiona
 
 class FunctionContext(NamedTuple):
     """What one function does with context variables: the ones it sets and the first it reads (in call
-    order), and the project functions it calls otherwise, as (row, callee key)."""
+    order), and the project functions it calls otherwise, as (call, callee key). Calls are named by
+    CallId, never by row or position: the part stays what it was when a line or an unrelated call is
+    added to the function."""
 
     key: str
     qualname: str
     sets: Tuple[str, ...]
-    get: Optional[Tuple[str, int]]
-    calls: Tuple[Tuple[int, str], ...]
+    get: Optional[Tuple[str, CallId]]
+    calls: Tuple[Tuple[CallId, str], ...]
 
 
-def module_context(index: "ProjectIndex", summary: ModuleSummary) -> Tuple[FunctionContext, ...]:
-    """The module's functions that set or read a context variable or call a project function."""
-    found: List[FunctionContext] = []
-    for function in summary.functions:
-        if function.qualname == MODULE_SCOPE:
-            continue
-        key = index.ref(summary, function).key
-        sets: List[str] = []
-        get: Optional[Tuple[str, int]] = None
-        calls: List[Tuple[int, str]] = []
-        for call in function.calls:
-            for target in call.targets:
-                var = var_of(index, target, "set")
-                if var is not None:
-                    sets.append(var)
-                var = var_of(index, target, "get")
-                if var is not None:
-                    get = get or (var, call.row)
-                    continue
-                _, callee = index.callee(target)
-                if callee is not None and callee.key != key:
-                    # Interned: the stored parts then hold each callee's name once (a third of their size).
-                    calls.append((call.row, sys.intern(callee.key)))
-        if sets or get or calls:
-            found.append(FunctionContext(key, function.qualname, tuple(sets), get, tuple(calls)))
-    return tuple(found)
+def function_context(index: "ProjectIndex", function: Function, key: str) -> Optional[FunctionContext]:
+    """What a function does with context variables, if it sets or reads one or calls a project function."""
+    sets: List[str] = []
+    get: Optional[Tuple[str, CallId]] = None
+    calls: List[Tuple[CallId, str]] = []
+    identities = None
+    for number, call in enumerate(function.calls):
+        for target in call.targets:
+            var = var_of(index, target, "set")
+            if var is not None:
+                sets.append(var)
+            var = var_of(index, target, "get")
+            if var is not None:
+                identities = identities or call_ids(function)
+                get = get or (var, identities[number])
+                continue
+            _, callee = index.callee(target)
+            if callee is not None and callee.key != key:
+                identities = identities or call_ids(function)
+                # Interned: the stored parts then hold each callee's name once.
+                calls.append((identities[number], sys.intern(callee.key)))
+    if sets or get or calls:
+        return FunctionContext(key, function.qualname, tuple(sets), get, tuple(calls))
+    return None
 
 
 def build_context_model(index: "ProjectIndex") -> ContextModel:
@@ -111,7 +141,10 @@ def build_context_model(index: "ProjectIndex") -> ContextModel:
     direct: Dict[str, Tuple[str, int]] = {}
     edges: Dict[str, List[Tuple[int, str]]] = {}
     for path in sorted(index.summaries):
-        for function in index.module_part("context", path, module_context):
+        for part in index.module_parts(path):
+            function = part.context
+            if function is None:
+                continue
             # Which functions run per request is known only once every module's part of FastAPI's model is in.
             if fastapi.is_per_request(function.key) or function.qualname.rpartition(".")[2] in _MIDDLEWARE_METHODS:
                 for var in function.sets:
@@ -122,20 +155,20 @@ def build_context_model(index: "ProjectIndex") -> ContextModel:
             if function.calls:
                 edges.setdefault(function.key, []).extend(function.calls)
     model.request_vars |= {var for var, _ in direct.values() if var in LIBRARY_REQUEST_VARS}
-    for key, (var, row) in direct.items():
+    for key, (var, call) in direct.items():
         if var in model.request_vars:
-            model.reads[key] = (var, row, None)
+            model.reads[key] = (var, call, None)
     callers: Dict[str, List[str]] = {}
     for caller, outgoing in edges.items():
         for _, callee in outgoing:
             callers.setdefault(callee, []).append(caller)
     frontier = set(model.reads)
     while frontier:
-        found: Dict[str, Tuple[str, int, Optional[str]]] = {}
+        found: Dict[str, Tuple[str, CallId, Optional[str]]] = {}
         for caller in sorted({c for key in frontier for c in callers.get(key, ()) if c not in model.reads}):
-            for row, callee in edges[caller]:
+            for call, callee in edges[caller]:
                 if callee in model.reads:
-                    found[caller] = (model.reads[callee][0], row, callee)
+                    found[caller] = (model.reads[callee][0], call, callee)
                     break
         model.reads.update(found)
         frontier = set(found)

@@ -9,7 +9,7 @@ This is read off the index summaries: route decorators, `Depends(...)`/`Security
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, FrozenSet, Optional, Set
+from typing import TYPE_CHECKING, Dict, Optional, Set, Tuple
 
 from fastapi_asynclint.index.summary import Call, Function, ModuleSummary
 
@@ -83,47 +83,52 @@ class FastAPIModel:
 def build_model(index: "ProjectIndex") -> FastAPIModel:
     model = FastAPIModel()
     for path in sorted(index.summaries):
-        part = index.module_part("fastapi", path, module_model)
-        model.routes.update(part.routes)
-        model.dependencies |= part.dependencies
-        model.middleware |= part.middleware
-        model.cached |= part.cached
+        for part in index.module_parts(path):
+            if part.route:
+                model.routes[part.key] = part.route
+            model.dependencies.update(part.dependencies)
+            if part.middleware:
+                model.middleware.add(part.key)
+            if part.cached:
+                model.cached.add(part.key)
     return model
 
 
-def module_model(index: "ProjectIndex", summary: ModuleSummary) -> FastAPIModel:
-    """What one module's code tells FastAPI: its routes, middleware and cached functions, and the
-    dependencies (of any module) it names."""
-    model = FastAPIModel()
-    for function in summary.functions:
-        key = index.ref(summary, function).key
-        for decorator in function.decorators:
-            resolved = index.resolve(decorator.target).name if decorator.target else ""
-            if resolved in CACHE_DECORATORS or resolved.rsplit("()", 1)[0] in CACHE_DECORATORS:
-                model.cached.add(key)
-            method = route_method(resolved, decorator)
-            if method is not None:
-                model.routes[key] = method
-            elif resolved.rpartition(".")[2] == "middleware" and resolved.rpartition(".")[0] in ROUTE_OWNERS:
-                model.middleware.add(key)
-        for call in function.calls:
-            _collect_dependency(index, call, model)
-        for param in function.params:
-            depends = param.depends or index.dependency_alias(param.annotation_ref)
-            if depends:
-                _add_function(index, depends, model.dependencies)
-        if function.class_qualname and function.qualname.endswith(".dispatch") and _is_middleware_class(
-            index, summary, function.class_qualname
-        ):
-            model.middleware.add(key)
-    return model
+def function_model(
+    index: "ProjectIndex", summary: ModuleSummary, function: Function, key: str
+) -> Tuple[Optional[str], Tuple[str, ...], bool, bool]:
+    """What one function tells FastAPI: the method it is a route for, the dependencies (of any module) it
+    names, whether it is middleware and whether it is cached."""
+    route: Optional[str] = None
+    dependencies: Set[str] = set()
+    middleware = cached = False
+    for decorator in function.decorators:
+        resolved = index.resolve(decorator.target).name if decorator.target else ""
+        if resolved in CACHE_DECORATORS or resolved.rsplit("()", 1)[0] in CACHE_DECORATORS:
+            cached = True
+        method = route_method(resolved, decorator)
+        if method is not None:
+            route = method
+        elif resolved.rpartition(".")[2] == "middleware" and resolved.rpartition(".")[0] in ROUTE_OWNERS:
+            middleware = True
+    for call in function.calls:
+        _collect_dependency(index, call, dependencies)
+    for param in function.params:
+        depends = param.depends or index.dependency_alias(param.annotation_ref)
+        if depends:
+            _add_function(index, depends, dependencies)
+    if function.class_qualname and function.qualname.endswith(".dispatch") and _is_middleware_class(
+        index, summary, function.class_qualname
+    ):
+        middleware = True
+    return route, tuple(sorted(dependencies)), middleware, cached
 
 
-def _collect_dependency(index: "ProjectIndex", call: Call, model: FastAPIModel) -> None:
+def _collect_dependency(index: "ProjectIndex", call: Call, dependencies: Set[str]) -> None:
     if not call.args or call.target is None:
         return
     if index.resolve(call.target).name in DEPENDS and call.args[0]:
-        _add_function(index, call.args[0], model.dependencies)
+        _add_function(index, call.args[0], dependencies)
 
 
 def _add_function(index: "ProjectIndex", target: str, into: Set[str]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple, Union
 
 
 def _dotted(parts: Iterable[str]) -> str:
@@ -93,37 +93,61 @@ def module_names(
     return [n for n in dict.fromkeys(names) if n], is_package
 
 
+PathLike = Union[str, "os.PathLike[str]"]
+
+
 class ModuleMap:
-    """Module name -> files, and file -> its canonical module name."""
+    """Module name -> files, and file -> its canonical module name. Files are given as paths or text and
+    kept as text."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._by_name: Dict[str, List[Path]] = {}
-        self._canonical: Dict[Path, Tuple[str, bool]] = {}
+        self._by_name: Dict[str, List[str]] = {}
+        self._canonical: Dict[str, Tuple[str, bool]] = {}
         self._packages: Dict[str, bool] = {}  # folder -> has an __init__.py, asked once per map
+        self._aliases: Optional[Dict[str, str]] = None
 
-    def add(self, path: Path) -> Tuple[str, bool]:
-        known = self._canonical.get(path)
+    @classmethod
+    def restored(cls, root: Path, canonical: Dict[str, Tuple[str, bool]], aliases: Dict[str, str]) -> "ModuleMap":
+        """A map as `canonical` and `aliases` gave it for the same files and package folders (a cached run
+        names 3,000 files without asking the file system about their folders)."""
+        found = cls(root)
+        found._canonical = dict(canonical)
+        found._aliases = dict(aliases)
+        for path, (module, _) in canonical.items():
+            found._by_name.setdefault(module, []).append(path)
+        return found
+
+    def add(self, path: PathLike) -> Tuple[str, bool]:
+        key = os.fspath(path)
+        known = self._canonical.get(key)
         if known is not None:
             return known
-        names, is_package = module_names(path, self.root, self._packages)
+        self._aliases = None
+        names, is_package = module_names(key, self.root, self._packages)
         for name in names:
-            self._by_name.setdefault(name, []).append(path)
-        canonical = (names[0] if names else path.stem, is_package)
-        self._canonical[path] = canonical
+            self._by_name.setdefault(name, []).append(key)
+        canonical = (names[0] if names else Path(key).stem, is_package)
+        self._canonical[key] = canonical
         return canonical
 
-    def canonical(self, path: Path) -> Tuple[str, bool]:
-        return self._canonical.get(path) or self.add(path)
+    def canonical(self, path: PathLike) -> Tuple[str, bool]:
+        return self._canonical.get(os.fspath(path)) or self.add(path)
 
-    def find(self, name: str, near: Optional[Path] = None) -> Optional[Path]:
+    def find(self, name: str, near: Optional[PathLike] = None) -> Optional[str]:
         """The file for a module name; with several candidates, the one sharing most of `near`'s path."""
         candidates = self._by_name.get(name)
         if not candidates:
             return None
         if len(candidates) == 1 or near is None:
             return candidates[0]
-        return max(candidates, key=lambda candidate: len(os.path.commonpath([str(candidate), str(near)])))
+        return max(candidates, key=lambda candidate: len(os.path.commonpath([candidate, os.fspath(near)])))
 
     def names(self) -> Iterable[str]:
         return self._by_name.keys()
+
+    def aliases(self) -> Dict[str, str]:
+        """Every name a file can be imported by -> its canonical module name."""
+        if self._aliases is None:
+            self._aliases = {name: self._canonical[paths[0]][0] for name, paths in self._by_name.items()}
+        return self._aliases

@@ -11,11 +11,12 @@ parameters (guards.py), cycles terminate, and unknown third-party calls are neve
 from __future__ import annotations
 
 import hashlib
+import pickle
 from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import (
     TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Set,
-    Tuple, TypeVar,
+    Tuple,
 )
 
 from fastapi_asynclint.catalog import CATEGORY_CODES, Blocking, Catalog, canonical_name, returns
@@ -26,13 +27,13 @@ from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Funct
 if TYPE_CHECKING:
     from fastapi_asynclint.index.context_vars import ContextModel
     from fastapi_asynclint.index.fastapi_model import FastAPIModel
+    from fastapi_asynclint.index.parts import FunctionParts, ModuleParts
 
 _MAX_DEPTH = 24
 _MAX_CHAIN = 64
 # Witnesses kept per function under distinct guards; past this, one witness under their common guards.
 _MAX_ALTERNATIVES = 6
 CALL = "()"
-_Part = TypeVar("_Part")
 # Bump when file_fingerprint starts covering a new kind of fact.
 _FACTS_VERSION = "8"
 
@@ -156,12 +157,15 @@ class ProjectIndex:
         catalog: Catalog,
         aliases: Mapping[str, str] = {},
         facts: Mapping[str, str] = {},
+        shapes: Mapping[str, str] = {},
     ) -> None:
         """`summaries` maps file path -> summary; `aliases` maps extra module names -> canonical module names;
-        `facts` maps file path -> a digest of its summary (FileSummary.facts), which lets a module's part of
-        the project-wide models be taken from an adopted link state (see module_part)."""
+        `facts` maps file path -> a digest of its summary (FileSummary.facts); `shapes` the same but for
+        rows (FileSummary.shape), which lets a module's part of the project-wide models be taken from an
+        adopted link state (see module_parts)."""
         self.catalog = catalog
         self.facts = dict(facts)
+        self.shapes = dict(shapes)
         self.aliases = dict(aliases)
         self.summaries = summaries if isinstance(summaries, SummaryTable) else SummaryTable.of(summaries)
         # module name -> the file that defines it (the first in path order)
@@ -185,8 +189,12 @@ class ProjectIndex:
         self._awaited: Optional[Set[str]] = None
         self._held: Optional[Dict[str, Tuple[str, ...]]] = None
         self._context_facts: Optional[str] = None
-        # model name -> path -> (the file's facts, its module's part of that model); see module_part.
-        self._parts: Dict[str, Dict[str, Tuple[str, object]]] = {}
+        self._context_token: Optional[str] = None
+        # path -> the module's parts of the project-wide models (see module_parts), with the shape of the
+        # summary they were computed from; and those kept by the cache with the link state, each pickled
+        # on its own and read only if asked for (adopt_models).
+        self._parts: Dict[str, Tuple[str, "ModuleParts"]] = {}
+        self._stored_parts: Mapping[str, bytes] = {}
         self._async_categories: Dict[int, Tuple[ModuleSummary, Dict[str, FrozenSet[str]]]] = {}
         # Prefilter results of rules, keyed by (rule code, id(summary)) with the summary kept for identity.
         self.rule_memo: Dict[Tuple[str, int], Tuple[ModuleSummary, FrozenSet[str]]] = {}
@@ -222,7 +230,6 @@ class ProjectIndex:
             "witness": self._witness,
             "params": {key: self._params[key] for key in held if key in self._params},
             "refs": {key: self._refs[key] for key in held if key in self._refs},
-            "parts": self._parts,
         }
 
     def adopt_link_state(self, state: Dict[str, object]) -> None:
@@ -230,22 +237,96 @@ class ProjectIndex:
         self._witness = state["witness"]  # type: ignore[assignment]
         self._params = dict(state["params"])  # type: ignore[call-overload]
         self._refs = dict(state["refs"])  # type: ignore[call-overload]
-        self._parts = state.get("parts") or {}  # type: ignore[assignment]
 
-    def module_part(self, model: str, path: str, compute: Callable[["ProjectIndex", ModuleSummary], _Part]) -> _Part:
-        """One module's part of a project-wide model (FastAPI's, the context vars', the awaited functions):
-        what `compute` reads off its summary through the linked index. A part depends only on the file's
-        facts and the link state, so it is kept with the link state: a run that adopts the state (a route
-        body edited) computes the parts of the edited files only, and reads no other summary."""
-        facts = self.facts.get(path, "")
-        parts = self._parts.setdefault(model, {})
-        stored = parts.get(path)
-        if facts and stored is not None and stored[0] == facts:
-            return stored[1]  # type: ignore[return-value]
-        part = compute(self, self.summaries[path])
-        if facts:
-            parts[path] = (facts, part)
-        return part
+    def resolutions(self) -> Dict[str, Resolved]:
+        """Every target resolved so far -> what it names: a function of the link facts alone, so a later
+        run with the same link state may take them over (adopt_resolutions) instead of unpickling the
+        summaries of every module the edited file's calls lead into."""
+        return self._resolved
+
+    def adopt_resolutions(self, resolved: Mapping[str, Resolved]) -> None:
+        for target, found in resolved.items():
+            self._resolved.setdefault(target, found)
+
+    def module_parts(self, path: str) -> Tuple["FunctionParts", ...]:
+        """A module's functions' parts of the project-wide models (parts.py), those that add to one. Parts
+        kept from the run that stored the link state (adopt_models) are taken for every function whose
+        record but its rows is what it was; only the others are computed."""
+        shape = self.shapes.get(path, "")
+        found = self._parts.get(path)
+        if found is None or found[0] != shape:
+            found = self._stored_module_parts(path)
+            if found is None or not shape or found[0] != shape:
+                found = (shape, self._compute_parts(path, found[1] if found is not None else ()))
+            self._parts[path] = found
+        return tuple(part for _, part in found[1] if part is not None)
+
+    def _stored_module_parts(self, path: str) -> Optional[Tuple[str, "ModuleParts"]]:
+        stored = self._stored_parts.get(path)
+        return pickle.loads(stored) if stored is not None else None
+
+    def _compute_parts(self, path: str, before: "ModuleParts") -> "ModuleParts":
+        from fastapi_asynclint.index.build import function_shape
+        from fastapi_asynclint.index.parts import function_parts
+
+        known = dict(before)
+        summary = self.summaries[path]
+        found = []
+        for function in summary.functions:
+            shape = function_shape(function)
+            part = known[shape] if shape in known else function_parts(self, summary, function)
+            found.append((shape, part))
+        return tuple(found)
+
+    def models(self) -> Dict[str, object]:
+        """The project-wide models built so far (FastAPI's, the context vars', the awaited functions, the held
+        contexts, and the digest of what every file reads of the context vars' model)."""
+        found = {
+            "fastapi": self._fastapi, "context": self._context_vars, "awaited": self._awaited, "held": self._held,
+            "context_facts": self._context_facts, "context_token": self._context_token,
+        }
+        return {name: model for name, model in found.items() if model is not None}
+
+    def stored_models(self) -> Optional[Dict[str, object]]:
+        """What the cache keeps of the models for a later run with the same link state (adopt_models):
+        every module's shape and parts (each pickled on its own) and the merged models; None if no model
+        was built."""
+        models = self.models()
+        if not models:
+            return None
+        parts = {}
+        for path in self.shapes:
+            entry = self._parts.get(path)
+            if entry is not None:
+                parts[path] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+            elif path in self._stored_parts:
+                parts[path] = self._stored_parts[path]
+        return {"shapes": dict(self.shapes), "parts": parts, "models": models}
+
+    def adopt_models(self, stored: Dict[str, object], limit: int = 64) -> bool:
+        """Take over the parts and models kept by a run with the same link state (stored_models). The
+        merged models stand if every module's parts are what they were merged from: a module whose shape
+        changed (a line added in a route) has its edited functions' parts computed again and compared.
+        Past `limit` such modules, the models are merged again (from the parts) instead."""
+        self._stored_parts = stored["parts"]  # type: ignore[assignment]
+        shapes: Dict[str, str] = stored["shapes"]  # type: ignore[assignment]
+        if shapes.keys() != self.shapes.keys():
+            return False
+        changed = [path for path, shape in self.shapes.items() if shapes[path] != shape]
+        if len(changed) > limit:
+            return False
+        for path in changed:
+            before = self._stored_module_parts(path)
+            if before is None or self.module_parts(path) != tuple(part for _, part in before[1] if part is not None):
+                return False
+        models: Dict[str, object] = stored["models"]  # type: ignore[assignment]
+        self._fastapi = models.get("fastapi")  # type: ignore[assignment]
+        self._context_vars = models.get("context")  # type: ignore[assignment]
+        self._awaited = models.get("awaited")  # type: ignore[assignment]
+        self._held = models.get("held")  # type: ignore[assignment]
+        self._context_facts = models.get("context_facts")  # type: ignore[assignment]
+        self._context_token = models.get("context_token")  # type: ignore[assignment]
+        return True
 
     # ------------------------------------------------------------------ per-module tables
     def functions_of(self, summary: ModuleSummary) -> Dict[str, Function]:
@@ -506,7 +587,8 @@ class ProjectIndex:
         if self._awaited is None:
             found: Set[str] = set()
             for path in sorted(self.summaries):
-                found |= self.module_part("awaited", path, _awaited_in)
+                for part in self.module_parts(path):
+                    found.update(part.awaited)
             self._awaited = found
         return self._awaited
 
@@ -516,7 +598,9 @@ class ProjectIndex:
         if self._held is None:
             found: Dict[str, Tuple[str, ...]] = {}
             for path in sorted(self.summaries):
-                found.update(self.module_part("contexts", path, _contexts_in))
+                for part in self.module_parts(path):
+                    if part.held:
+                        found[part.key] = part.held
             self._held = found
         return self._held
 
@@ -730,29 +814,39 @@ class ProjectIndex:
             self._context_facts = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
         return self._context_facts
 
-    def answers(self, lookups: Iterable[Tuple[str, object]]) -> Tuple[str, Optional[Tuple[Tuple[str, str], ...]]]:
+    def answers(self, lookups: Iterable[Tuple[str, object]]) -> Tuple[str, Tuple[Tuple[str, str], ...], str]:
         """What these lookups (FileContext.lookups) answer now, as a digest: ("classify", the arguments of
         `classify`) -> what the call blocks on and through which chain, rows included (link facts leave them
         out); ("context", function key) -> the request variable it reads and through which calls;
-        ("context-name", name) -> which functions of that name read one. And the files (with their facts)
-        the answers take their rows from, when that is all they depend on beyond the link state: while
-        those files' facts and the link state stay the same, so do the answers. None when an answer depends
-        on more (a context-var chain follows reads across the project)."""
+        ("context-name", name) -> which functions of that name read one. With what the answers depend on
+        beyond the link state: the files (with their facts) they take rows from, and the context vars'
+        model (its digest, context_token) if a lookup read it. While those are the same, so are the answers."""
         found = []
-        files: Optional[Set[str]] = set()
+        files: Set[str] = set()
+        token = ""
         for kind, query in sorted(lookups):  # type: ignore[type-var]
             if kind == "classify":
                 answer: object = self.classify(*query)  # type: ignore[misc]
-                if files is not None and answer is not None:
+                if answer is not None:
                     files.update(hop.filename for hop in answer[1])  # type: ignore[index]
             elif kind == "context":
-                answer, files = self.context_vars.chain(self, query), None  # type: ignore[arg-type]
+                answer, token = self.context_vars.chain(self, query), self.context_token()  # type: ignore[arg-type]
+                if answer is not None:
+                    files.update(hop.filename for hop in answer[1])  # type: ignore[index]
             else:
-                answer, files = self.context_vars.named(query), None  # type: ignore[arg-type]
+                answer, token = self.context_vars.named(query), self.context_token()  # type: ignore[arg-type]
             found.append((kind, query, answer))
         digest = hashlib.blake2b(repr(found).encode(), digest_size=16).hexdigest()
-        watched = None if files is None else tuple(sorted((path, self.facts.get(path, "")) for path in files))
-        return digest, watched
+        return digest, tuple(sorted((path, self.facts.get(path, "")) for path in files)), token
+
+    def context_token(self) -> str:
+        """A digest of the whole context vars' model: which functions read a request variable and through
+        which of their calls (rows aside, which a chain reads from the summaries as they are now)."""
+        if self._context_token is None:
+            model = self.context_vars
+            parts = (sorted(model.request_vars), sorted(model.setters.items()), sorted(model.reads.items()))
+            self._context_token = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+        return self._context_token
 
     def _yields(self, resolved: Resolved) -> bool:
         if resolved.function is None:
@@ -821,29 +915,6 @@ class ProjectIndex:
             own = f"{summary.module}.{name}"
             return self.dependency_alias(binding, depth + 1) if binding and binding != own else None
         return None
-
-
-def _awaited_in(index: ProjectIndex, summary: ModuleSummary) -> FrozenSet[str]:
-    """The project functions a module's code awaits."""
-    found: Set[str] = set()
-    for function in summary.functions:
-        for call in function.calls:
-            if call.awaited:
-                for target in call.targets:
-                    _, ref = index.callee(target)
-                    if ref is not None:
-                        found.add(ref.key)
-    return frozenset(found)
-
-
-def _contexts_in(index: ProjectIndex, summary: ModuleSummary) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:
-    """(function key, the canonical names of its `with` items) for a module's functions that have any."""
-    found = []
-    for function in summary.functions:
-        names = tuple(canonical_name(index.resolve(target).name) for target in function.contexts if target)
-        if names:
-            found.append((index.ref(summary, function).key, names))
-    return tuple(found)
 
 
 def _alternatives(sites: List[Witness]) -> Tuple[Witness, ...]:

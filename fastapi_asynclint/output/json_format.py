@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from typing import Any, Dict, List, Optional
+from functools import lru_cache
+from typing import Any, Callable, Dict, List, Optional
 
 from fastapi_asynclint.diagnostics import Diagnostic, Edit, Fix, Location
 from fastapi_asynclint.output import pretty_json
@@ -25,19 +26,20 @@ def fix_json(fix: Optional[Fix]) -> Optional[Dict[str, Any]]:
     return {"applicability": fix.applicability.value, "edits": [_edit(e) for e in fix.edits], "message": fix.message}
 
 
-def diagnostic_json(diagnostic: Diagnostic) -> Dict[str, Any]:
+def diagnostic_json(diagnostic: Diagnostic, absolute: Callable[[str], str] = os.path.abspath) -> Dict[str, Any]:
+    """`absolute`: how a file name is made absolute (render's remembers each one)."""
     return {
         "cell": None,
         "code": diagnostic.code,
         "end_location": _location(diagnostic.end_location),
-        "filename": os.path.abspath(diagnostic.filename),
+        "filename": absolute(diagnostic.filename),
         "fix": fix_json(diagnostic.fix),
         "location": _location(diagnostic.location),
         "message": diagnostic.message,
         "noqa_row": diagnostic.noqa_row,
         "url": url(diagnostic.code),
         "chain": [
-            {"name": hop.name, "filename": os.path.abspath(hop.filename) if hop.filename else "", "row": hop.row}
+            {"name": hop.name, "filename": absolute(hop.filename) if hop.filename else "", "row": hop.row}
             for hop in diagnostic.chain
         ],
     }
@@ -54,7 +56,9 @@ def render(result, context) -> None:
             for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         ]
     else:
-        payload = [diagnostic_json(d) for d in diagnostics]
+        # A project's findings name a few hundred files, many times each: each is made absolute once.
+        absolute = lru_cache(maxsize=None)(os.path.abspath)
+        payload = [diagnostic_json(d, absolute) for d in diagnostics]
     # One write, built by pretty_json: json.dumps with an indent is a pure-Python generator chain.
     context.stream.write(pretty_json.dumps(payload, sort_keys=True))
     context.stream.write("\n")

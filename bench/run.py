@@ -40,6 +40,8 @@ changed, code edit    a string literal in a coroutine of that module extended in
                       ``update_deployment`` route; litellm: a message in ``_check_custom_key_allowed``)
 changed, line added   a statement inserted at the top of that coroutine's body, then the warm command:
                       every row below it moves (checked against an uncached run of the same tree)
+line added, small     the same in a route module of a few hundred lines (the module above is each
+                      corpus's largest kind: 1,400 lines in prefect, 8,600 in litellm)
 one file, warm        ``check path/to/module.py`` with the warm cache (the pre-commit case)
 one file, no cache    ``check path/to/module.py --no-cache`` (still indexes the whole project)
 ruff cold / warm      ``ruff check --select ASYNC,FAST`` with ``--no-cache`` / a primed cache dir
@@ -109,14 +111,20 @@ class Corpus:
     # The start of a string literal in the body of one of its coroutines, which the "code edit" run
     # extends in place: real code changes, no row moves and no finding can appear or go.
     literal: str
+    # A route module of a few hundred lines, the size most edits land in (`module` is the corpus's
+    # largest kind), and a literal in one of its coroutines: the "line added, small module" run.
+    small_module: str
+    small_literal: str
 
 
 CORPORA: Dict[str, Corpus] = {
     corpus.name: corpus
     for corpus in (
-        Corpus("prefect", "3.9.1", "prefect/server/api/deployments.py", '"Deployment not found.'),
+        Corpus("prefect", "3.9.1", "prefect/server/api/deployments.py", '"Deployment not found.',
+               "prefect/server/api/work_queues.py", '"A work queue with this name already exists.'),
         Corpus("litellm", "1.110.2", "litellm/proxy/management_endpoints/key_management_endpoints.py",
-               '"Custom API key values are disabled by your administrator.'),
+               '"Custom API key values are disabled by your administrator.',
+               "litellm/proxy/management_endpoints/budget_management_endpoints.py", '"budget_id is required"'),
     )
 }
 TOOLS = {"ruff": "0.17.6", "flake8": "7.5.0", "flake8-async": "26.8.1"}
@@ -130,6 +138,7 @@ TARGETS = {
     "changed": (None, 0.5, "s", "≤ 0.5 s"),
     "changed_code": (None, 0.5, "s", "≤ 0.5 s"),
     "changed_line": (None, 0.5, "s", "≤ 0.5 s"),
+    "changed_small": (None, 0.5, "s", "≤ 0.5 s"),
     "one_warm": (None, 0.3, "s", "≤ 0.3 s"),
 }
 MEMORY_LIMIT_MB = 500.0
@@ -456,6 +465,15 @@ class Bench:
         def edit_line(index: int) -> None:
             edited.write_bytes(add_statement(original, corpus.literal.encode(), f"bench_edit = len(\"edit {index + 1}\")"))
 
+        small = tree / corpus.small_module
+        small_original = small.read_bytes()
+        changed_small = new("changed_small", "one changed file (line added, small module)", "fastapi-asynclint",
+                            ours + ["--cache-dir", str(warm_cache), "."])
+
+        def edit_small(index: int) -> None:
+            statement = f"bench_edit = len(\"edit {index + 1}\")"
+            small.write_bytes(add_statement(small_original, corpus.small_literal.encode(), statement))
+
         try:
             self.repeat(changed, tree, logs, times, edit)
             edited.write_bytes(original)
@@ -468,8 +486,15 @@ class Bench:
             line_reference = new("changed_line_reference", "uncached run of the line-added tree",
                                  "fastapi-asynclint", ours + ["--no-cache", "."])
             self.run(line_reference, tree, logs)
+            edited.write_bytes(original)
+            self.run(m["warm"], tree, logs, timed=False)
+            self.repeat(changed_small, tree, logs, times, edit_small)
+            small_reference = new("changed_small_reference", "uncached run of the small-module tree",
+                                  "fastapi-asynclint", ours + ["--no-cache", "."])
+            self.run(small_reference, tree, logs)
         finally:
             edited.write_bytes(original)
+            small.write_bytes(small_original)
         self.run(m["warm"], tree, logs, timed=False)
 
         self.repeat(new("one_cold", "one file, no cache", "fastapi-asynclint", ours + ["--no-cache", module]),
@@ -603,11 +628,12 @@ def findings(m: Dict[str, Measurement], module: str) -> tuple:
                 if got is None or sorted(map(identity, got)) != wanted:
                     notes.append(f"{m[key].label} run {number}: {'no JSON' if got is None else len(got)} findings"
                                  f" (or different ones), expected the cold run's {len(wanted)}")
-    line_edit, line_reference = m.get("changed_line"), first("changed_line_reference")
-    if line_edit is not None and line_edit.ok_runs and line_reference is not None:
-        got, wanted = _json_findings(line_edit.ok_runs[-1]), _json_findings(line_reference)
-        if got is None or wanted is None or got != wanted:
-            notes.append(f"{line_edit.label}, last run: its findings differ from an uncached run of the same tree")
+    for key in ("changed_line", "changed_small"):
+        line_edit, line_reference = m.get(key), first(f"{key}_reference")
+        if line_edit is not None and line_edit.ok_runs and line_reference is not None:
+            got, wanted = _json_findings(line_edit.ok_runs[-1]), _json_findings(line_reference)
+            if got is None or wanted is None or got != wanted:
+                notes.append(f"{line_edit.label}, last run: its findings differ from an uncached run of the same tree")
     ruff = first("ruff_cold")
     ruff_findings = _json_findings(ruff) if ruff else None
     counts["ruff"] = None if ruff_findings is None else len(ruff_findings)
@@ -646,7 +672,8 @@ def evaluate(m: Dict[str, Measurement]) -> List[dict]:
 
 # Which baseline each fastapi-asynclint row is compared with in the table.
 COMPARE = {"cold": "flake8", "cold_cache": "flake8", "warm": "ruff_warm", "changed": "ruff_warm",
-           "changed_code": "ruff_warm", "changed_line": "ruff_warm", "one_warm": "ruff_one", "one_cold": "ruff_one"}
+           "changed_code": "ruff_warm", "changed_line": "ruff_warm", "changed_small": "ruff_warm", "one_warm": "ruff_one",
+           "one_cold": "ruff_one"}
 
 
 def _seconds(value: Optional[float]) -> str:

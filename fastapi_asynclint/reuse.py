@@ -19,8 +19,8 @@ from typing import FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Tu
 from fastapi_asynclint.diagnostics import Diagnostic, Edit, Location
 from fastapi_asynclint.focus import Focus
 
-# (lookups, what they answered, the files whose facts they read rows from, the context vars' model they
-# read or ""): see FileContext.lookups and ProjectIndex.answers
+# (lookups, what they answered, the files whose facts they read rows from, ProjectIndex.lookup_token):
+# see FileContext.lookups and ProjectIndex.answers
 Depends = Tuple[FrozenSet[Tuple[str, object]], str, Tuple[Tuple[str, str], ...], str]
 # (key, findings in focused rows, what they depend on beyond the key)
 Stored = Tuple[str, Tuple[Diagnostic, ...], Optional[Depends]]
@@ -42,12 +42,13 @@ def depends_on(index, lookups) -> Optional[Depends]:
 
 def holds(index, depends: Optional[Depends]) -> bool:
     """Whether findings that made these index lookups beyond the file's fingerprint still stand: the files
-    their answers take rows from and the context vars' model they read are unchanged, or asked again they
-    answer the same. (Whether the link state is the same, every way of reusing findings checks for itself.)"""
+    their answers take rows from, the files modules are and the context vars' model they read are
+    unchanged, or asked again they answer the same. (Whether the link state is the same, every way of reusing findings checks for itself.)"""
     if depends is None:
         return True
     lookups, answers, watched, token = depends
-    if all(index.facts.get(path, "") == facts for path, facts in watched) and (not token or index.context_token() == token):
+    context = any(kind != "classify" for kind, _ in lookups)
+    if all(index.facts.get(path, "") == facts for path, facts in watched) and index.lookup_token(context) == token:
         return True
     return index.answers(lookups)[0] == answers
 

@@ -223,8 +223,8 @@ def _parse(raw: bytes, keep: bool = False):
 
 def link_facts(summary: ModuleSummary) -> str:
     """A digest of what resolution and the blocking fixpoint (project.py) read of a module: all of it but
-    the bodies of its coroutines, its module-level calls (which FastAPI's model reads, rebuilt every run)
-    and rows and columns (a chain reads its rows from the summary as it is now: Witness.call). Editing a
+    the bodies of its coroutines, its module-level calls (which only the project-wide models read: see
+    shape_facts) and rows and columns (a chain reads its rows from the summary as it is now: Witness.call). Editing a
     route's body, or adding a line above a helper, leaves it unchanged."""
     functions = tuple(
         (

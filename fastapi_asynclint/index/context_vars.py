@@ -71,15 +71,19 @@ def call_ids(function: Function) -> List[CallId]:
 
 
 def _call_row(index: "ProjectIndex", key: str, call: CallId) -> int:
-    """The row of a function's call as the index has it now."""
-    found = index.function(key)
-    if found is None:
+    """The row of a function's call as the index has it now. Of several definitions of one name (a
+    property's getter and setter, an `if`/`else` pair), the first holding that call: the one the model
+    took the call from (build_context_model keeps the first read and the first reading call)."""
+    ref = index.function_ref(key)
+    summary = index.modules.get(ref.module) if ref is not None else None
+    if ref is None or summary is None:
         return 0
-    function = found[1]
-    for record, identity in zip(function.calls, call_ids(function)):
-        if identity == call:
-            return record.row
-    return function.row
+    definitions = [function for function in summary.functions if function.qualname == ref.qualname]
+    for function in definitions:
+        for record, identity in zip(function.calls, call_ids(function)):
+            if identity == call:
+                return record.row
+    return definitions[0].row if definitions else 0
 
 
 def var_of(index: "ProjectIndex", target: Optional[str], method: str) -> Optional[str]:
@@ -138,13 +142,10 @@ def function_context(index: "ProjectIndex", function: Function, key: str) -> Opt
 def build_context_model(index: "ProjectIndex") -> ContextModel:
     model = ContextModel()
     fastapi = index.fastapi
-    direct: Dict[str, Tuple[str, int]] = {}
-    edges: Dict[str, List[Tuple[int, str]]] = {}
+    direct: Dict[str, Tuple[str, CallId]] = {}
+    edges: Dict[str, List[Tuple[CallId, str]]] = {}
     for path in sorted(index.summaries):
-        for part in index.module_parts(path):
-            function = part.context
-            if function is None:
-                continue
+        for _, function in index.module_parts(path, "context"):
             # Which functions run per request is known only once every module's part of FastAPI's model is in.
             if fastapi.is_per_request(function.key) or function.qualname.rpartition(".")[2] in _MIDDLEWARE_METHODS:
                 for var in function.sets:

@@ -83,14 +83,14 @@ class FastAPIModel:
 def build_model(index: "ProjectIndex") -> FastAPIModel:
     model = FastAPIModel()
     for path in sorted(index.summaries):
-        for part in index.module_parts(path):
-            if part.route:
-                model.routes[part.key] = part.route
-            model.dependencies.update(part.dependencies)
-            if part.middleware:
-                model.middleware.add(part.key)
-            if part.cached:
-                model.cached.add(part.key)
+        for key, (route, dependencies, middleware, cached) in index.module_parts(path, "fastapi"):  # type: ignore[misc]
+            if route:
+                model.routes[key] = route
+            model.dependencies.update(dependencies)
+            if middleware:
+                model.middleware.add(key)
+            if cached:
+                model.cached.add(key)
     return model
 
 

@@ -106,6 +106,7 @@ class ModuleMap:
         self._canonical: Dict[str, Tuple[str, bool]] = {}
         self._packages: Dict[str, bool] = {}  # folder -> has an __init__.py, asked once per map
         self._aliases: Optional[Dict[str, str]] = None
+        self._restored = False  # whether _by_name holds only the canonical names (restored)
 
     @classmethod
     def restored(cls, root: Path, canonical: Dict[str, Tuple[str, bool]], aliases: Dict[str, str]) -> "ModuleMap":
@@ -114,6 +115,7 @@ class ModuleMap:
         found = cls(root)
         found._canonical = dict(canonical)
         found._aliases = dict(aliases)
+        found._restored = True
         for path, (module, _) in canonical.items():
             found._by_name.setdefault(module, []).append(path)
         return found
@@ -123,6 +125,13 @@ class ModuleMap:
         known = self._canonical.get(key)
         if known is not None:
             return known
+        if self._restored:
+            # A file the restored map does not know: name every file again, so that the aliases (every
+            # name of every file) are complete when they are asked for next.
+            self._restored = False
+            known_files, self._canonical, self._by_name = list(self._canonical), {}, {}
+            for name in known_files:
+                self.add(name)
         self._aliases = None
         names, is_package = module_names(key, self.root, self._packages)
         for name in names:

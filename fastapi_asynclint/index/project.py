@@ -27,13 +27,16 @@ from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Funct
 if TYPE_CHECKING:
     from fastapi_asynclint.index.context_vars import ContextModel
     from fastapi_asynclint.index.fastapi_model import FastAPIModel
-    from fastapi_asynclint.index.parts import FunctionParts, ModuleParts
+    from fastapi_asynclint.index.parts import FunctionEntry, ModuleParts
 
 _MAX_DEPTH = 24
 _MAX_CHAIN = 64
 # Witnesses kept per function under distinct guards; past this, one witness under their common guards.
 _MAX_ALTERNATIVES = 6
 CALL = "()"
+# The models made of function parts (parts.PARTS), by their names in `models()`.
+_PART_MODELS = ("fastapi", "context", "awaited", "held")
+_MISSING = object()  # a part never computed (so never merged): a kept model cannot be taken over
 # Bump when file_fingerprint starts covering a new kind of fact.
 _FACTS_VERSION = "8"
 
@@ -161,8 +164,8 @@ class ProjectIndex:
     ) -> None:
         """`summaries` maps file path -> summary; `aliases` maps extra module names -> canonical module names;
         `facts` maps file path -> a digest of its summary (FileSummary.facts); `shapes` the same but for
-        rows (FileSummary.shape), which lets a module's part of the project-wide models be taken from an
-        adopted link state (see module_parts)."""
+        rows (FileSummary.shape), which lets the models and their parts kept by an earlier run with the
+        same link state be taken over (see adopt_models and module_parts)."""
         self.catalog = catalog
         self.facts = dict(facts)
         self.shapes = dict(shapes)
@@ -190,10 +193,11 @@ class ProjectIndex:
         self._held: Optional[Dict[str, Tuple[str, ...]]] = None
         self._context_facts: Optional[str] = None
         self._context_token: Optional[str] = None
+        self._paths_token: Optional[str] = None
         # path -> the module's parts of the project-wide models (see module_parts), with the shape of the
         # summary they were computed from; and those kept by the cache with the link state, each pickled
         # on its own and read only if asked for (adopt_models).
-        self._parts: Dict[str, Tuple[str, "ModuleParts"]] = {}
+        self._parts: Dict[str, "ModuleParts"] = {}
         self._stored_parts: Mapping[str, bytes] = {}
         self._async_categories: Dict[int, Tuple[ModuleSummary, Dict[str, FrozenSet[str]]]] = {}
         # Prefilter results of rules, keyed by (rule code, id(summary)) with the summary kept for identity.
@@ -219,10 +223,10 @@ class ProjectIndex:
     def link_state(self) -> Optional[Dict[str, object]]:
         """What linking computed that a later run cannot cheaply compute again, for the cache to keep: the
         blocking fixpoint (with the references and parameters of the functions it holds, which call chains
-        and guards read) and the modules' parts of the project-wide models; None if the fixpoint has not
-        run. It depends only on every file's `link` facts and the catalogue. Resolutions are not kept: a
-        run that takes the state over resolves the few names it needs again, from the few summaries they
-        lie in, faster than it would load every resolution of the project."""
+        and guards read); None if the fixpoint has not run. It depends only on every file's `link` facts
+        and the catalogue. The models and their parts (stored_models) and the resolutions a run makes
+        (resolutions) are kept beside it, under the same key, each read only when a run needs it: all the
+        project's resolutions would take longer to load than the few a run after an edit makes again."""
         if self._witness is None:
             return None
         held = self._witness.keys()
@@ -248,35 +252,56 @@ class ProjectIndex:
         for target, found in resolved.items():
             self._resolved.setdefault(target, found)
 
-    def module_parts(self, path: str) -> Tuple["FunctionParts", ...]:
-        """A module's functions' parts of the project-wide models (parts.py), those that add to one. Parts
-        kept from the run that stored the link state (adopt_models) are taken for every function whose
-        record but its rows is what it was; only the others are computed."""
-        shape = self.shapes.get(path, "")
+    def module_parts(self, path: str, model: str) -> Tuple[Tuple[str, object], ...]:
+        """(function key, its part of `model`) for a module's functions that add to the model, in order
+        (parts.py). Parts kept from the run that stored the link state (adopt_models) are taken for every
+        function whose record but its rows is what it was; the others are computed, each model's when it
+        is first asked for."""
+        entries = self._module_entries(path)
+        if any(model not in entry[2] for entry in entries):
+            from fastapi_asynclint.index.parts import function_part
+
+            summary = self.summaries[path]
+            for entry, function in zip(entries, summary.functions):
+                if model not in entry[2]:
+                    entry[2][model] = function_part(self, summary, function, entry[1], model)  # type: ignore[index]
+        return tuple((entry[1], entry[2][model]) for entry in entries if entry[2][model] is not None)  # type: ignore[index, misc]
+
+    def _module_entries(self, path: str) -> List["FunctionEntry"]:
         found = self._parts.get(path)
-        if found is None or found[0] != shape:
-            found = self._stored_module_parts(path)
-            if found is None or not shape or found[0] != shape:
-                found = (shape, self._compute_parts(path, found[1] if found is not None else ()))
-            self._parts[path] = found
-        return tuple(part for _, part in found[1] if part is not None)
-
-    def _stored_module_parts(self, path: str) -> Optional[Tuple[str, "ModuleParts"]]:
-        stored = self._stored_parts.get(path)
-        return pickle.loads(stored) if stored is not None else None
-
-    def _compute_parts(self, path: str, before: "ModuleParts") -> "ModuleParts":
-        from fastapi_asynclint.index.build import function_shape
-        from fastapi_asynclint.index.parts import function_parts
-
-        known = dict(before)
+        if found is not None:
+            return found[1]
+        shape = self.shapes.get(path, "")
+        stored = self._stored_module_parts(path)
+        if stored is not None and shape and stored[0] == shape:
+            self._parts[path] = stored
+            return stored[1]
         summary = self.summaries[path]
-        found = []
-        for function in summary.functions:
-            shape = function_shape(function)
-            part = known[shape] if shape in known else function_parts(self, summary, function)
-            found.append((shape, part))
-        return tuple(found)
+        known: Dict[str, "FunctionEntry"] = {}
+        if stored is not None and shape:
+            from fastapi_asynclint.index.build import function_shape
+
+            known = {entry[0]: entry for entry in stored[1]}  # type: ignore[misc]
+            shapes: List[Optional[str]] = [function_shape(function) for function in summary.functions]
+        else:
+            shapes = [None] * len(summary.functions)  # made when the parts are kept (stored_models)
+        entries: List["FunctionEntry"] = []
+        for function, function_shape_ in zip(summary.functions, shapes):
+            before = known.get(function_shape_) if function_shape_ is not None else None
+            parts = dict(before[2]) if before is not None else {}  # type: ignore[call-overload]
+            entries.append([function_shape_, self.ref(summary, function).key, parts])
+        self._parts[path] = (shape, entries)
+        return entries
+
+    def _stored_module_parts(self, path: str) -> Optional["ModuleParts"]:
+        stored = self._stored_parts.get(path)
+        if stored is None:
+            return None
+        try:
+            found = pickle.loads(stored)
+        except Exception:  # a damaged cache entry: the parts are computed again
+            return None
+        return found if isinstance(found, tuple) and len(found) == 2 else None
 
     def models(self) -> Dict[str, object]:
         """The project-wide models built so far (FastAPI's, the context vars', the awaited functions, the held
@@ -294,10 +319,16 @@ class ProjectIndex:
         models = self.models()
         if not models:
             return None
+        from fastapi_asynclint.index.build import function_shape
+
         parts = {}
         for path in self.shapes:
             entry = self._parts.get(path)
             if entry is not None:
+                entries = entry[1]
+                if any(item[0] is None for item in entries):
+                    for item, function in zip(entries, self.summaries[path].functions):
+                        item[0] = item[0] or function_shape(function)
                 parts[path] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
             elif path in self._stored_parts:
                 parts[path] = self._stored_parts[path]
@@ -308,8 +339,10 @@ class ProjectIndex:
         merged models stand if every module's parts are what they were merged from: a module whose shape
         changed (a line added in a route) has its edited functions' parts computed again and compared.
         Past `limit` such modules, the models are merged again (from the parts) instead."""
-        self._stored_parts = stored["parts"]  # type: ignore[assignment]
-        shapes: Dict[str, str] = stored["shapes"]  # type: ignore[assignment]
+        parts, shapes, models = stored.get("parts"), stored.get("shapes"), stored.get("models")
+        if not (isinstance(parts, dict) and isinstance(shapes, dict) and isinstance(models, dict)):
+            return False
+        self._stored_parts = parts
         if shapes.keys() != self.shapes.keys():
             return False
         changed = [path for path, shape in self.shapes.items() if shapes[path] != shape]
@@ -317,9 +350,13 @@ class ProjectIndex:
             return False
         for path in changed:
             before = self._stored_module_parts(path)
-            if before is None or self.module_parts(path) != tuple(part for _, part in before[1] if part is not None):
+            if before is None:
                 return False
-        models: Dict[str, object] = stored["models"]  # type: ignore[assignment]
+            for model in _PART_MODELS:
+                if model in models:
+                    kept = tuple((entry[1], entry[2].get(model, _MISSING)) for entry in before[1])  # type: ignore[attr-defined]
+                    if self.module_parts(path, model) != tuple(item for item in kept if item[1] is not None):
+                        return False
         self._fastapi = models.get("fastapi")  # type: ignore[assignment]
         self._context_vars = models.get("context")  # type: ignore[assignment]
         self._awaited = models.get("awaited")  # type: ignore[assignment]
@@ -587,8 +624,8 @@ class ProjectIndex:
         if self._awaited is None:
             found: Set[str] = set()
             for path in sorted(self.summaries):
-                for part in self.module_parts(path):
-                    found.update(part.awaited)
+                for _, keys in self.module_parts(path, "awaited"):
+                    found.update(keys)  # type: ignore[arg-type]
             self._awaited = found
         return self._awaited
 
@@ -598,9 +635,8 @@ class ProjectIndex:
         if self._held is None:
             found: Dict[str, Tuple[str, ...]] = {}
             for path in sorted(self.summaries):
-                for part in self.module_parts(path):
-                    if part.held:
-                        found[part.key] = part.held
+                for key, names in self.module_parts(path, "held"):
+                    found[key] = names  # type: ignore[assignment]
             self._held = found
         return self._held
 
@@ -819,25 +855,34 @@ class ProjectIndex:
         `classify`) -> what the call blocks on and through which chain, rows included (link facts leave them
         out); ("context", function key) -> the request variable it reads and through which calls;
         ("context-name", name) -> which functions of that name read one. With what the answers depend on
-        beyond the link state: the files (with their facts) they take rows from, and the context vars'
-        model (its digest, context_token) if a lookup read it. While those are the same, so are the answers."""
+        beyond the link state: the files (with their facts) they take rows from, and a token of which file
+        each module is (the files chains name) and, if a lookup read it, of the context vars' model
+        (lookup_token). While those are the same, so are the answers."""
         found = []
         files: Set[str] = set()
-        token = ""
+        context = False
         for kind, query in sorted(lookups):  # type: ignore[type-var]
             if kind == "classify":
                 answer: object = self.classify(*query)  # type: ignore[misc]
                 if answer is not None:
                     files.update(hop.filename for hop in answer[1])  # type: ignore[index]
             elif kind == "context":
-                answer, token = self.context_vars.chain(self, query), self.context_token()  # type: ignore[arg-type]
+                answer, context = self.context_vars.chain(self, query), True  # type: ignore[arg-type]
                 if answer is not None:
                     files.update(hop.filename for hop in answer[1])  # type: ignore[index]
             else:
-                answer, token = self.context_vars.named(query), self.context_token()  # type: ignore[arg-type]
+                answer, context = self.context_vars.named(query), True  # type: ignore[arg-type]
             found.append((kind, query, answer))
         digest = hashlib.blake2b(repr(found).encode(), digest_size=16).hexdigest()
-        return digest, tuple(sorted((path, self.facts.get(path, "")) for path in files)), token
+        return digest, tuple(sorted((path, self.facts.get(path, "")) for path in files)), self.lookup_token(context)
+
+    def lookup_token(self, context: bool) -> str:
+        """What lookups depend on besides their files' facts and the link state: which file each module
+        is, and with `context` the whole context vars' model (context_token)."""
+        if self._paths_token is None:
+            naming = (sorted(self.paths.items()), sorted(self.aliases.items()))
+            self._paths_token = hashlib.blake2b(repr(naming).encode(), digest_size=16).hexdigest()
+        return f"{self._paths_token}:{self.context_token()}" if context else self._paths_token
 
     def context_token(self) -> str:
         """A digest of the whole context vars' model: which functions read a request variable and through

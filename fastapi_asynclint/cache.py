@@ -24,7 +24,7 @@ from fastapi_asynclint.diagnostics import Diagnostic
 if TYPE_CHECKING:
     from fastapi_asynclint.index.build import FileSummary
 
-_FORMAT = 21
+_FORMAT = 22
 _MAX_RESULTS = 200_000
 _MAX_SNAPSHOTS = 8
 # The journal is folded into the main file once it holds more than this many entries or 1/20 of them.
@@ -64,6 +64,10 @@ def _dumps(data: dict) -> bytes:
         }
     pickler.dump(data)
     return buffer.getvalue()
+
+
+def _pickled(value: object) -> bytes:
+    return value if type(value) is bytes else pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)  # type: ignore[return-value]
 
 
 class _Packed:
@@ -117,9 +121,10 @@ class Cache:
         self._generation = ""  # the main file's token; a journal applies only to the main file it extends
         self._journal_summaries: Dict[str, Tuple[int, int, str, bool, FileSummary]] = {}
         self._journal_results: Dict[str, tuple] = {}
-        # path -> (key, findings in the rows of the focused text, depends): see reuse.py
-        self._memos: Dict[str, tuple] = {}
-        self._journal_memos: Dict[str, tuple] = {}
+        # path -> (key, findings in the rows of the focused text, depends), or those pickled (see memo()): see
+        # reuse.py. The journal's are always pickled.
+        self._memos: Dict[str, object] = {}
+        self._journal_memos: Dict[str, bytes] = {}
         # project facts -> the index facts they were found to give (see confirm())
         self._confirmed: Dict[str, str] = {}
         # Whole runs, small and read first, one file per project state: a run whose inputs are all
@@ -252,12 +257,22 @@ class Cache:
     def memo(self, path: str) -> Optional[tuple]:
         """The findings last stored for reuse for `path` (reuse.Stored)."""
         self._load()
-        return self._memos.get(path)
+        stored = self._memos.get(path)
+        if type(stored) is bytes:  # kept pickled until the file is linted again (put_memo)
+            try:
+                stored = pickle.loads(stored)
+            except Exception:
+                stored = None
+            self._memos[path] = stored  # type: ignore[assignment]
+        return stored
 
     def put_memo(self, path: str, stored: tuple) -> None:
+        """Keep `stored` for `path`, pickled on its own: a run loads every file's memo with the cache but
+        reads only those of the files it lints."""
         self._load()
-        if self._memos.get(path) != stored:
-            self._memos[path] = self._journal_memos[path] = stored
+        if self.memo(path) != stored:
+            self._memos[path] = stored
+            self._journal_memos[path] = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)  # type: ignore[assignment]
             self._dirty = True
 
     def focus(self, path: str) -> Optional[tuple]:
@@ -391,7 +406,7 @@ class Cache:
             "generation": self._generation,
             "summaries": {path: entry for path, entry in self._summaries.items() if path in live},
             "results": dict(list(self._results.items())[-_MAX_RESULTS:]),
-            "memos": {path: stored for path, stored in self._memos.items() if path in live},
+            "memos": {path: _pickled(stored) for path, stored in self._memos.items() if path in live},
             "confirmed": self._confirmed,
         }
         self._write(self.file, data)

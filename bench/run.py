@@ -94,7 +94,7 @@ import sys
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
@@ -459,20 +459,20 @@ class Bench:
             literal = corpus.literal.encode()
             edited.write_bytes(original.replace(literal, literal + f" (bench edit {index + 1})".encode(), 1))
 
+        def adding_a_line(path: Path, source: bytes, literal: str) -> Callable[[int], None]:
+            def edit_line(index: int) -> None:
+                path.write_bytes(add_statement(source, literal.encode(), f"bench_edit = len(\"edit {index + 1}\")"))
+
+            return edit_line
+
         changed_line = new("changed_line", "one changed file (line added)", "fastapi-asynclint",
                            ours + ["--cache-dir", str(warm_cache), "."])
-
-        def edit_line(index: int) -> None:
-            edited.write_bytes(add_statement(original, corpus.literal.encode(), f"bench_edit = len(\"edit {index + 1}\")"))
-
+        edit_line = adding_a_line(edited, original, corpus.literal)
         small = tree / corpus.small_module
         small_original = small.read_bytes()
         changed_small = new("changed_small", "one changed file (line added, small module)", "fastapi-asynclint",
                             ours + ["--cache-dir", str(warm_cache), "."])
-
-        def edit_small(index: int) -> None:
-            statement = f"bench_edit = len(\"edit {index + 1}\")"
-            small.write_bytes(add_statement(small_original, corpus.small_literal.encode(), statement))
+        edit_small = adding_a_line(small, small_original, corpus.small_literal)
 
         try:
             self.repeat(changed, tree, logs, times, edit)

@@ -24,7 +24,7 @@ from fastapi_asynclint.diagnostics import Diagnostic
 if TYPE_CHECKING:
     from fastapi_asynclint.index.build import FileSummary
 
-_FORMAT = 22
+_FORMAT = 23
 _MAX_RESULTS = 200_000
 _MAX_SNAPSHOTS = 8
 # The journal is folded into the main file once it holds more than this many entries or 1/20 of them.
@@ -272,7 +272,7 @@ class Cache:
         self._load()
         if self.memo(path) != stored:
             self._memos[path] = stored
-            self._journal_memos[path] = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)  # type: ignore[assignment]
+            self._journal_memos[path] = _pickled(stored)
             self._dirty = True
 
     def focus(self, path: str) -> Optional[tuple]:
@@ -349,31 +349,37 @@ class Cache:
         return entry[:4] if entry is not None else None
 
     # ------------------------------------------------------------------ link state
+    # One entry per file, the last run's, under the key of the link facts it was computed with: a second
+    # project state would be a second full copy of the link.
+    def _keyed(self, file: Path, key: str) -> Optional[dict]:
+        data = self._read(file)
+        found = data.get("value") if data is not None and data.get("key") == key else None
+        return found if isinstance(found, dict) else None
+
+    def _put_keyed(self, file: Path, key: str, value: dict) -> None:
+        self._write(file, {"format": _FORMAT, "key": key, "value": value})
+
     def link_state(self, key: str) -> Optional[dict]:
         """The index's link state (ProjectIndex.link_state) stored under `key`, the project's link facts."""
-        data = self._read(self.link_file)
-        return data.get("state") if data is not None and data.get("key") == key else None
+        return self._keyed(self.link_file, key)
 
     def put_link_state(self, key: str, state: dict) -> None:
-        # One entry, the last run's: a second project state would be a second full copy of the link.
-        self._write(self.link_file, {"format": _FORMAT, "key": key, "state": state})
+        self._put_keyed(self.link_file, key, state)
 
     def models(self, key: str) -> Optional[dict]:
         """The project-wide models and their parts (ProjectIndex.stored_models) kept under `key`, the link
         state's."""
-        data = self._read(self.models_file)
-        return data.get("models") if data is not None and data.get("key") == key else None
+        return self._keyed(self.models_file, key)
 
     def put_models(self, key: str, models: dict) -> None:
-        self._write(self.models_file, {"format": _FORMAT, "key": key, "models": models})
+        self._put_keyed(self.models_file, key, models)
 
     def resolutions(self, key: str) -> Optional[dict]:
         """Resolutions (ProjectIndex.resolutions) kept under `key`, the link state's."""
-        data = self._read(self.resolved_file)
-        return data.get("resolved") if data is not None and data.get("key") == key else None
+        return self._keyed(self.resolved_file, key)
 
     def put_resolutions(self, key: str, resolved: dict) -> None:
-        self._write(self.resolved_file, {"format": _FORMAT, "key": key, "resolved": resolved})
+        self._put_keyed(self.resolved_file, key, resolved)
 
     # ------------------------------------------------------------------ persistence
     def save(self) -> None:

@@ -47,8 +47,7 @@ def holds(index, depends: Optional[Depends]) -> bool:
     if depends is None:
         return True
     lookups, answers, watched, token = depends
-    context = any(kind != "classify" for kind, _ in lookups)
-    if all(index.facts.get(path, "") == facts for path, facts in watched) and index.lookup_token(context) == token:
+    if all(index.facts.get(path, "") == facts for path, facts in watched) and index.lookup_token(lookups) == token:
         return True
     return index.answers(lookups)[0] == answers
 

@@ -106,7 +106,7 @@ class FileContext:
         self.memo: Dict[Any, Any] = {}
         # What the rules looked up in the index beyond the file's fingerprint, as (kind, query) pairs
         # (ProjectIndex.answers): stored findings stand only while these answer the same.
-        self.lookups: Set[Tuple[str, str]] = set()
+        self.lookups: Set[Tuple[str, object]] = set()
         self._semantics: Optional["Semantics"] = None
 
     @property

@@ -540,7 +540,7 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
                 index.adopt_resolutions(cache.resolutions(link_key) or {})
                 seeded = len(index.resolutions())
                 stored = cache.models(link_key)
-                if isinstance(stored, dict) and index.adopt_models(stored):
+                if stored is not None and index.adopt_models(stored):
                     adopted_models = frozenset(index.models())
                     stored_facts = stored.get("index_facts", "")
 

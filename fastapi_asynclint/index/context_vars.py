@@ -16,7 +16,7 @@ from fastapi_asynclint.diagnostics import Hop
 from fastapi_asynclint.index.summary import Function
 
 if TYPE_CHECKING:
-    from fastapi_asynclint.index.project import ProjectIndex
+    from fastapi_asynclint.index.project import FunctionRef, ProjectIndex
 
 CONTEXT_VAR = "contextvars.ContextVar()"
 # Context variables that third-party request middleware sets.
@@ -46,7 +46,7 @@ class ContextModel:
             seen.add(key)
             var, call, callee = self.reads[key]
             ref = index.function_ref(key)
-            row = _call_row(index, key, call)
+            row = _call_row(index, ref, call)
             hops.append(Hop(ref.qualname if ref else key, ref.filename if ref else "", row))
             if callee is None:
                 hops.append(Hop(f"{var}.get", ref.filename if ref else "", row))
@@ -70,11 +70,10 @@ def call_ids(function: Function) -> List[CallId]:
     return found
 
 
-def _call_row(index: "ProjectIndex", key: str, call: CallId) -> int:
+def _call_row(index: "ProjectIndex", ref: Optional["FunctionRef"], call: CallId) -> int:
     """The row of a function's call as the index has it now. Of several definitions of one name (a
     property's getter and setter, an `if`/`else` pair), the first holding that call: the one the model
     took the call from (build_context_model keeps the first read and the first reading call)."""
-    ref = index.function_ref(key)
     summary = index.modules.get(ref.module) if ref is not None else None
     if ref is None or summary is None:
         return 0

@@ -11,7 +11,7 @@ without a cache) does not resolve every call of the project for the context vars
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Tuple
 
 from fastapi_asynclint.catalog import canonical_name
 from fastapi_asynclint.index.context_vars import function_context

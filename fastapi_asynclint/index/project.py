@@ -34,8 +34,12 @@ _MAX_CHAIN = 64
 # Witnesses kept per function under distinct guards; past this, one witness under their common guards.
 _MAX_ALTERNATIVES = 6
 CALL = "()"
-# The models made of function parts (parts.PARTS), by their names in `models()`.
-_PART_MODELS = ("fastapi", "context", "awaited", "held")
+# The project-wide models, by their names in `models()` (those made of function parts as in parts.PARTS),
+# and what each is kept in.
+_MODELS = {
+    "fastapi": "_fastapi", "context": "_context_vars", "awaited": "_awaited", "held": "_held",
+    "context_facts": "_context_facts", "context_token": "_context_token",
+}
 _MISSING = object()  # a part never computed (so never merged): a kept model cannot be taken over
 # Bump when file_fingerprint starts covering a new kind of fact.
 _FACTS_VERSION = "8"
@@ -306,10 +310,7 @@ class ProjectIndex:
     def models(self) -> Dict[str, object]:
         """The project-wide models built so far (FastAPI's, the context vars', the awaited functions, the held
         contexts, and the digest of what every file reads of the context vars' model)."""
-        found = {
-            "fastapi": self._fastapi, "context": self._context_vars, "awaited": self._awaited, "held": self._held,
-            "context_facts": self._context_facts, "context_token": self._context_token,
-        }
+        found = {name: getattr(self, attribute) for name, attribute in _MODELS.items()}
         return {name: model for name, model in found.items() if model is not None}
 
     def stored_models(self) -> Optional[Dict[str, object]]:
@@ -348,21 +349,19 @@ class ProjectIndex:
         changed = [path for path, shape in self.shapes.items() if shapes[path] != shape]
         if len(changed) > limit:
             return False
+        from fastapi_asynclint.index.parts import PARTS
+
         for path in changed:
             before = self._stored_module_parts(path)
             if before is None:
                 return False
-            for model in _PART_MODELS:
+            for model in PARTS:
                 if model in models:
                     kept = tuple((entry[1], entry[2].get(model, _MISSING)) for entry in before[1])  # type: ignore[attr-defined]
                     if self.module_parts(path, model) != tuple(item for item in kept if item[1] is not None):
                         return False
-        self._fastapi = models.get("fastapi")  # type: ignore[assignment]
-        self._context_vars = models.get("context")  # type: ignore[assignment]
-        self._awaited = models.get("awaited")  # type: ignore[assignment]
-        self._held = models.get("held")  # type: ignore[assignment]
-        self._context_facts = models.get("context_facts")  # type: ignore[assignment]
-        self._context_token = models.get("context_token")  # type: ignore[assignment]
+        for name, attribute in _MODELS.items():
+            setattr(self, attribute, models.get(name))
         return True
 
     # ------------------------------------------------------------------ per-module tables
@@ -860,29 +859,29 @@ class ProjectIndex:
         (lookup_token). While those are the same, so are the answers."""
         found = []
         files: Set[str] = set()
-        context = False
-        for kind, query in sorted(lookups):  # type: ignore[type-var]
+        ordered = sorted(lookups)  # type: ignore[type-var]
+        for kind, query in ordered:
             if kind == "classify":
                 answer: object = self.classify(*query)  # type: ignore[misc]
-                if answer is not None:
-                    files.update(hop.filename for hop in answer[1])  # type: ignore[index]
             elif kind == "context":
-                answer, context = self.context_vars.chain(self, query), True  # type: ignore[arg-type]
-                if answer is not None:
-                    files.update(hop.filename for hop in answer[1])  # type: ignore[index]
+                answer = self.context_vars.chain(self, query)  # type: ignore[arg-type]
             else:
-                answer, context = self.context_vars.named(query), True  # type: ignore[arg-type]
+                answer = self.context_vars.named(query)  # type: ignore[arg-type]
+            if answer is not None and kind != "context-name":  # a chain: (what it reaches, its hops)
+                files.update(hop.filename for hop in answer[1])  # type: ignore[index]
             found.append((kind, query, answer))
         digest = hashlib.blake2b(repr(found).encode(), digest_size=16).hexdigest()
-        return digest, tuple(sorted((path, self.facts.get(path, "")) for path in files)), self.lookup_token(context)
+        return digest, tuple(sorted((path, self.facts.get(path, "")) for path in files)), self.lookup_token(ordered)
 
-    def lookup_token(self, context: bool) -> str:
-        """What lookups depend on besides their files' facts and the link state: which file each module
-        is, and with `context` the whole context vars' model (context_token)."""
+    def lookup_token(self, lookups: Iterable[Tuple[str, object]]) -> str:
+        """What these lookups depend on besides their files' facts and the link state: which file each
+        module is, and for those that read it, the whole context vars' model (context_token)."""
         if self._paths_token is None:
             naming = (sorted(self.paths.items()), sorted(self.aliases.items()))
             self._paths_token = hashlib.blake2b(repr(naming).encode(), digest_size=16).hexdigest()
-        return f"{self._paths_token}:{self.context_token()}" if context else self._paths_token
+        if any(kind != "classify" for kind, _ in lookups):
+            return f"{self._paths_token}:{self.context_token()}"
+        return self._paths_token
 
     def context_token(self) -> str:
         """A digest of the whole context vars' model: which functions read a request variable and through

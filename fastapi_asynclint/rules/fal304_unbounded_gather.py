@@ -37,7 +37,6 @@ from typing import Optional
 
 import libcst as cst
 
-from fastapi_asynclint.catalog import canonical_name
 from fastapi_asynclint.index.fastapi_model import FastAPIModel
 from fastapi_asynclint.rule import Invalid, RuleInput, Valid
 from fastapi_asynclint.rules._calls import CallRule, enclosing_def, request_scoped_kind

@@ -24,7 +24,7 @@ from fastapi_asynclint.diagnostics import Diagnostic
 if TYPE_CHECKING:
     from fastapi_asynclint.index.build import FileSummary
 
-_FORMAT = 23
+_FORMAT = 24
 _MAX_RESULTS = 200_000
 _MAX_SNAPSHOTS = 8
 # The journal is folded into the main file once it holds more than this many entries or 1/20 of them.
@@ -199,6 +199,12 @@ class Cache:
         if found is not None:
             self.put_summary(path, module, is_package, (stat.st_mtime_ns, stat.st_size), found)
         return found
+
+    def previous_summary(self, path: str, module: str, is_package: bool) -> Optional[FileSummary]:
+        """The summary last stored for this path under this module name, whatever the file holds now."""
+        self._load()
+        entry = self._summaries.get(path)
+        return entry[4] if entry is not None and entry[2:4] == (module, is_package) else None
 
     def put_summary(self, path: str, module: str, is_package: bool, stat: Tuple[int, int], summary: FileSummary) -> None:
         self._load()

@@ -421,16 +421,18 @@ def _code_unchanged(
                 raw = handle.read()
         except OSError:
             return None, naming
-        from fastapi_asynclint.index.build import digest_of
+        from fastapi_asynclint.index.build import LAYOUT_MIN_BYTES, digest_of, resummarize_bytes, summarize_bytes
 
-        now = digest_of(raw)
+        module, is_package, facts, focus = identity
+        summary = None
+        if len(raw) >= LAYOUT_MIN_BYTES:  # a large file: re-summarised from its last summary if it can be
+            previous = cache.previous_summary(path, module, is_package)
+            summary = resummarize_bytes(raw, previous, module, is_package) if previous is not None else None
+        now = summary.digest if summary is not None else digest_of(raw)
         if digest is None or now is None:
             return None, naming
         if now != digest:
-            module, is_package, facts, focus = identity
-            from fastapi_asynclint.index.build import summarize_bytes
-
-            summary = summarize_bytes(raw, module, is_package)
+            summary = summary or summarize_bytes(raw, module, is_package)
             if not _reads_the_same(summary, facts, focus, raw, path in codes_by_path):
                 cache.put_summary(path, module, is_package, stat, summary)  # the full run that follows reads it
                 return None, naming

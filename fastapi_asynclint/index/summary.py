@@ -265,7 +265,7 @@ class _Scope:
     self_name: Optional[str] = None
 
 
-class _Summarizer:
+class Summarizer:
     def __init__(self, module: str, is_package: bool) -> None:
         self.module = module
         self.is_package = is_package
@@ -276,6 +276,9 @@ class _Summarizer:
         self.star_imports: List[str] = []
         self.dependency_aliases: Dict[str, str] = {}
         self.scopes: List[_Scope] = []
+        # len(imports), len(star_imports) after the module-level pass, then after each top-level statement
+        # is summarised: what each statement adds (layout.py keeps it per block of a large file).
+        self.marks: List[Tuple[int, int]] = []
 
     # ---------------------------------------------------------------- names
     def qualify(self, qualname: str) -> str:
@@ -704,7 +707,10 @@ class _Summarizer:
         self.collect_module_bindings(tree)
         calls, awaits, yields = self.calls_in(list(_own_nodes(tree.body)))
         self.functions.append(Function(MODULE_SCOPE, 1, False, None, tuple(calls), awaits=awaits, yields=yields))
-        self.walk_definitions(tree.body, "", None)
+        self.marks.append((len(self.imports), len(self.star_imports)))
+        for statement in tree.body:
+            self.walk_definitions([statement], "", None)
+            self.marks.append((len(self.imports), len(self.star_imports)))
         return ModuleSummary(
             module=self.module,
             is_package=self.is_package,
@@ -834,7 +840,7 @@ def _own_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
 
 
 def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
-    return _Summarizer(module, is_package).summarize(tree)
+    return Summarizer(module, is_package).summarize(tree)
 
 
 def _flags(node: ast.Call) -> Tuple[str, ...]:

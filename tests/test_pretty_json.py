@@ -1,12 +1,15 @@
-"""The reporters' JSON writer must print exactly what `json.dumps(indent=2, ensure_ascii=False)` prints."""
+"""The reporters' JSON writers must print exactly what `json.dumps(indent=2, ensure_ascii=False)` prints."""
 
+import io
 import json
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fastapi_asynclint.output import pretty_json
+from fastapi_asynclint.diagnostics import Applicability, Diagnostic, Edit, Fix, Hop, Location
+from fastapi_asynclint.output import RenderContext, json_format, pretty_json
+from fastapi_asynclint.results import CheckResult, FileReport
 
 leaves = st.none() | st.booleans() | st.integers() | st.text()
 documents = st.recursive(
@@ -31,3 +34,31 @@ def test_escapes_and_non_ascii_text():
 def test_unsupported_values_are_refused_not_misprinted(value):
     with pytest.raises(TypeError):
         pretty_json.dumps(value)
+
+
+locations = st.builds(Location, st.integers(0, 10**6), st.integers(0, 10**4))
+edits = st.builds(Edit, st.text(), locations, locations)
+fixes = st.builds(Fix, st.sampled_from(list(Applicability)), st.text(), st.lists(edits, max_size=3).map(tuple))
+hops = st.builds(Hop, st.text(), st.text() | st.just(""), st.integers(0, 10**6))
+diagnostics = st.builds(
+    Diagnostic,
+    code=st.sampled_from(["FAL101", "FAL201", "FAL900", "X1"]),
+    message=st.text(),
+    filename=st.sampled_from(["app/main.py", "/abs/é path/x.py", "q\"uote.py"]),
+    location=locations,
+    end_location=locations,
+    fix=st.none() | fixes,
+    chain=st.lists(hops, max_size=3).map(tuple),
+    noqa_row=st.none() | st.integers(1, 10**6),
+)
+
+
+@settings(derandomize=True, max_examples=300)
+@given(st.lists(diagnostics, max_size=4))
+def test_the_json_report_is_the_standard_librarys_text_of_its_records(found):
+    """json_format writes each finding directly; it must print what json.dumps prints of diagnostic_json."""
+    stream = io.StringIO()
+    json_format.render(CheckResult(files=[FileReport("x.py", diagnostics=found)]), RenderContext(format="json", stream=stream))
+    ordered = sorted(found, key=lambda d: d.sort_key)
+    expected = json.dumps([json_format.diagnostic_json(d) for d in ordered], indent=2, sort_keys=True, ensure_ascii=False)
+    assert stream.getvalue() == expected + "\n"

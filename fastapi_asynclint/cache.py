@@ -144,6 +144,11 @@ class Cache:
         self._last_run: Optional[dict] = None
         self._last_run_dirty = False
 
+    @property
+    def folder(self) -> Path:
+        """Where this interpreter's and version's cache files are (other stores may keep theirs there)."""
+        return self.file.parent
+
     def _read(self, file: Path) -> Optional[dict]:
         try:
             with open(file, "rb") as handle, _collector_paused(freeze=self.freeze_loads):

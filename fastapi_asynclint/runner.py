@@ -613,6 +613,9 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
             job.memo = Memo(cache.memo(job.path))
         todo.append(job)
     if todo:
+        from fastapi_asynclint.libcst_import import import_libcst
+
+        import_libcst(cache.folder if cache is not None else None)
         # Link once in the parent, before forking, so no worker repeats the fixpoint.
         link()
         index.witnesses

@@ -24,7 +24,7 @@ from fastapi_asynclint.diagnostics import Diagnostic
 if TYPE_CHECKING:
     from fastapi_asynclint.index.build import FileSummary
 
-_FORMAT = 24
+_FORMAT = 25
 _MAX_RESULTS = 200_000
 _MAX_SNAPSHOTS = 8
 # The journal is folded into the main file once it holds more than this many entries or 1/20 of them.

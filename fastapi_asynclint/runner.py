@@ -540,7 +540,7 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
                 index.adopt_link_state(state)
                 link_adopted = True
                 index.adopt_resolutions(cache.resolutions(link_key) or {})
-                seeded = len(index.resolutions())
+                seeded = index.resolution_count()
                 stored = cache.models(link_key)
                 if stored is not None and index.adopt_models(stored):
                     adopted_models = frozenset(index.models())
@@ -659,9 +659,8 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
         cache.put_link_state(link_key, state)
     # A run that took the link state over (a file or two edited) keeps what it resolved, for the next edit;
     # one that linked from scratch resolved the whole project, more than is worth loading for one file.
-    resolved = index.resolutions()
-    if cache is not None and link_adopted and seeded < len(resolved) <= _KEPT_RESOLUTIONS:
-        cache.put_resolutions(link_key, resolved)
+    if cache is not None and link_adopted and seeded < index.resolution_count() <= _KEPT_RESOLUTIONS:
+        cache.put_resolutions(link_key, index.resolutions())
     # The models are kept once built, or when this run built more of them than it took over.
     if cache is not None and state is not None and (set(index.models()) - adopted_models or settled not in ("", stored_facts)):
         stored = index.stored_models()

@@ -51,6 +51,9 @@ class FunctionRef:
     qualname: str
     is_async: bool
     filename: str
+    # Whether it has decorators: an undecorated function is neither offloaded nor dispatched, known without
+    # reading its module's summary (a run after an edit would otherwise unpickle every module it calls into).
+    decorated: bool = True
 
     @property
     def key(self) -> str:
@@ -188,6 +191,8 @@ class ProjectIndex:
         self._classes: Dict[str, Dict[str, ClassInfo]] = {}
         self._bindings: Dict[str, Dict[str, str]] = {}
         self._resolved: Dict[str, Resolved] = {}
+        # target -> dependency_alias(target): like resolutions, a function of the link facts alone.
+        self._dependency_aliases: Dict[str, Optional[str]] = {}
         self._witness: Optional[Dict[str, Tuple[Witness, ...]]] = None
         self._refs: Dict[str, FunctionRef] = {}
         self._params: Dict[str, Dict[str, Tuple[str, Optional[str], bool]]] = {}
@@ -216,6 +221,7 @@ class ProjectIndex:
         fresh = ProjectIndex(self.summaries.replaced(path, summary), self.catalog, self.aliases)
         if previous is not None and summary is not None and link_signature(previous) == link_signature(summary):
             fresh._resolved = self._resolved
+            fresh._dependency_aliases = self._dependency_aliases
             fresh._witness = self._witness
             fresh._refs = self._refs
             fresh._params = self._params
@@ -246,15 +252,21 @@ class ProjectIndex:
         self._params = dict(state["params"])  # type: ignore[call-overload]
         self._refs = dict(state["refs"])  # type: ignore[call-overload]
 
-    def resolutions(self) -> Dict[str, Resolved]:
-        """Every target resolved so far -> what it names: a function of the link facts alone, so a later
-        run with the same link state may take them over (adopt_resolutions) instead of unpickling the
-        summaries of every module the edited file's calls lead into."""
-        return self._resolved
+    def resolutions(self) -> Dict[str, dict]:
+        """Every target resolved so far -> what it names, and every dependency alias followed so far -> the
+        dependency: functions of the link facts alone, so a later run with the same link state may take
+        them over (adopt_resolutions) instead of unpickling the summaries of every module the edited
+        file's calls and parameters lead into."""
+        return {"targets": self._resolved, "aliases": self._dependency_aliases}
 
-    def adopt_resolutions(self, resolved: Mapping[str, Resolved]) -> None:
-        for target, found in resolved.items():
+    def resolution_count(self) -> int:
+        return len(self._resolved) + len(self._dependency_aliases)
+
+    def adopt_resolutions(self, stored: Mapping[str, Mapping]) -> None:
+        for target, found in stored.get("targets", {}).items():
             self._resolved.setdefault(target, found)
+        for target, alias in stored.get("aliases", {}).items():
+            self._dependency_aliases.setdefault(target, alias)
 
     def module_parts(self, path: str, model: str) -> Tuple[Tuple[str, object], ...]:
         """(function key, its part of `model`) for a module's functions that add to the model, in order
@@ -388,7 +400,9 @@ class ProjectIndex:
         found = self._refs.get(key)
         if found is None:
             found = self._refs[key] = FunctionRef(
-                summary.module, function.qualname, function.is_async, self.paths.get(summary.module, "")
+                summary.module, function.qualname, function.is_async, self.paths.get(summary.module, ""),
+                # The record is_offloaded and dispatched would read: the last definition of that name.
+                bool(self.functions_of(summary)[function.qualname].decorators),
             )
         return found
 
@@ -564,6 +578,8 @@ class ProjectIndex:
     def is_offloaded(self, ref: FunctionRef) -> bool:
         if self.catalog.is_offload(ref.key):
             return True
+        if not ref.decorated:
+            return False
         summary = self.modules.get(ref.module)
         function = self.functions_of(summary).get(ref.qualname) if summary else None
         if function is None:
@@ -574,7 +590,7 @@ class ProjectIndex:
         """`@async_dispatch(aload)` on `def load`: a decorator given a coroutine function runs that instead
         of the sync body when called from async code (prefect's dual sync/async API), unless the call
         asks for the sync body with `_sync=...`."""
-        if "_sync" in keywords:
+        if "_sync" in keywords or not ref.decorated:
             return False
         summary = self.modules.get(ref.module)
         function = self.functions_of(summary).get(ref.qualname) if summary else None
@@ -946,6 +962,13 @@ class ProjectIndex:
         """The dependency behind an `Annotated[T, Depends(f)]` alias named by `target`, followed through imports."""
         if not target or depth > _MAX_DEPTH:
             return None
+        if depth == 0:
+            if target not in self._dependency_aliases:
+                self._dependency_aliases[target] = self._dependency_alias(target, 0)
+            return self._dependency_aliases[target]
+        return self._dependency_alias(target, depth)
+
+    def _dependency_alias(self, target: str, depth: int) -> Optional[str]:
         tokens = split_target(target)
         for cut in range(len(tokens) - 1, 0, -1):
             summary = self.modules.get(".".join(tokens[:cut]))

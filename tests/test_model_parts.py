@@ -138,6 +138,24 @@ def test_kept_models_stand_when_no_part_changed(edit, monkeypatch):
     assert chain[1][0].row == edited.splitlines().index("    log_line()") + 1
 
 
+def test_the_context_token_is_kept_with_the_context_model():
+    """A full run reads the token in its workers; kept anyway, a later run takes all it stored over and so
+    has nothing new to store."""
+    base = {"ctx": CONTEXT, "deps": DEPS, "app": APP}
+    first = _index(base)
+    first.context_vars
+    token = first.context_token()
+    state, stored = _stored(base)
+    assert stored["models"]["context_token"] == token
+    adopted = _index(dict(base, app=EDITS["awaits"]))
+    adopted.adopt_link_state(state)
+    assert not adopted.adopt_models(stored)  # the edit changed a part: the models are built again
+    later = _index(base)
+    later.adopt_link_state(state)
+    assert later.adopt_models(stored)
+    assert later.models()["context_token"] == token and later.context_token() == token
+
+
 def test_nothing_is_taken_for_an_index_without_shapes():
     """An index built without shapes (the language server's) computes every part."""
     sources = {"ctx": CONTEXT, "deps": DEPS, "app": APP}

@@ -329,6 +329,10 @@ class ProjectIndex:
         """What the cache keeps of the models for a later run with the same link state (adopt_models):
         every module's shape and parts (each pickled on its own) and the merged models; None if no model
         was built."""
+        if self._context_vars is not None:
+            # A full run builds the model in the parent but reads its token in the workers: kept with it, the
+            # first run after an edit takes it over instead of building it and storing every model again.
+            self.context_token()
         models = self.models()
         if not models:
             return None

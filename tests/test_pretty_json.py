@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 
 import pytest
 from hypothesis import given, settings
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from fastapi_asynclint.diagnostics import Applicability, Diagnostic, Edit, Fix, Hop, Location
 from fastapi_asynclint.output import RenderContext, json_format, pretty_json
+from fastapi_asynclint.output.common import url
 from fastapi_asynclint.results import CheckResult, FileReport
 
 leaves = st.none() | st.booleans() | st.integers() | st.text()
@@ -53,12 +55,43 @@ diagnostics = st.builds(
 )
 
 
+def _location_json(location: Location) -> dict:
+    return {"column": location.column, "row": location.row}
+
+
+def _diagnostic_json(diagnostic: Diagnostic) -> dict:
+    """A finding in the report's shape (DESIGN.md), as a dict."""
+    fix = diagnostic.fix
+    return {
+        "cell": None,
+        "code": diagnostic.code,
+        "end_location": _location_json(diagnostic.end_location),
+        "filename": os.path.abspath(diagnostic.filename),
+        "fix": None if fix is None else {
+            "applicability": fix.applicability.value,
+            "edits": [
+                {"content": e.content, "end_location": _location_json(e.end_location), "location": _location_json(e.location)}
+                for e in fix.edits
+            ],
+            "message": fix.message,
+        },
+        "location": _location_json(diagnostic.location),
+        "message": diagnostic.message,
+        "noqa_row": diagnostic.noqa_row,
+        "url": url(diagnostic.code),
+        "chain": [
+            {"name": hop.name, "filename": os.path.abspath(hop.filename) if hop.filename else "", "row": hop.row}
+            for hop in diagnostic.chain
+        ],
+    }
+
+
 @settings(derandomize=True, max_examples=300)
 @given(st.lists(diagnostics, max_size=4))
 def test_the_json_report_is_the_standard_librarys_text_of_its_records(found):
-    """json_format writes each finding directly; it must print what json.dumps prints of diagnostic_json."""
+    """json_format writes each finding directly; it must print what json.dumps prints of it as a dict."""
     stream = io.StringIO()
     json_format.render(CheckResult(files=[FileReport("x.py", diagnostics=found)]), RenderContext(format="json", stream=stream))
     ordered = sorted(found, key=lambda d: d.sort_key)
-    expected = json.dumps([json_format.diagnostic_json(d) for d in ordered], indent=2, sort_keys=True, ensure_ascii=False)
+    expected = json.dumps([_diagnostic_json(d) for d in ordered], indent=2, sort_keys=True, ensure_ascii=False)
     assert stream.getvalue() == expected + "\n"

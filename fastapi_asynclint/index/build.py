@@ -15,8 +15,8 @@ import warnings
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-from fastapi_asynclint.index.layout import LAYOUT_MIN_BYTES, Layout, first_row, layout_of, resummarize
-from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, Function, ModuleSummary, Summarizer
+from fastapi_asynclint.index.layout import LAYOUT_MIN_BYTES, Layout, layout_of, resummarize
+from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, Function, ModuleSummary, Summarizer, first_row, last_row
 from fastapi_asynclint.source import UndecodableSource, decode_source
 
 
@@ -161,8 +161,12 @@ def code_digest(text: str, tree: ast.Module) -> str:
     where it was: a comment added above a function or at the end of the file leaves the digest, and so the
     cached summary and findings, as they are. A comment inside a statement changes it, as does any line
     that holds a `noqa` (line or file level), and rows 1-2 (where an encoding is declared)."""
-    spans = [(first_row(statement), statement.end_lineno or statement.lineno) for statement in tree.body]
-    return rows_digest(split_rows(text), spans)
+    return rows_digest(split_rows(text), _spans(tree))
+
+
+def _spans(tree: ast.Module) -> List[Tuple[int, int]]:
+    """The (first, last) rows of each top-level statement."""
+    return [(first_row(statement), last_row(statement)) for statement in tree.body]
 
 
 def rows_digest(rows: Sequence[str], spans: Iterable[Tuple[int, int]]) -> str:
@@ -212,8 +216,7 @@ def summarize_bytes(raw: bytes, module: str, is_package: bool) -> FileSummary:
     except ValueError as exc:
         return FileSummary(content_digest(raw), None, Problem("FAL900", f"File could not be parsed: {exc}"))
     rows = split_rows(text)
-    spans = [(first_row(statement), statement.end_lineno or statement.lineno) for statement in tree.body]
-    digest = rows_digest(rows, spans)
+    digest = rows_digest(rows, _spans(tree))
     summarizer = Summarizer(module, is_package)
     try:
         summary = summarizer.summarize(tree)

@@ -30,7 +30,9 @@ import warnings
 from dataclasses import replace
 from typing import List, NamedTuple, Optional, Sequence, Tuple
 
-from fastapi_asynclint.index.summary import MODULE_SCOPE, ClassInfo, Function, ModuleSummary, Span, Summarizer, _own_nodes
+from fastapi_asynclint.index.summary import (
+    MODULE_SCOPE, ClassInfo, Function, ModuleSummary, Span, Summarizer, _own_nodes, first_row, last_row,
+)
 
 # Files at least this large (bytes) carry a layout: below it a whole parse costs a few milliseconds.
 LAYOUT_MIN_BYTES = 32_768
@@ -60,11 +62,6 @@ def _digest(rows: Sequence[str]) -> bytes:
     return hashlib.blake2b("\n".join(rows).encode("utf-8", "surrogatepass"), digest_size=12).digest()
 
 
-def first_row(statement: ast.stmt) -> int:
-    decorators = getattr(statement, "decorator_list", None)
-    return min(statement.lineno, *(d.lineno for d in decorators)) if decorators else statement.lineno
-
-
 def _groups(statements: Sequence[ast.stmt]) -> List[List[ast.stmt]]:
     """Consecutive statements, those sharing a row (`a = 1; b = 2`) in one group."""
     groups: List[List[ast.stmt]] = []
@@ -74,17 +71,19 @@ def _groups(statements: Sequence[ast.stmt]) -> List[List[ast.stmt]]:
             groups[-1].append(statement)
         else:
             groups.append([statement])
-        reach = max(reach, statement.end_lineno or statement.lineno)
+        reach = max(reach, last_row(statement))
     return groups
 
 
-def _blocks(rows: Sequence[str], statements: Sequence[ast.stmt], imports: Sequence[str], marks: Sequence[int], first: int) -> List[Block]:
+def _blocks(
+    rows: Sequence[str], statements: Sequence[ast.stmt], imports: Sequence[str], marks: Sequence[int], first: int
+) -> List[Block]:
     """The blocks of these statements, the first one's chunk from row `first`. `marks[i]`: how many of
     `imports` the summarizer had made before statement i (and after the last one, at the end)."""
     blocks = []
     position = 0
     for group in _groups(statements):
-        last = max(statement.end_lineno or statement.lineno for statement in group)
+        last = max(map(last_row, group))
         made = imports[marks[position] : marks[position + len(group)]]
         position += len(group)
         blocks.append(

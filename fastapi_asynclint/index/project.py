@@ -579,26 +579,27 @@ class ProjectIndex:
             return resolved, None
         return resolved, method.function if method.kind == "function" else None
 
+    def _decorators(self, ref: FunctionRef) -> Tuple[Call, ...]:
+        """The decorators of the definition a reference names (the last of that name); an undecorated one's
+        are known without reading its module's summary (FunctionRef.decorated)."""
+        if not ref.decorated:
+            return ()
+        summary = self.modules.get(ref.module)
+        function = self.functions_of(summary).get(ref.qualname) if summary else None
+        return function.decorators if function is not None else ()
+
     def is_offloaded(self, ref: FunctionRef) -> bool:
         if self.catalog.is_offload(ref.key):
             return True
-        if not ref.decorated:
-            return False
-        summary = self.modules.get(ref.module)
-        function = self.functions_of(summary).get(ref.qualname) if summary else None
-        if function is None:
-            return False
-        return any(self.resolve(decorator.target).kind == "offload" for decorator in function.decorators)
+        return any(self.resolve(decorator.target).kind == "offload" for decorator in self._decorators(ref))
 
     def dispatched(self, ref: FunctionRef, keywords: Sequence[str]) -> bool:
         """`@async_dispatch(aload)` on `def load`: a decorator given a coroutine function runs that instead
         of the sync body when called from async code (prefect's dual sync/async API), unless the call
         asks for the sync body with `_sync=...`."""
-        if "_sync" in keywords or not ref.decorated:
+        if "_sync" in keywords:
             return False
-        summary = self.modules.get(ref.module)
-        function = self.functions_of(summary).get(ref.qualname) if summary else None
-        for decorator in function.decorators if function is not None else ():
+        for decorator in self._decorators(ref):
             for argument in decorator.args:
                 resolved = self.resolve(argument) if argument else UNKNOWN
                 if resolved.kind == "function" and resolved.function is not None and resolved.function.is_async:

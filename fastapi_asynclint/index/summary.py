@@ -730,9 +730,18 @@ def _bind(scope: _Scope, name: str, value: Optional[str]) -> None:
             bound.append(value)
 
 
+def first_row(statement: ast.stmt) -> int:
+    """A statement's first row, its decorators included."""
+    decorators = getattr(statement, "decorator_list", None)
+    return min(statement.lineno, *(d.lineno for d in decorators)) if decorators else statement.lineno
+
+
+def last_row(statement: ast.stmt) -> int:
+    return statement.end_lineno or statement.lineno
+
+
 def _span(node: Union[FunctionNode, ast.ClassDef], direct: bool) -> Span:
-    start = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)])
-    return Span(start, node.end_lineno or node.lineno, direct)
+    return Span(first_row(node), last_row(node), direct)
 
 
 def _is_try_star(stmt: ast.stmt) -> bool:
@@ -837,10 +846,6 @@ def _own_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
                         yield from _own_statements([item])
                     elif hasattr(item, "body"):
                         yield from _own_statements(item.body)
-
-
-def summarize(tree: ast.Module, module: str, is_package: bool) -> ModuleSummary:
-    return Summarizer(module, is_package).summarize(tree)
 
 
 def _flags(node: ast.Call) -> Tuple[str, ...]:

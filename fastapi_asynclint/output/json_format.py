@@ -1,4 +1,7 @@
-"""`json`: a list with one object per finding in ruff's JSON shape (plus `chain` for indirect findings)."""
+"""`json`: a list with one object per finding in ruff's JSON shape (plus `chain` for indirect findings).
+
+Written directly as json.dumps(indent=2, sort_keys=True, ensure_ascii=False) would print the findings as
+dicts (tests/test_pretty_json.py builds those dicts and holds the two to the same text)."""
 
 from __future__ import annotations
 
@@ -11,39 +14,6 @@ from fastapi_asynclint.diagnostics import Diagnostic, Edit, Fix, Location
 from fastapi_asynclint.output import pretty_json
 from fastapi_asynclint.output.pretty_json import encode_basestring
 from fastapi_asynclint.output.common import is_fixable, rule_name, url
-
-
-def _location(location: Location) -> Dict[str, int]:
-    return {"column": location.column, "row": location.row}
-
-
-def _edit(edit: Edit) -> Dict[str, Any]:
-    return {"content": edit.content, "end_location": _location(edit.end_location), "location": _location(edit.location)}
-
-
-def fix_json(fix: Optional[Fix]) -> Optional[Dict[str, Any]]:
-    if fix is None:
-        return None
-    return {"applicability": fix.applicability.value, "edits": [_edit(e) for e in fix.edits], "message": fix.message}
-
-
-def diagnostic_json(diagnostic: Diagnostic, absolute: Callable[[str], str] = os.path.abspath) -> Dict[str, Any]:
-    """`absolute`: how a file name is made absolute (render's remembers each one)."""
-    return {
-        "cell": None,
-        "code": diagnostic.code,
-        "end_location": _location(diagnostic.end_location),
-        "filename": absolute(diagnostic.filename),
-        "fix": fix_json(diagnostic.fix),
-        "location": _location(diagnostic.location),
-        "message": diagnostic.message,
-        "noqa_row": diagnostic.noqa_row,
-        "url": url(diagnostic.code),
-        "chain": [
-            {"name": hop.name, "filename": absolute(hop.filename) if hop.filename else "", "row": hop.row}
-            for hop in diagnostic.chain
-        ],
-    }
 
 
 def _text(value: Optional[str]) -> str:
@@ -82,9 +52,9 @@ def _chain_text(diagnostic: Diagnostic, absolute: Callable[[str], str]) -> str:
 
 
 def diagnostic_text(diagnostic: Diagnostic, absolute: Callable[[str], str] = os.path.abspath) -> str:
-    """`pretty_json.dumps(diagnostic_json(diagnostic, absolute), sort_keys=True)` as an item of the report's
-    list (indented one level), written directly: building the dicts and walking them was most of the time
-    a run after an edit spent on its output (1,000 findings). A test holds the two to the same text."""
+    """One finding as an item of the report's list (indented one level), written directly: building dicts
+    and walking them with pretty_json was most of the time a run after an edit spent on its output (1,000
+    findings). `absolute`: how a file name is made absolute (render's remembers each one)."""
     noqa_row = diagnostic.noqa_row
     return (
         f'  {{\n    "cell": null,\n    "chain": {_chain_text(diagnostic, absolute)},\n'

@@ -136,6 +136,13 @@ class Cache:
         # The resolutions a run after an edit made, under the link state's key: the next edit of the same
         # files resolves the same names.
         self.resolved_file = self.file.with_suffix(".resolved.pickle")
+        # The resolutions each large file's fingerprint asked for in a run that linked from scratch, under
+        # the link state's key, each pickled on its own behind an index of where it lies: the first edit of
+        # one after a full run reads its own (some hundred kB) instead of resolving its calls again through
+        # the summaries of every module they name. All of them are too many to load for one file.
+        self.file_resolutions_file = self.file.with_suffix(".by-file.pickle")
+        self._file_resolutions: Dict[str, dict] = {}  # path -> record, to write under _file_resolutions_key
+        self._file_resolutions_key = ""
         # (project state, {path: (enabled codes, findings)} or None) of the state last asked about
         self._snapshot: Optional[Tuple[str, Optional[Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]]]] = None
         self._snapshots_dirty = False
@@ -392,6 +399,46 @@ class Cache:
     def put_resolutions(self, key: str, resolved: dict) -> None:
         self._put_keyed(self.resolved_file, key, resolved)
 
+    def file_resolutions(self, key: str, path: str) -> Optional[dict]:
+        """The resolutions kept for `path` under `key`, the link state's (put_file_resolutions)."""
+        try:
+            with open(self.file_resolutions_file, "rb") as handle:
+                size = int.from_bytes(handle.read(8), "little")
+                if size > os.fstat(handle.fileno()).st_size:
+                    return None
+                index = pickle.loads(handle.read(size))
+                if not isinstance(index, dict) or (index.get("format"), index.get("key")) != (_FORMAT, key):
+                    return None
+                where = index["at"].get(path)
+                if where is None:
+                    return None
+                handle.seek(8 + size + where[0])
+                with _collector_paused(freeze=self.freeze_loads):
+                    found = pickle.loads(handle.read(where[1]))  # a short read fails to unpickle
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, KeyError):
+            return None
+        return found if isinstance(found, dict) else None
+
+    def put_file_resolutions(self, key: str, path: str, record: dict) -> None:
+        """Keep one file's resolutions (ProjectIndex.recorded_fingerprint) under the link state's key. The
+        file is rewritten with those this run kept: any under another key can no longer be read."""
+        if key != self._file_resolutions_key:
+            self._file_resolutions, self._file_resolutions_key = {}, key
+        self._file_resolutions[path] = record
+
+    def _save_file_resolutions(self) -> None:
+        at: Dict[str, Tuple[int, int]] = {}
+        blobs: List[bytes] = []
+        offset = 0
+        with _collector_paused():
+            for path, record in self._file_resolutions.items():
+                blobs.append(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+                at[path] = (offset, len(blobs[-1]))
+                offset += len(blobs[-1])
+        index = pickle.dumps({"format": _FORMAT, "key": self._file_resolutions_key, "at": at}, protocol=pickle.HIGHEST_PROTOCOL)
+        self._write_bytes(self.file_resolutions_file, b"".join((len(index).to_bytes(8, "little"), index, *blobs)))
+        self._file_resolutions = {}
+
     # ------------------------------------------------------------------ persistence
     def save(self) -> None:
         # A full run's snapshot and its last-run record hold the same findings: pickled once for both.
@@ -405,6 +452,8 @@ class Cache:
                 state = {**state, "findings": packed(state["findings"])}
             self._write(self.last_run_file, state)
             self._last_run_dirty = False
+        if self._file_resolutions:
+            self._save_file_resolutions()
         if not self._dirty:
             return
         self._dirty = False
@@ -432,19 +481,24 @@ class Cache:
 
     def _write(self, file: Path, data: dict) -> None:
         try:
+            with _collector_paused():
+                payload = _dumps(data)
+        except RecursionError:
+            return  # a call chain too long to pickle: the state is recomputed next time
+        finally:
+            summary_module = sys.modules.get("fastapi_asynclint.index.summary")
+            if summary_module is not None:
+                summary_module.forget_shared_values()
+        self._write_bytes(file, payload)
+
+    def _write_bytes(self, file: Path, payload: bytes) -> None:
+        try:
             file.parent.mkdir(parents=True, exist_ok=True)
             gitignore = self.directory / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("# Automatically created by fastapi-asynclint.\n*\n")
             from fastapi_asynclint.writer import write_atomic  # tempfile: only a run that writes imports it
 
-            with _collector_paused():
-                payload = _dumps(data)
-            summary_module = sys.modules.get("fastapi_asynclint.index.summary")
-            if summary_module is not None:
-                summary_module.forget_shared_values()
             write_atomic(file, payload)
         except OSError:
             pass  # a read-only checkout still lints, it just does not cache
-        except RecursionError:
-            pass  # a call chain too long to pickle: the state is recomputed next time

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 # At most so many resolutions are kept for the next run (a run after a one-file edit makes a few thousand).
 _KEPT_RESOLUTIONS = 50_000
 
+# A run that took the link state over reads the resolutions kept for at most so many large files.
+_RECORDED_FILES_READ = 8
+
 # Below this many files, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
 
@@ -514,6 +517,7 @@ def _project_state(settings: Settings, stats: Dict[str, Tuple[int, int]], packag
 
 def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileReport]:
     from fastapi_asynclint.focus import UNWANTED
+    from fastapi_asynclint.index.build import LAYOUT_MIN_BYTES
     from fastapi_asynclint.reuse import Memo, holds
 
     reports: Dict[str, FileReport] = {}
@@ -524,6 +528,7 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
     project = _project_facts(summaries) if cacheable else ""
     link_key = _link_key(summaries, index, settings) if cache is not None else ""
     link_adopted = False
+    links_afresh = False  # no link state stored for these link facts: this run computes it
     seeded = 0  # resolutions taken over with the link state
     # What of the models the cache kept and this run took over (see ProjectIndex.adopt_models).
     adopted_models: FrozenSet[str] = frozenset()
@@ -533,9 +538,10 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
         """Take the last run's resolutions and blocking fixpoint if the project's link facts are the same
         (a route body edited, a comment added); else they are computed on first use, and stored below.
         With them, its project-wide models, if their parts are still what they were merged from."""
-        nonlocal link_adopted, adopted_models, stored_facts, seeded
+        nonlocal link_adopted, adopted_models, stored_facts, seeded, links_afresh
         if cache is not None and not link_adopted and index.link_state() is None:
             state = cache.link_state(link_key)
+            links_afresh = state is None
             if state is not None:
                 index.adopt_link_state(state)
                 link_adopted = True
@@ -546,10 +552,30 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
                     adopted_models = frozenset(index.models())
                     stored_facts = stored.get("index_facts", "")
 
+    fingerprinted_large = 0
+
+    def fingerprint(path: str, summary) -> str:
+        """The file's fingerprint. A run that links from scratch records the resolutions a large file's
+        fingerprint asks for, to be kept; one that took the link state over reads them back for the first
+        few large files it fingerprints (a file or two edited: those are what it resolves; a run that
+        fingerprints many files resolves most of the project anyway)."""
+        nonlocal fingerprinted_large, seeded
+        if _size_of(path) < LAYOUT_MIN_BYTES:
+            return index.file_fingerprint(summary)
+        fingerprinted_large += 1
+        if links_afresh:
+            found, record = index.recorded_fingerprint(summary)
+            cache.put_file_resolutions(link_key, path, record)
+            return found
+        if link_adopted and fingerprinted_large <= _RECORDED_FILES_READ:
+            index.adopt_resolutions(cache.file_resolutions(link_key, path) or {})
+            seeded = index.resolution_count()
+        return index.file_fingerprint(summary)
+
     def linked_key(job: _Job, file_summary) -> str:
         link()
-        fingerprint = index.file_fingerprint(file_summary.summary) if file_summary.summary else ""
-        return cache.result_key(file_summary.digest, settings.fingerprint, fingerprint, job.enabled)
+        found = fingerprint(job.path, file_summary.summary) if file_summary.summary else ""
+        return cache.result_key(file_summary.digest, settings.fingerprint, found, job.enabled)
 
     def unwanted_key(job: _Job, file_summary) -> str:
         """The key of a file that no rule wanted: what the prefilter reads (its summary and the linked
@@ -699,10 +725,12 @@ def _link_key(summaries: Dict[str, "FileSummary"], index: "ProjectIndex", settin
 
 
 def _size(job: _Job) -> int:
-    if job.raw is not None:
-        return len(job.raw)
+    return len(job.raw) if job.raw is not None else _size_of(job.path)
+
+
+def _size_of(path: str) -> int:
     try:
-        return os.stat(job.path).st_size
+        return os.stat(path).st_size
     except OSError:
         return 0
 

@@ -17,6 +17,7 @@ SOURCES = {
         "@to_thread\ndef render(name):\n    return open(name).read()\n"
     ),
     "deps": "def get_db():\n    yield 1\n",
+    "unrelated": "import time\n\ndef nap():\n    time.sleep(1)\n",
     "aliases": "from typing import Annotated\nfrom fastapi import Depends\nfrom deps import get_db\n\nDb = Annotated[int, Depends(get_db)]\n",
     "app": (
         "from fastapi import FastAPI\nfrom helpers import load\nfrom offload import render\nfrom aliases import Db\n\n"
@@ -59,6 +60,28 @@ def test_a_kept_link_answers_the_fingerprint_without_reading_the_callees():
     assert files["helpers.py"]._stored is not None, "an undecorated callee's module stays pickled"
     assert files["aliases.py"]._stored is not None, "a dependency alias followed before is not followed again"
     assert files["offload.py"]._stored is None, "a decorated callee's decorators are read"
+
+
+def test_a_recorded_fingerprint_keeps_what_answering_it_again_needs_and_no_more():
+    first = _index(_files(stored=False))
+    expected = first.file_fingerprint(first.summaries["app.py"])
+    fresh = _index(_files(stored=False))
+    found, record = fresh.recorded_fingerprint(fresh.summaries["app.py"])
+    assert found == expected
+    assert "helpers.load" in record["targets"] and record["aliases"]
+    assert "time.sleep" not in record["targets"], "the fixpoint's resolutions are not the file's"
+    state = pickle.loads(pickle.dumps(fresh.link_state()))
+    models = pickle.loads(pickle.dumps(fresh.stored_models()))
+
+    files = _files(stored=True)
+    later = _index(files)
+    later.adopt_link_state(state)
+    assert later.adopt_models(models)
+    later.adopt_resolutions(pickle.loads(pickle.dumps(record)))
+    before = later.resolution_count()
+    assert later.file_fingerprint(later.summaries["app.py"]) == expected
+    assert later.resolution_count() == before, "nothing resolved again"
+    assert files["helpers.py"]._stored is not None and files["aliases.py"]._stored is not None
 
 
 def test_decorated_names_the_definition_the_index_reads():

@@ -193,6 +193,8 @@ class ProjectIndex:
         self._resolved: Dict[str, Resolved] = {}
         # target -> dependency_alias(target): like resolutions, a function of the link facts alone.
         self._dependency_aliases: Dict[str, Optional[str]] = {}
+        # Where the resolutions asked for are being recorded, if they are (recorded_fingerprint).
+        self._recording: Optional[Dict[str, dict]] = None
         self._witness: Optional[Dict[str, Tuple[Witness, ...]]] = None
         self._refs: Dict[str, FunctionRef] = {}
         self._params: Dict[str, Dict[str, Tuple[str, Optional[str], bool]]] = {}
@@ -430,6 +432,8 @@ class ProjectIndex:
         found = self._resolved.get(target)
         if found is None:
             found = self._resolved[target] = self._resolve(split_target(target), 0)
+        if self._recording is not None:
+            self._recording["targets"][target] = found
         return found
 
     def _resolve(self, tokens: Sequence[str], depth: int) -> Resolved:
@@ -858,6 +862,19 @@ class ProjectIndex:
                     facts.append(f"D {dependency.kind} {dependency.name} {self._yields(dependency)}")
         return hashlib.blake2b("\n".join(facts).encode(), digest_size=16).hexdigest()
 
+    def recorded_fingerprint(self, summary: ModuleSummary) -> Tuple[str, Dict[str, dict]]:
+        """file_fingerprint(summary), and a record shaped like resolutions() of every resolution it asked for,
+        made then or earlier: what answering the same again needs (adopt_resolutions). The blocking fixpoint
+        and the project-wide models any fingerprint reads are built first, so that the resolutions they
+        make are not recorded as the file's."""
+        self.witnesses, self.fastapi, self.context_facts(), self.awaited_functions(), self.held_contexts()
+        record: Dict[str, dict] = {"targets": {}, "aliases": {}}
+        self._recording = record
+        try:
+            return self.file_fingerprint(summary), record
+        finally:
+            self._recording = None
+
     def context_facts(self) -> str:
         """A digest of what every file may read of the context-var model: which vars the request path sets,
         by whom, and whether any function reads one. Which functions read them, and through which calls
@@ -970,6 +987,8 @@ class ProjectIndex:
         if depth == 0:
             if target not in self._dependency_aliases:
                 self._dependency_aliases[target] = self._dependency_alias(target, 0)
+            if self._recording is not None:
+                self._recording["aliases"][target] = self._dependency_aliases[target]
             return self._dependency_aliases[target]
         return self._dependency_alias(target, depth)
 

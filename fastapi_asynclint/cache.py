@@ -143,6 +143,7 @@ class Cache:
         self.file_resolutions_file = self.file.with_suffix(".by-file.pickle")
         self._file_resolutions: Dict[str, dict] = {}  # path -> record, to write under _file_resolutions_key
         self._file_resolutions_key = ""
+        self._link_written = ""  # the key of the link state this run wrote
         # (project state, {path: (enabled codes, findings)} or None) of the state last asked about
         self._snapshot: Optional[Tuple[str, Optional[Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]]]] = None
         self._snapshots_dirty = False
@@ -374,15 +375,16 @@ class Cache:
         found = data.get("value") if data is not None and data.get("key") == key else None
         return found if isinstance(found, dict) else None
 
-    def _put_keyed(self, file: Path, key: str, value: dict) -> None:
-        self._write(file, {"format": _FORMAT, "key": key, "value": value})
+    def _put_keyed(self, file: Path, key: str, value: dict) -> bool:
+        return self._write(file, {"format": _FORMAT, "key": key, "value": value})
 
     def link_state(self, key: str) -> Optional[dict]:
         """The index's link state (ProjectIndex.link_state) stored under `key`, the project's link facts."""
         return self._keyed(self.link_file, key)
 
     def put_link_state(self, key: str, state: dict) -> None:
-        self._put_keyed(self.link_file, key, state)
+        if self._put_keyed(self.link_file, key, state):
+            self._link_written = key
 
     def models(self, key: str) -> Optional[dict]:
         """The project-wide models and their parts (ProjectIndex.stored_models) kept under `key`, the link
@@ -404,7 +406,7 @@ class Cache:
         try:
             with open(self.file_resolutions_file, "rb") as handle:
                 size = int.from_bytes(handle.read(8), "little")
-                if size > os.fstat(handle.fileno()).st_size:
+                if 8 + size > os.fstat(handle.fileno()).st_size:
                     return None
                 index = pickle.loads(handle.read(size))
                 if not isinstance(index, dict) or (index.get("format"), index.get("key")) != (_FORMAT, key):
@@ -412,32 +414,38 @@ class Cache:
                 where = index["at"].get(path)
                 if where is None:
                     return None
-                handle.seek(8 + size + where[0])
+                start, length = where
+                handle.seek(8 + size + start)
                 with _collector_paused(freeze=self.freeze_loads):
-                    found = pickle.loads(handle.read(where[1]))  # a short read fails to unpickle
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, KeyError):
+                    found = pickle.loads(handle.read(length))  # a short read fails to unpickle
+        except Exception:  # a damaged file: the fingerprint resolves what it needs, as without one
             return None
-        return found if isinstance(found, dict) else None
+        shaped = isinstance(found, dict) and all(isinstance(found.get(part), dict) for part in ("targets", "aliases"))
+        return found if shaped else None
 
     def put_file_resolutions(self, key: str, path: str, record: dict) -> None:
-        """Keep one file's resolutions (ProjectIndex.recorded_fingerprint) under the link state's key. The
-        file is rewritten with those this run kept: any under another key can no longer be read."""
+        """Keep one file's resolutions (ProjectIndex.recorded_fingerprint) under the link state's key, to be
+        written by save() if this run wrote that link state (else none could be read). The file then
+        holds only the records this run kept: those under another key could no longer be read, and those
+        of large files this run did not fingerprint under the same key are dropped too."""
         if key != self._file_resolutions_key:
             self._file_resolutions, self._file_resolutions_key = {}, key
         self._file_resolutions[path] = record
 
     def _save_file_resolutions(self) -> None:
+        """The file: its index's length (8 bytes, little-endian), the index pickled ({"format", "key", "at":
+        {path: (start, length)}}), then each record pickled on its own, `start` counted from the end of the
+        index. A run reads the index and its file's record, not the others."""
         at: Dict[str, Tuple[int, int]] = {}
-        blobs: List[bytes] = []
-        offset = 0
+        records: List[bytes] = []
+        start = 0
         with _collector_paused():
             for path, record in self._file_resolutions.items():
-                blobs.append(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
-                at[path] = (offset, len(blobs[-1]))
-                offset += len(blobs[-1])
+                records.append(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+                at[path] = (start, len(records[-1]))
+                start += len(records[-1])
         index = pickle.dumps({"format": _FORMAT, "key": self._file_resolutions_key, "at": at}, protocol=pickle.HIGHEST_PROTOCOL)
-        self._write_bytes(self.file_resolutions_file, b"".join((len(index).to_bytes(8, "little"), index, *blobs)))
-        self._file_resolutions = {}
+        self._write_bytes(self.file_resolutions_file, b"".join((len(index).to_bytes(8, "little"), index, *records)))
 
     # ------------------------------------------------------------------ persistence
     def save(self) -> None:
@@ -452,8 +460,9 @@ class Cache:
                 state = {**state, "findings": packed(state["findings"])}
             self._write(self.last_run_file, state)
             self._last_run_dirty = False
-        if self._file_resolutions:
+        if self._file_resolutions and self._file_resolutions_key == self._link_written and self._prepare(self.file):
             self._save_file_resolutions()
+        self._file_resolutions = {}
         if not self._dirty:
             return
         self._dirty = False
@@ -479,26 +488,36 @@ class Cache:
         self._journal_summaries, self._journal_results, self._journal_memos = {}, {}, {}
         # The new main file holds everything: a journal left behind names the old generation, so is ignored.
 
-    def _write(self, file: Path, data: dict) -> None:
+    def _write(self, file: Path, data: dict) -> bool:
+        """Write `data` pickled to `file`, atomically; False if it could not be (nothing is raised)."""
+        if not self._prepare(file):
+            return False  # nothing pickled for a folder that cannot be made
         try:
             with _collector_paused():
                 payload = _dumps(data)
         except RecursionError:
-            return  # a call chain too long to pickle: the state is recomputed next time
+            return False  # a call chain too long to pickle: the state is recomputed next time
         finally:
             summary_module = sys.modules.get("fastapi_asynclint.index.summary")
             if summary_module is not None:
                 summary_module.forget_shared_values()
-        self._write_bytes(file, payload)
+        return self._write_bytes(file, payload)
 
-    def _write_bytes(self, file: Path, payload: bytes) -> None:
+    def _prepare(self, file: Path) -> bool:
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
             gitignore = self.directory / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("# Automatically created by fastapi-asynclint.\n*\n")
-            from fastapi_asynclint.writer import write_atomic  # tempfile: only a run that writes imports it
+        except OSError:
+            return False  # a read-only checkout still lints, it just does not cache
+        return True
 
+    def _write_bytes(self, file: Path, payload: bytes) -> bool:
+        from fastapi_asynclint.writer import write_atomic  # tempfile: only a run that writes imports it
+
+        try:
             write_atomic(file, payload)
         except OSError:
-            pass  # a read-only checkout still lints, it just does not cache
+            return False
+        return True

@@ -539,7 +539,7 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
         (a route body edited, a comment added); else they are computed on first use, and stored below.
         With them, its project-wide models, if their parts are still what they were merged from."""
         nonlocal link_adopted, adopted_models, stored_facts, seeded, links_afresh
-        if cache is not None and not link_adopted and index.link_state() is None:
+        if cache is not None and not (link_adopted or links_afresh) and index.link_state() is None:
             state = cache.link_state(link_key)
             links_afresh = state is None
             if state is not None:
@@ -568,8 +568,9 @@ def _lint_all(jobs, index, settings, options, summaries, cache) -> List[FileRepo
             cache.put_file_resolutions(link_key, path, record)
             return found
         if link_adopted and fingerprinted_large <= _RECORDED_FILES_READ:
+            before = index.resolution_count()
             index.adopt_resolutions(cache.file_resolutions(link_key, path) or {})
-            seeded = index.resolution_count()
+            seeded += index.resolution_count() - before  # taken over, as those of the link state
         return index.file_fingerprint(summary)
 
     def linked_key(job: _Job, file_summary) -> str:

@@ -355,32 +355,37 @@ def test_comment_edit_to_a_file_no_rule_wants_is_not_linted_again(cli, monkeypat
 def test_first_edit_of_a_large_file_reads_the_resolutions_the_full_run_kept(cli, monkeypatch):
     """A run that links from scratch keeps, per large file, the resolutions its fingerprint asked for. The
     first run after an edit of that file takes them over and resolves nothing again for its fingerprint,
-    and finds what an uncached run finds. A relink keeps them under the new link state's key only."""
+    and finds what an uncached run finds; what it resolved for another file's is kept for the next run.
+    A relink keeps them under the new link state's key only."""
     import fastapi_asynclint.index.build as build
     from fastapi_asynclint.cache import Cache
     from fastapi_asynclint.index.project import ProjectIndex
 
     helpers = (
         "import time\nfrom typing import Annotated\nfrom fastapi import Depends\n\n"
-        "def load():\n    time.sleep(1)\n\ndef get_db():\n    yield 1\n\nDb = Annotated[int, Depends(get_db)]\n"
+        "def load():\n    time.sleep(1)\n\ndef audit():\n    return 2\n\n"
+        "def get_db():\n    yield 1\n\nDb = Annotated[int, Depends(get_db)]\n"
     )
     app = (
         '"""The routes: the one large file of this project."""\n\n'
         "import time\nfrom fastapi import FastAPI\nfrom helpers import load, Db\n\napp = FastAPI()\n\n"
         "@app.get('/')\nasync def route(db: Db):\n    time.sleep(1)\n    return load()\n"
     )
-    assert len(app) > len(helpers)
-    cli.write({"pyproject.toml": "[tool.fastapi-asynclint]\n", "helpers.py": helpers, "app.py": app})
-    monkeypatch.setattr(build, "LAYOUT_MIN_BYTES", len(app))
+    # Fingerprinted before app.py (path order).
+    admin = "from helpers import audit\n\nasync def report():\n    return audit()\n"
+    files = {"pyproject.toml": "[tool.fastapi-asynclint]\n", "helpers.py": helpers, "app.py": app, "admin.py": admin}
+    cli.write(files)
+    monkeypatch.setattr(build, "LAYOUT_MIN_BYTES", max(len(text) for text in files.values() if text is not app) + 1)
     command = ("check", "--output-format", "concise", "--jobs", "1", ".")
     cli(*command)
     cache = Cache(cli.root / ".fastapi_asynclint_cache", cli.root.resolve())
-    stored_key = lambda: pickle.loads(cache.file_resolutions_file.read_bytes()[8:])["key"]  # the index's
+    link_key = lambda: pickle.loads(cache.file_resolutions_file.read_bytes()[8:])["key"]  # the index's
 
     def kept(key: str) -> dict:
         root = cli.root.resolve()
         return {name: cache.file_resolutions(key, str(root / name)) is not None for name in ("app.py", "helpers.py")}
-    full_run = stored_key()
+
+    full_run = link_key()
     assert kept(full_run) == {"app.py": True, "helpers.py": False}
 
     made = []
@@ -394,39 +399,48 @@ def test_first_edit_of_a_large_file_reads_the_resolutions_the_full_run_kept(cli,
 
     monkeypatch.setattr(ProjectIndex, "file_fingerprint", counted)
     (cli.root / "app.py").write_text(app.replace("    return load()\n", "    x = 1\n    return load()\n"))
+    (cli.root / "admin.py").write_text(admin.replace("    return", "    x = 1\n    return"))
     edited = cli(*command)
-    assert made and all(module == "app" and count == 0 for module, count in made), made
+    assert [count for module, count in made if module == "app"] == [0, 0], made
+    assert "helpers.audit" in (cache.resolutions(full_run) or {}).get("targets", {}), "admin.py's resolutions are kept"
     assert edited.stdout == cli(*command, "--no-cache").stdout
     assert "app.py:11:5: FAL101" in edited.stdout and "app.py:13:12: FAL101" in edited.stdout
 
     (cli.root / "helpers.py").write_text(helpers.replace("    time.sleep(1)\n", "    return 1\n"))
     relinked = cli(*command)
     assert relinked.stdout == cli(*command, "--no-cache").stdout
-    assert stored_key() != full_run
-    assert kept(stored_key()) == {"app.py": True, "helpers.py": False}
+    assert link_key() != full_run
+    assert kept(link_key()) == {"app.py": True, "helpers.py": False}
     assert kept(full_run) == {"app.py": False, "helpers.py": False}
 
 
-def test_kept_file_resolutions_are_read_only_under_their_key(tmp_path):
+def test_kept_file_resolutions_are_read_back_only_under_their_key(tmp_path):
     from fastapi_asynclint.cache import Cache
 
     record = {"targets": {}, "aliases": {"app.Db": "deps.get_db"}}
+    one, two = "key-one" * 4, "key-two" * 4
     first = Cache(tmp_path / "cache", tmp_path)
-    first.put_file_resolutions("key-one" * 4, "/p/app.py", record)
-    first.put_file_resolutions("key-one" * 4, "/p/big.py", record)
+    first.put_file_resolutions(one, "/p/app.py", record)
+    first.save()
+    assert not first.file_resolutions_file.exists(), "not kept without a link state of their key"
+    first.put_link_state(one, {})
+    first.put_file_resolutions(one, "/p/app.py", record)
+    first.put_file_resolutions(one, "/p/big.py", record)
     first.save()
     second = Cache(tmp_path / "cache", tmp_path)
-    assert second.file_resolutions("key-one" * 4, "/p/app.py") == record
-    assert second.file_resolutions("key-two" * 4, "/p/app.py") is None
-    assert second.file_resolutions("key-one" * 4, "/p/other.py") is None
-    second.put_file_resolutions("key-two" * 4, "/p/app.py", record)
+    assert second.file_resolutions(one, "/p/app.py") == record
+    assert second.file_resolutions(two, "/p/app.py") is None
+    assert second.file_resolutions(one, "/p/other.py") is None
+    second.put_link_state(two, {})
+    second.put_file_resolutions(two, "/p/app.py", record)
     second.save()
     third = Cache(tmp_path / "cache", tmp_path)
-    assert third.file_resolutions("key-one" * 4, "/p/big.py") is None
-    assert third.file_resolutions("key-two" * 4, "/p/app.py") == record
-    for damaged in (b"", b"\xff" * 8 + b"junk", third.file_resolutions_file.read_bytes()[:-5]):
+    assert third.file_resolutions(one, "/p/big.py") is None
+    assert third.file_resolutions(two, "/p/app.py") == record
+    kept = third.file_resolutions_file.read_bytes()
+    for damaged in (b"", b"\xff" * 8 + b"junk", kept[:-5], kept.replace(b"targets", b"targetz")):
         third.file_resolutions_file.write_bytes(damaged)
-        assert third.file_resolutions("key-two" * 4, "/p/app.py") is None
+        assert third.file_resolutions(two, "/p/app.py") is None
 
 
 def test_cache_journal_holds_small_changes_and_folds_into_the_main_file(tmp_path, monkeypatch):

@@ -867,7 +867,11 @@ class ProjectIndex:
         made then or earlier: what answering the same again needs (adopt_resolutions). The blocking fixpoint
         and the project-wide models any fingerprint reads are built first, so that the resolutions they
         make are not recorded as the file's."""
-        self.witnesses, self.fastapi, self.context_facts(), self.awaited_functions(), self.held_contexts()
+        self.witnesses
+        self.fastapi
+        self.context_facts()
+        self.awaited_functions()
+        self.held_contexts()
         record: Dict[str, dict] = {"targets": {}, "aliases": {}}
         self._recording = record
         try:

@@ -79,11 +79,14 @@ class _Packed:
         self.value = value
         self._pickled: Optional[bytes] = None
 
-    def __reduce__(self):
+    def pickled(self) -> bytes:
         if self._pickled is None:
             with _collector_paused():
                 self._pickled = pickle.dumps(self.value, protocol=pickle.HIGHEST_PROTOCOL)
-        return pickle.loads, (self._pickled,)
+        return self._pickled
+
+    def __reduce__(self):
+        return pickle.loads, (self.pickled(),)
 
 
 class _Packer:
@@ -356,6 +359,20 @@ class Cache:
             self._last_run = self._read(self.last_run_file) or {}
         return self._last_run or None
 
+    def last_run_findings(self) -> Optional[dict]:
+        """The last full run's findings, {path: (codes, findings)}. Its record keeps them pickled until a run
+        asks for them: one whose edit changed what the index or the rules read does not."""
+        state = self.last_run()
+        if state is None:
+            return None
+        found = state.get("findings")
+        if type(found) is bytes:
+            try:
+                found = state["findings"] = pickle.loads(found)
+            except Exception:
+                found = state["findings"] = None
+        return found if isinstance(found, dict) else None
+
     def put_last_run(self, state: dict) -> None:
         self._last_run = {"format": _FORMAT, **state}
         self._last_run_dirty = True
@@ -456,8 +473,8 @@ class Cache:
             self._snapshots_dirty = False
         if self._last_run_dirty and self._last_run is not None:
             state = self._last_run
-            if "findings" in state:
-                state = {**state, "findings": packed(state["findings"])}
+            if "findings" in state and type(state["findings"]) is not bytes:
+                state = {**state, "findings": packed(state["findings"]).pickled()}  # see last_run_findings
             self._write(self.last_run_file, state)
             self._last_run_dirty = False
         if self._file_resolutions and self._file_resolutions_key == self._link_written and self._prepare(self.file):
@@ -517,7 +534,7 @@ class Cache:
         from fastapi_asynclint.writer import write_atomic  # tempfile: only a run that writes imports it
 
         try:
-            write_atomic(file, payload)
+            write_atomic(file, payload, durable=False)
         except OSError:
             return False
         return True

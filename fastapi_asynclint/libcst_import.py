@@ -76,6 +76,6 @@ def _save(store: Path, compiled: Dict[str, object]) -> None:
 
     try:
         store.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(store, marshal.dumps(compiled))
+        write_atomic(store, marshal.dumps(compiled), durable=False)
     except (OSError, ValueError):
         pass  # a read-only cache folder: compiled again next time

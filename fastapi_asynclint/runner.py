@@ -411,8 +411,8 @@ def _code_unchanged(
     naming = ({path: (entry[3], entry[4]) for path, entry in files.items()}, aliases) if aliases is not None else None
     if state.get("fingerprint") != settings.fingerprint:
         return None, naming
-    findings = state["findings"]
-    if any(findings.get(path, (None,))[0] != codes for path, codes in codes_by_path.items()):
+    stored_codes = state.get("codes", {})
+    if any(stored_codes.get(path) != codes for path, codes in codes_by_path.items()):
         return None, naming
     changed = {}
     for path, stat in stats.items():
@@ -440,6 +440,9 @@ def _code_unchanged(
                 cache.put_summary(path, module, is_package, stat, summary)  # the full run that follows reads it
                 return None, naming
         changed[path] = (*stat, now, *identity)  # the stat taken before the read
+    findings = cache.last_run_findings()
+    if findings is None:
+        return None, naming
     if changed:
         cache.put_last_run({**state, "files": {**files, **changed}})
     return {path: findings[path][1] for path in codes_by_path}, naming
@@ -472,7 +475,8 @@ def _put_last_run(cache, settings: Settings, project_names, summaries, packages,
         digest = summary.digest if summary.digest.startswith("code:") else None
         files[path] = (mtime, size, digest, module, is_package, summary.facts, focus.get(path))
     state = {"fingerprint": settings.fingerprint, "paths": tuple(project_names), "files": files}
-    cache.put_last_run({**state, "packages": packages, "findings": findings, "aliases": aliases})
+    codes = {path: entry[0] for path, entry in findings.items()}
+    cache.put_last_run({**state, "packages": packages, "codes": codes, "findings": findings, "aliases": aliases})
 
 
 def _file_stats(project_files: Sequence[str]) -> Optional[Dict[str, Tuple[int, int]]]:

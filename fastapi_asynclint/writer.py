@@ -9,7 +9,10 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+    """`durable`: flushed to the disk before the rename, so a crash of the machine cannot leave an empty file
+    in place of the old one. Cache files go without it: one lost is computed again, and waiting for the
+    disk costs a run after an edit more than that run's linting on a slow one."""
     mode = None
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
@@ -20,7 +23,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(temporary, mode)
         os.replace(temporary, path)

@@ -443,6 +443,26 @@ def test_kept_file_resolutions_are_read_back_only_under_their_key(tmp_path):
         assert third.file_resolutions(two, "/p/app.py") is None
 
 
+def test_last_run_findings_stay_pickled_until_asked_for(tmp_path):
+    """A run after an edit reads the last full run's record for its stats and codes, not its findings."""
+    from fastapi_asynclint.cache import Cache
+    from fastapi_asynclint.diagnostics import Diagnostic, Location
+
+    finding = Diagnostic("FAL101", "m", "a.py", Location(1, 1), Location(1, 2))
+    first = Cache(tmp_path / "cache", tmp_path)
+    first.put_last_run({"codes": {"a.py": "FAL101"}, "findings": {"a.py": ("FAL101", (finding,))}})
+    first.save()
+    second = Cache(tmp_path / "cache", tmp_path)
+    assert type(second.last_run()["findings"]) is bytes and second.last_run()["codes"] == {"a.py": "FAL101"}
+    assert second.last_run_findings() == {"a.py": ("FAL101", (finding,))}
+    second.put_last_run({**second.last_run(), "files": {}})
+    second.save()
+    assert Cache(tmp_path / "cache", tmp_path).last_run_findings() == {"a.py": ("FAL101", (finding,))}
+    damaged = Cache(tmp_path / "cache", tmp_path)
+    damaged.last_run()["findings"] = b"\x80\x05junk"
+    assert damaged.last_run_findings() is None
+
+
 def test_cache_journal_holds_small_changes_and_folds_into_the_main_file(tmp_path, monkeypatch):
     import fastapi_asynclint.cache as cache_module
     from fastapi_asynclint.cache import Cache

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Tuple
 
 if TYPE_CHECKING:
+    from fastapi_asynclint.rerun import Inputs
     from fastapi_asynclint.results import CheckResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -65,8 +66,9 @@ def error(message: str, stream=None) -> None:
     say(f"fastapi-asynclint: error: {message}", stream)
 
 
-def check(args: CheckArgs) -> int:
-    """A full run; returns the exit code."""
+def check(args: CheckArgs, known: Optional["Inputs"] = None) -> int:
+    """A full run; returns the exit code. `known`: what the record of this command line says the run will
+    find to check (rerun.look_up), used only if the run could be recorded under it."""
     if args.verbose:  # logging costs a tenth of a warm run to import: only when asked for
         import logging
 
@@ -122,6 +124,7 @@ def check(args: CheckArgs) -> int:
         stdin_filename=(args.stdin_filename or "-") if use_stdin else None,
         stdin_bytes=stdin_bytes,
         keep_sources=args.add_noqa,
+        known=known if recording is not None else None,
     )
     progress = None
     if args.output_format in ("text", "concise") and not args.quiet and sys.stderr.isatty() and not use_stdin:
@@ -187,7 +190,7 @@ def check(args: CheckArgs) -> int:
     if record_dir is not None:
         inputs = result.inputs
         rerun.save(recording, record_dir, surroundings, inputs.project_files, inputs.folders, started_ns,
-                   out.text(), err.text(), code)
+                   out.text(), err.text(), code, inputs.targets, inputs.ignore_files)
     if args.verbose:
         say(f"fastapi_asynclint: checked {len(result.files)} files in {time.perf_counter() - started:.3f} s")
     return code

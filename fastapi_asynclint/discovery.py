@@ -12,7 +12,10 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Iterable, List, Sequence, Tuple
+
+if TYPE_CHECKING:
+    import pathspec
 
 
 # Folders no one wants linted (as ruff's default `exclude`).
@@ -42,6 +45,8 @@ class Discovery:
     missing: List[str] = field(default_factory=list)
     # Every folder listed, so that a run's record can tell when one gains or loses a file (rerun.py).
     folders: List[str] = field(default_factory=list)
+    # Every .gitignore read: one edited in place changes what is found but not its folder (rerun.py).
+    ignore_files: List[str] = field(default_factory=list)
 
     @property
     def files(self) -> List[Path]:
@@ -51,7 +56,8 @@ class Discovery:
 class _GitIgnores:
     """The .gitignore files met on the way down, each scoped to its folder (folders as strings)."""
 
-    def __init__(self) -> None:
+    def __init__(self, read: List[str]) -> None:
+        self._read = read  # the .gitignore files found, in the order met
         self._seen: set = set()
         # Only the folders that have a .gitignore: `active` is asked once per folder walked, and looking
         # through every folder seen made the walk quadratic (40 ms of a warm run on a 1,000-folder tree).
@@ -63,6 +69,7 @@ class _GitIgnores:
         self._seen.add(folder)
         ignore_file = os.path.join(folder, ".gitignore")
         if os.path.isfile(ignore_file):
+            self._read.append(ignore_file)
             try:
                 import pathspec
 
@@ -133,7 +140,7 @@ def discover(paths: Sequence[str], root: Path, exclude: Sequence[str] = (), resp
             continue
         top = _git_top(path)
         top_text = str(top)
-        ignores = _GitIgnores()
+        ignores = _GitIgnores(result.ignore_files)
         for folder in (top, *[p for p in reversed(path.parents) if top in p.parents]):
             ignores.load(str(folder))
         for directory, dirnames, filenames in os.walk(path):

@@ -5,12 +5,13 @@ settings, a walk of the tree and the reporters cost several times ruff's whole w
 full run (command.check) leaves a record of itself: the exact command line and environment, a probe of
 everything it read to decide what and how to check, and the bytes it printed with its exit code. The next
 identical command whose probes all still match prints those bytes again and exits; anything else, or any
-doubt, falls through to the full run, which is always right. This module imports only `os`, `sys`,
+doubt, falls through to the full run, which is always right. This module imports only `os`, `stat`, `sys`,
 `marshal` and `zlib`, so that a replayed run costs little more than the interpreter's start.
 
 What a probe covers (each a stat: mode, inode, size, mtime and ctime in ns, or "absent"):
 - every project file (what the findings and the text excerpts are made of);
-- every folder the discovery listed (a file added, removed or renamed in it changes its mtime);
+- every folder the discovery listed (a file added, removed or renamed in it changes its mtime), and every
+  `.gitignore` it read in them (one edited in place leaves its folder's mtime alone);
 - in every folder from each target, the config file and the root up to `/`: the files that can change the
   settings, the project root, the gitignore rules or the module names there (pyproject.toml, setup.py,
   setup.cfg, .git, .gitignore, __init__.py), present or absent, and the `--config` file.
@@ -21,6 +22,12 @@ project changed while it ran, since the run may have read them before the change
 Not recorded: `--fix`, `--diff`, `--add-noqa`, stdin, `--no-cache`, `--verbose`, a run with errors or
 missing paths, output to a terminal (colours and widths follow the terminal), and a cache directory set
 in the configuration (the replay finds records without reading it).
+
+When only project files' contents changed (every other probe matches, and each changed file is still a
+regular file), the record still says what the run would find to check: the same files, in the same
+folders, under the same settings and gitignore rules. The full run is then handed the record's file lists
+and the fresh stats (`Inputs`) instead of walking the tree again, and it starts without click: a command
+line the replay reads is one click reads the same way (a test holds them equal).
 """
 
 from __future__ import annotations
@@ -28,10 +35,11 @@ from __future__ import annotations
 import marshal
 import os
 import sys
+from stat import S_ISREG  # (imported by os already)
 
 from fastapi_asynclint import __version__
 
-_FORMAT = 1
+_FORMAT = 2
 _MAX_RECORDS = 8
 # A file changed this close to the run's start may have changed after it was read (coarse clocks, NFS).
 _RACY_NS = 2_000_000_000
@@ -205,25 +213,68 @@ def _record_name(record_key):
     )
 
 
+class Inputs:
+    """What a run whose record only missed on changed file contents would find to check (see the module
+    docstring): its discovered targets and project files, the folders listed and `.gitignore` files read
+    for them, and each project file's (mtime_ns, size) as stat'ed just now."""
+
+    __slots__ = ("targets", "project_files", "folders", "ignore_files", "stats")
+
+    def __init__(self, targets, project_files, folders, ignore_files, stats):
+        self.targets = targets
+        self.project_files = project_files
+        self.folders = folders
+        self.ignore_files = ignore_files
+        self.stats = stats
+
+
+class Lookup:
+    """What the record of `check ARGV` says: `values`, the options parsed (None: a command line left to
+    click); `output`, (stdout, stderr, exit code) to replay, or None; `inputs`, an Inputs, or None."""
+
+    __slots__ = ("values", "output", "inputs")
+
+    def __init__(self, values=None, output=None, inputs=None):
+        self.values = values
+        self.output = output
+        self.inputs = inputs
+
+
 def replay(argv):
     """Print the recorded output of `check ARGV` and return its exit code, or None to run in full."""
-    try:
-        found = _recorded(argv)
-    except Exception:  # a torn or foreign record, a vanished working folder: the full run will say
+    found = look_up(argv)
+    if found.output is None:
         return None
-    if found is None:
-        return None
-    out, err, code = found
+    return print_output(found.output)
+
+
+def print_output(output):
+    out, err, code = output
     sys.stdout.write(out)
     sys.stderr.write(err)
     return code
 
 
+def look_up(argv):
+    """The Lookup of `check ARGV`: never raises; a torn or foreign record, or a vanished working folder,
+    gives no output and no inputs (the full run will say)."""
+    values = parse(argv)
+    if values is None:
+        return Lookup()
+    try:
+        return _look_up(values)
+    except Exception:
+        return Lookup(values)
+
+
 def _recorded(argv):
     """(stdout, stderr, exit code) of the still valid record of `check ARGV`, or None."""
-    values = parse(argv)
-    if values is None or sys.stdout.isatty():
-        return None
+    return look_up(argv).output
+
+
+def _look_up(values):
+    if sys.stdout.isatty():
+        return Lookup(values)
     record_key = key(values)
     name = _record_name(record_key)
     folder = _folder(values)
@@ -238,40 +289,70 @@ def _recorded(argv):
                 record = marshal.load(handle)
         except (OSError, EOFError, ValueError, TypeError):
             continue
-        if type(record) is not tuple or len(record) != 5 or record[0] != record_key:
+        if type(record) is not tuple or len(record) != 9 or record[0] != record_key:
             continue
-        _, probes, out, err, code = record
-        for path, seen in probes:
+        _, settled, folders, files, targets, ignore_files, out, err, code = record
+        for path, seen in settled:
             if (os.path.exists(path) if type(seen) is bool else _stat(path)) != seen:
-                return None
-        return out, err, code
-    return None
+                return Lookup(values)
+        for path, seen in folders:
+            if _stat(path) != seen:
+                return Lookup(values)
+        changed = False
+        stats = {}
+        for path, seen in files:
+            now = _stat(path)
+            if now != seen:
+                if now is None or not S_ISREG(now[0]):  # gone, or no longer a regular file
+                    return Lookup(values)
+                changed = True
+            stats[path] = (now[3], now[2])
+        if not changed:
+            return Lookup(values, (out, err, code))
+        project_files = tuple(stats)
+        folder_names = tuple(path for path, _ in folders)
+        return Lookup(values, None, Inputs(targets or project_files, project_files, folder_names, ignore_files, stats))
+    return Lookup(values)
 
 
-def save(values, record_dir, before, files, folders, started_ns, out, err, code):
+def save(values, record_dir, before, files, folders, started_ns, out, err, code, targets=None, ignore_files=()):
     """Write the record of a finished full run. `before`: surroundings() taken when it started; `files`
-    and `folders`: what it read and listed. Skipped, silently, when anything changed while it ran."""
+    and `folders`: what it read and listed; `targets`: the files it checked, if not all of `files`;
+    `ignore_files`: the `.gitignore` files it read in `folders`. Skipped, silently, when anything changed
+    while it ran."""
     after = surroundings(values)
     if after != before:
         return
-    probes = list(after.items())
     latest = started_ns - _RACY_NS
-    for path in (*folders, *files):
-        seen = _stat(path)
-        if seen is None or seen[3] >= latest or seen[4] >= latest:
-            return
-        probes.append((path, seen))
+
+    def probed(paths):
+        probes = []
+        for path in paths:
+            seen = _stat(path)
+            if seen is None or seen[3] >= latest or seen[4] >= latest:
+                return None
+            probes.append((path, seen))
+        return tuple(probes)
+
+    settled = probed(ignore_files)
+    folder_probes = probed(folders)
+    file_probes = probed(files)
+    if settled is None or folder_probes is None or file_probes is None:
+        return
     for seen in after.values():
         if type(seen) is tuple and (seen[3] >= latest or seen[4] >= latest):
             return
+    settled = (*after.items(), *settled)
+    kept_targets = None if targets is None or tuple(targets) == tuple(files) else tuple(targets)
     record_key = key(values)
     path = os.path.join(record_dir, _record_name(record_key))
     folder = os.path.dirname(path)
     try:
         os.makedirs(folder, exist_ok=True)
         temporary = f"{path}.{os.getpid()}.tmp"
+        record = (record_key, settled, folder_probes, file_probes, kept_targets, tuple(ignore_files), out, err, code)
         with open(temporary, "wb") as handle:
-            marshal.dump((record_key, tuple(probes), out, err, code), handle)
+            marshal.dump(record, handle)
         os.replace(temporary, path)
         _prune(folder)
     except (OSError, ValueError):  # a read-only or full cache folder: the next run is a full one

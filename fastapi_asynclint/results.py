@@ -44,10 +44,13 @@ class FileReport:
 @dataclass(frozen=True)
 class RunInputs:
     """What a cacheable run read to decide which files to check, for its record (rerun.py): every folder
-    it listed or searched up through, and the project's files."""
+    it listed or searched up through, the project's files, the files it checked among them and the
+    `.gitignore` files it read."""
 
     folders: Tuple[str, ...]
     project_files: Tuple[str, ...]
+    targets: Tuple[str, ...] = ()
+    ignore_files: Tuple[str, ...] = ()
 
 
 @dataclass

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from fastapi_asynclint.index.build import FileSummary
     from fastapi_asynclint.index.modules import ModuleMap
     from fastapi_asynclint.index.project import ProjectIndex
+    from fastapi_asynclint.rerun import Inputs
     from fastapi_asynclint.reuse import Memo
 
 # The analysis modules (libcst, the index, process pools) are imported where they are first needed: a run
@@ -55,6 +56,9 @@ class CheckOptions:
     # needs it otherwise, and sending every file's text back to the parent doubled its memory on a large
     # project.
     keep_sources: bool = False
+    # What the record of the same command line says the run will find to check (rerun.Inputs), when only
+    # file contents changed since: the files are not looked for again, nor stat'ed.
+    known: Optional["Inputs"] = None
 
     @property
     def wants_sources(self) -> bool:
@@ -327,18 +331,28 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
     result = CheckResult()
     overrides: Dict[str, bytes] = {}
     folders: List[str] = []
+    ignore_files: List[str] = []
+    known = options.known if options.stdin_filename is None else None
     # Files are handled as text until a run needs more than its snapshot.
     if options.stdin_filename is not None:
         stdin_path = str(Path(options.stdin_filename).absolute())
         target_names = [stdin_path]
         overrides[stdin_path] = options.stdin_bytes or b""
+        project_names = _project_files(settings, target_names, paths)
+    elif known is not None:
+        target_names, project_names = list(known.targets), list(known.project_files)
+        folders.extend(known.folders)
+        ignore_files.extend(known.ignore_files)
     else:
         found = discover(paths, settings.root, settings.exclude)
         target_names, result.missing = found.names, found.missing
         folders.extend(found.folders)
-    project_names = _project_files(settings, target_names, paths, folders)
+        ignore_files.extend(found.ignore_files)
+        project_names = _project_files(settings, target_names, paths, folders, ignore_files)
     if options.stdin_filename is None:
-        result.inputs = RunInputs(tuple(dict.fromkeys(folders)), tuple(project_names))
+        result.inputs = RunInputs(
+            tuple(dict.fromkeys(folders)), tuple(project_names), tuple(target_names), tuple(dict.fromkeys(ignore_files))
+        )
     snapshot_key = None
     packages: Tuple[str, ...] = ()
     naming = None
@@ -347,7 +361,7 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
     codes_of = {enabled: ",".join(sorted(enabled)) for enabled in set(enabled_by_path.values())}
     codes_by_path = {path: codes_of[enabled] for path, enabled in enabled_by_path.items()}
     if cache is not None and not (overrides or options.fix or options.diff or options.force_analysis):
-        stats = _file_stats(project_names)
+        stats = known.stats if known is not None else _file_stats(project_names)
         packages = _package_folders(settings, project_names)
         snapshot_key = _project_state(settings, stats, packages) if stats is not None else None
         stored = cache.snapshot(snapshot_key) if snapshot_key else None
@@ -761,10 +775,14 @@ def write_fixes(result: CheckResult) -> List[str]:
 
 
 def _project_files(
-    settings: Settings, targets: Sequence[str], paths: Sequence[str] = (), folders: Optional[List[str]] = None
+    settings: Settings,
+    targets: Sequence[str],
+    paths: Sequence[str] = (),
+    folders: Optional[List[str]] = None,
+    ignore_files: Optional[List[str]] = None,
 ) -> List[str]:
     """Every file of the project (the targets and the rest of the root), as text, in Path order; the
-    folders listed to find them are added to `folders`."""
+    folders listed to find them are added to `folders`, the .gitignore files read to `ignore_files`."""
     if not settings.root_found or any(Path(raw).absolute() == settings.root for raw in paths):
         return list(targets)  # discovered in Path order already
     files = set(targets)
@@ -772,4 +790,6 @@ def _project_files(
     files.update(found.names)
     if folders is not None:
         folders.extend(found.folders)
+    if ignore_files is not None:
+        ignore_files.extend(found.ignore_files)
     return sorted(files, key=path_order)

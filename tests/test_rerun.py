@@ -96,6 +96,25 @@ def test_the_console_script_replays_byte_for_byte(tmp_path):
     assert b"click" not in imported.stderr and b"fastapi_asynclint.settings" not in imported.stderr
 
 
+def test_a_run_after_a_content_edit_starts_without_click(tmp_path):
+    """Through the console script: the run the record hands its file lists to prints what click's does."""
+    (tmp_path / "pyproject.toml").write_text("[tool.fastapi-asynclint]\n")
+    (tmp_path / "app.py").write_text(BLOCKING_APP)
+    (tmp_path / ".fastapi_asynclint_cache").mkdir()
+    time.sleep(rerun._RACY_NS / 1e9 + 0.1)
+    command = [sys.executable, "-m", "fastapi_asynclint", "check", "--output-format", "concise", "."]
+    subprocess.run(command, cwd=tmp_path, capture_output=True)
+    (tmp_path / "app.py").write_text(BLOCKING_APP + "\n\nasync def more():\n    time.sleep(2)\n")
+    imported = subprocess.run([sys.executable, "-X", "importtime", *command[1:]], cwd=tmp_path, capture_output=True)
+    assert b"click" not in imported.stderr and b"fastapi_asynclint.runner" in imported.stderr
+    through_click = subprocess.run(
+        [sys.executable, "-c", "from fastapi_asynclint.cli import main; main()", *command[3:-1], "--no-cache", "."],
+        cwd=tmp_path, capture_output=True,
+    )
+    assert imported.stdout == through_click.stdout and imported.stdout.count(b"FAL101") == 2
+    assert imported.returncode == through_click.returncode == 1
+
+
 def _edit(path, text):
     path.write_text(text)
 
@@ -114,6 +133,10 @@ CHANGES = {
 }
 
 
+# Changes to what files hold, not to which files there are: the record's file lists still stand.
+CONTENT_CHANGES = {"a target edited", "a helper edited", "a file's mode changed"}
+
+
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_any_change_to_what_the_run_read_declines_the_replay(project, change):
     argv = ("--output-format", "concise", ".")
@@ -121,9 +144,66 @@ def test_any_change_to_what_the_run_read_declines_the_replay(project, change):
     assert replayed(argv) is not None
     CHANGES[change](project.root)
     assert replayed(argv) is None
+    inputs = rerun.look_up(list(argv)).inputs
+    assert (inputs is not None) == (change in CONTENT_CHANGES)
     after = project("check", *argv)  # the full run, whose answer is then the one recorded
     found = replayed(argv)
     assert found is not None and found[0] == after.stdout
+
+
+def _record(root):
+    (found,) = (root / ".fastapi_asynclint_cache").glob("*/records/*.marshal")
+    import marshal
+
+    return marshal.loads(found.read_bytes())
+
+
+def test_after_a_content_edit_the_run_takes_the_record_file_lists_and_walks_nothing(project, monkeypatch, capsys):
+    """The lists handed over are those a walk finds (the record the run leaves is the walk's, byte for
+    byte), and the findings are the walk's too. A .gitignore in the tree is among them."""
+    import fastapi_asynclint.runner as runner_module
+    from fastapi_asynclint.command import check
+
+    project.write({"api/.gitignore": "generated.py\n", "api/generated.py": BLOCKING_APP}, config=None)
+    argv = ["--output-format", "json", "--select", "FAL1", "."]
+    first = project("check", *argv)
+    CHANGES["a helper edited"](project.root)
+    found = rerun.look_up(argv)
+    assert found.output is None and found.inputs is not None
+    assert str(project.root / "api" / ".gitignore") in found.inputs.ignore_files
+    assert str(project.root / "api" / "generated.py") not in found.inputs.project_files
+    assert found.inputs.stats[str(project.root / "api" / "helpers.py")][1] == (project.root / "api/helpers.py").stat().st_size
+
+    def walk(*args, **kwargs):
+        raise AssertionError("the run walked the tree")
+
+    monkeypatch.setattr(runner_module, "discover", walk)
+    capsys.readouterr()
+    code = check(CheckArgs(**found.values), found.inputs)
+    handed_over = capsys.readouterr().out
+    record_after_hand_over = _record(project.root)
+    monkeypatch.undo()
+    monkeypatch.setattr(rerun, "_RACY_NS", 0)
+    for record in (project.root / ".fastapi_asynclint_cache").glob("*/records/*"):
+        record.unlink()
+    walked = project("check", *argv)
+    assert (handed_over, code) == (walked.stdout, walked.exit_code)
+    assert handed_over != first.stdout  # the edit is seen: load() now sleeps
+    assert record_after_hand_over == _record(project.root)
+
+
+def test_a_gitignore_edited_in_place_declines_the_replay_and_the_hand_over(project):
+    """Rewriting a .gitignore leaves its folder's mtime alone: the file itself is probed."""
+    project.write({"api/.gitignore": "nothing.py\n"}, config=None)
+    argv = ("--output-format", "concise", ".")
+    assert "app.py" in project("check", *argv).stdout
+    assert replayed(argv) is not None
+    folder = project.root / "api"
+    folder_stat = folder.stat()
+    (folder / ".gitignore").write_text("routes.py\nhelpers.py\n")
+    assert folder.stat() == folder_stat
+    assert replayed(argv) is None
+    assert rerun.look_up(list(argv)).inputs is None
 
 
 def test_a_change_that_cannot_matter_keeps_the_record(project):

@@ -463,6 +463,43 @@ def test_last_run_findings_stay_pickled_until_asked_for(tmp_path):
     assert damaged.last_run_findings() is None
 
 
+def test_cache_files_keep_summaries_and_parts_out_of_band_and_read_damage_as_nothing(tmp_path):
+    """Each summary and each module's parts are buffers after the main pickle, read back as views of the
+    mapped file (no copy); a torn, padded, foreign or old-format file reads as no cache at all."""
+    import pickle
+
+    from fastapi_asynclint.cache import Cache
+    from fastapi_asynclint.index.build import summarize_bytes
+
+    source = tmp_path / "app.py"
+    source.write_text("import time\n\nasync def f():\n    time.sleep(1)\n")
+    path = str(source)
+    summary = summarize_bytes(source.read_bytes(), "app", False)
+    parts = memoryview(pickle.dumps(("parts", list(range(500)))))
+    first = Cache(tmp_path / "cache", tmp_path)
+    first.put_summary(path, "app", False, (1, 2), summary)
+    first.put_link_state("key", {})
+    first.put_models("key", {"parts": {path: parts}})
+    first.save()
+    second = Cache(tmp_path / "cache", tmp_path)
+    found = second.previous_summary(path, "app", False)
+    assert type(found._stored) is memoryview and found == summary
+    kept = second.models("key")["parts"][path]
+    assert type(kept) is memoryview and kept == parts
+
+    def buffer_lengths(raw):
+        table_at = 20 + int.from_bytes(raw[4:12], "little")
+        return pickle.loads(raw[table_at : table_at + int.from_bytes(raw[12:20], "little")])
+
+    raw = first.file.read_bytes()
+    assert buffer_lengths(raw) == [len(summary.packed()[1])]
+    assert buffer_lengths(first.models_file.read_bytes()) == [len(parts)]
+    old_format = pickle.dumps({"format": 25, "summaries": {path: (1, 2, "app", False, summary)}})
+    for damaged in (b"", b"FALC", raw[:-3], raw + b"x", raw[:4] + b"\xff" * 16 + raw[20:], old_format):
+        first.file.write_bytes(damaged)
+        assert Cache(tmp_path / "cache", tmp_path).previous_summary(path, "app", False) is None
+
+
 def test_cache_journal_holds_small_changes_and_folds_into_the_main_file(tmp_path, monkeypatch):
     import fastapi_asynclint.cache as cache_module
     from fastapi_asynclint.cache import Cache

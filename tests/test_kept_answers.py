@@ -3,10 +3,10 @@ without unpickling the modules its calls and parameters lead into, and gets the 
 built from scratch gets: an undecorated callee is neither offloaded nor dispatched (FunctionRef.decorated),
 and dependency aliases followed before are kept with the resolutions."""
 
-import pickle
 
+from fastapi_asynclint.cache import read_back
 from fastapi_asynclint.catalog import build_catalog
-from fastapi_asynclint.index.build import FileSummary, summarize_bytes
+from fastapi_asynclint.index.build import summarize_bytes
 from fastapi_asynclint.index.project import ProjectIndex, SummaryTable
 
 SOURCES = {
@@ -29,7 +29,7 @@ SOURCES = {
 def _files(stored: bool):
     files = {f"{name}.py": summarize_bytes(text.encode(), name, False) for name, text in SOURCES.items()}
     if stored:  # as the cache gives them back: each summary pickled until read
-        files = {path: FileSummary.stored(*found.packed()) for path, found in files.items()}
+        files = read_back(files)
     return files
 
 
@@ -46,9 +46,9 @@ def test_a_kept_link_answers_the_fingerprint_without_reading_the_callees():
     expected = first.file_fingerprint(app)
     first.witnesses
     # What the cache keeps (the link state, the models and their parts, the resolutions), read back.
-    state = pickle.loads(pickle.dumps(first.link_state()))
-    models = pickle.loads(pickle.dumps(first.stored_models()))
-    resolutions = pickle.loads(pickle.dumps(first.resolutions()))
+    state = read_back(first.link_state())
+    models = read_back(first.stored_models())
+    resolutions = read_back(first.resolutions())
     assert resolutions["aliases"], "the fingerprint followed the Db alias"
 
     files = _files(stored=True)
@@ -70,14 +70,14 @@ def test_a_recorded_fingerprint_keeps_what_answering_it_again_needs_and_no_more(
     assert found == expected
     assert "helpers.load" in record["targets"] and record["aliases"]
     assert "time.sleep" not in record["targets"], "the fixpoint's resolutions are not the file's"
-    state = pickle.loads(pickle.dumps(fresh.link_state()))
-    models = pickle.loads(pickle.dumps(fresh.stored_models()))
+    state = read_back(fresh.link_state())
+    models = read_back(fresh.stored_models())
 
     files = _files(stored=True)
     later = _index(files)
     later.adopt_link_state(state)
     assert later.adopt_models(models)
-    later.adopt_resolutions(pickle.loads(pickle.dumps(record)))
+    later.adopt_resolutions(read_back(record))
     before = later.resolution_count()
     assert later.file_fingerprint(later.summaries["app.py"]) == expected
     assert later.resolution_count() == before, "nothing resolved again"

@@ -2,12 +2,12 @@
 from parts kept with an adopted link state are those built from scratch; only the edited functions' parts
 are computed again, and the kept models stand whole when no part changed."""
 
-import pickle
 from typing import Dict, List
 
 import pytest
 
 import fastapi_asynclint.index.parts as parts
+from fastapi_asynclint.cache import read_back
 from fastapi_asynclint.catalog import build_catalog
 from fastapi_asynclint.index.build import summarize_bytes
 from fastapi_asynclint.index.project import ProjectIndex, link_signature
@@ -80,7 +80,7 @@ def _stored(sources: Dict[str, str]):
     _models(first)
     first.witnesses
     # As the cache keeps them: pickled and read back.
-    return pickle.loads(pickle.dumps(first.link_state())), pickle.loads(pickle.dumps(first.stored_models()))
+    return read_back(first.link_state()), read_back(first.stored_models())
 
 
 def _counting(monkeypatch) -> List[str]:

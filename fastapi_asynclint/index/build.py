@@ -66,7 +66,7 @@ class FileSummary:
         # summarised from this summary without parsing the whole file again. None for other files.
         self._layout = layout
         self._summary = summary
-        self._stored: Optional[bytes] = None
+        self._stored: Optional[bytes] = None  # or a memoryview of the cache file (cache._loads)
 
     @classmethod
     def stored(

@@ -348,7 +348,8 @@ class ProjectIndex:
                 if any(item[0] is None for item in entries):
                     for item, function in zip(entries, self.summaries[path].functions):
                         item[0] = item[0] or function_shape(function)
-                parts[path] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+                # A view: the cache writes it out of band and reads it back without copying it (cache._dumps).
+                parts[path] = memoryview(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
             elif path in self._stored_parts:
                 parts[path] = self._stored_parts[path]
         return {"shapes": dict(self.shapes), "parts": parts, "models": models}

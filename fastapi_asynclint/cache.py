@@ -248,14 +248,20 @@ class Cache:
             self._by_digest[(summary.digest, module, is_package)] = summary
 
     # ------------------------------------------------------------------ summaries
-    def summary(self, path: str, module: str, is_package: bool) -> Optional[FileSummary]:
+    def summary(
+        self, path: str, module: str, is_package: bool, stat: Optional[Tuple[int, int]] = None
+    ) -> Optional[FileSummary]:
+        """The summary stored for the file as it is now, or for identical content. `stat`: its (mtime_ns,
+        size) if the run took them already."""
         self._load()
         entry = self._summaries.get(path)
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return None
-        if entry is not None and entry[:4] == (stat.st_mtime_ns, stat.st_size, module, is_package):
+        if stat is None:
+            try:
+                found_stat = os.stat(path)
+            except OSError:
+                return None
+            stat = (found_stat.st_mtime_ns, found_stat.st_size)
+        if entry is not None and entry[:4] == (*stat, module, is_package):
             return entry[4]
         if not self._by_digest:
             return None
@@ -268,7 +274,7 @@ class Cache:
             return None
         found = self._by_digest.get((digest, module, is_package))
         if found is not None:
-            self.put_summary(path, module, is_package, (stat.st_mtime_ns, stat.st_size), found)
+            self.put_summary(path, module, is_package, stat, found)
         return found
 
     def previous_summary(self, path: str, module: str, is_package: bool) -> Optional[FileSummary]:

@@ -190,7 +190,7 @@ def check(args: CheckArgs, known: Optional["Inputs"] = None) -> int:
     if record_dir is not None:
         inputs = result.inputs
         rerun.save(recording, record_dir, surroundings, inputs.project_files, inputs.folders, started_ns,
-                   out.text(), err.text(), code, inputs.targets, inputs.ignore_files)
+                   out.text(), err.text(), code, inputs.targets, inputs.ignore_files, inputs.stats)
     if args.verbose:
         say(f"fastapi_asynclint: checked {len(result.files)} files in {time.perf_counter() - started:.3f} s")
     return code

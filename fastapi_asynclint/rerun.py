@@ -315,15 +315,17 @@ def _look_up(values):
     return Lookup(values)
 
 
-def save(values, record_dir, before, files, folders, started_ns, out, err, code, targets=None, ignore_files=()):
+def save(values, record_dir, before, files, folders, started_ns, out, err, code, targets=None, ignore_files=(), stats=None):
     """Write the record of a finished full run. `before`: surroundings() taken when it started; `files`
     and `folders`: what it read and listed; `targets`: the files it checked, if not all of `files`;
-    `ignore_files`: the `.gitignore` files it read in `folders`. Skipped, silently, when anything changed
-    while it ran."""
+    `ignore_files`: the `.gitignore` files it read in `folders`; `stats`: the files' (mtime_ns, size) as
+    it took them, if it did. Skipped, silently, when anything changed while it ran."""
+    latest = started_ns - _RACY_NS
+    if stats is not None and any(stat[0] >= latest for stat in stats.values()):
+        return  # a file edited just before the run (the usual case after an edit): no need to stat them all
     after = surroundings(values)
     if after != before:
         return
-    latest = started_ns - _RACY_NS
 
     def probed(paths):
         probes = []

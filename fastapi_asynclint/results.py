@@ -10,7 +10,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from fastapi_asynclint.diagnostics import Diagnostic
 
@@ -51,6 +51,8 @@ class RunInputs:
     project_files: Tuple[str, ...]
     targets: Tuple[str, ...] = ()
     ignore_files: Tuple[str, ...] = ()
+    # Each project file's (mtime_ns, size) as the run took them, if it did.
+    stats: Optional[Dict[str, Tuple[int, int]]] = None
 
 
 @dataclass

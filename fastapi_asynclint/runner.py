@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
@@ -234,7 +234,10 @@ def build_index(
     cache,
     overrides: Dict[str, bytes],
     jobs: Optional[int],
+    stats: Optional[Dict[str, Tuple[int, int]]] = None,
 ) -> Tuple[ProjectIndex, Dict[str, FileSummary]]:
+    """The linked index of the project and each file's summary, from the cache where it holds them.
+    `stats`: each file's (mtime_ns, size) as the run took them, so that the cache stats none again."""
     from fastapi_asynclint.catalog import build_catalog
     from fastapi_asynclint.index.build import summarize_bytes
     from fastapi_asynclint.index.project import ProjectIndex, SummaryTable
@@ -247,7 +250,7 @@ def build_index(
         if key in overrides:
             summaries[key] = summarize_bytes(overrides[key], module, is_package)
             continue
-        cached = cache.summary(key, module, is_package) if cache is not None else None
+        cached = cache.summary(key, module, is_package, stats.get(key) if stats else None) if cache is not None else None
         if cached is not None:
             summaries[key] = cached
         else:
@@ -356,12 +359,15 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
     snapshot_key = None
     packages: Tuple[str, ...] = ()
     naming = None
+    stats: Optional[Dict[str, Tuple[int, int]]] = None
     enabled_by_path = {path: enabled_for(settings, path) for path in target_names}
     # What a snapshot records of each file's enabled codes (a stable text, comparable across runs).
     codes_of = {enabled: ",".join(sorted(enabled)) for enabled in set(enabled_by_path.values())}
     codes_by_path = {path: codes_of[enabled] for path, enabled in enabled_by_path.items()}
     if cache is not None and not (overrides or options.fix or options.diff or options.force_analysis):
         stats = known.stats if known is not None else _file_stats(project_names)
+        if result.inputs is not None and stats is not None:
+            result.inputs = replace(result.inputs, stats=stats)
         packages = _package_folders(settings, project_names)
         snapshot_key = _project_state(settings, stats, packages) if stats is not None else None
         stored = cache.snapshot(snapshot_key) if snapshot_key else None
@@ -381,7 +387,7 @@ def run_check(paths: Sequence[str], settings: Settings, options: CheckOptions = 
         module_map = ModuleMap(settings.root)
         for name in project_names:
             module_map.add(name)
-    index, summaries = build_index(project_names, module_map, settings, cache, overrides, options.jobs)
+    index, summaries = build_index(project_names, module_map, settings, cache, overrides, options.jobs, stats)
     _SHARED.update(index=index, settings=settings, options=options, summaries=summaries)
     jobs = []
     for key in target_names:

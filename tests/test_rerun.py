@@ -283,6 +283,20 @@ def test_a_file_changed_while_the_run_read_it_leaves_no_record(project, monkeypa
     assert replayed(("--output-format", "json", ".")) is None
 
 
+def test_a_run_after_an_edit_declines_its_record_before_a_stat_of_every_file(project, tmp_path, monkeypatch):
+    """The run's own stats show the file edited within the racy margin: nothing more is stat'ed."""
+    monkeypatch.setattr(rerun, "_RACY_NS", 2_000_000_000)
+    values = rerun.parse(["."])
+    before = rerun.surroundings(values)
+    stated = []
+    monkeypatch.setattr(rerun, "_stat", lambda path: stated.append(path))
+    started = time.time_ns()
+    files = [str(project.root / "app.py"), str(project.root / "api" / "helpers.py")]
+    stats = {files[0]: (started - 10**10, 1), files[1]: (started - 10**6, 1)}
+    rerun.save(values, str(tmp_path / "records"), before, files, [str(project.root)], started, "", "", 0, stats=stats)
+    assert stated == [] and not (tmp_path / "records").exists()
+
+
 def test_a_config_appearing_during_the_run_leaves_no_record(project, tmp_path):
     values = rerun.parse(["."])
     before = rerun.surroundings(values)

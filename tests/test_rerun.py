@@ -79,13 +79,18 @@ def test_a_replay_prints_what_the_full_run_printed(project, argv):
     assert (out, err, code) == (full.stdout, full.stderr, full.exit_code)
 
 
-def test_the_console_script_replays_byte_for_byte(tmp_path):
-    """End to end through `python -m fastapi_asynclint` (entry.run), with the real racy-edit margin."""
+def _settled_project(tmp_path):
+    """A project whose files are older than the racy-edit margin; the console script's command to check it."""
     (tmp_path / "pyproject.toml").write_text("[tool.fastapi-asynclint]\n")
     (tmp_path / "app.py").write_text(BLOCKING_APP)
     (tmp_path / ".fastapi_asynclint_cache").mkdir()
     time.sleep(rerun._RACY_NS / 1e9 + 0.1)
-    command = [sys.executable, "-m", "fastapi_asynclint", "check", "--output-format", "concise", "."]
+    return [sys.executable, "-m", "fastapi_asynclint", "check", "--output-format", "concise", "."]
+
+
+def test_the_console_script_replays_byte_for_byte(tmp_path):
+    """End to end through `python -m fastapi_asynclint` (entry.run), with the real racy-edit margin."""
+    command = _settled_project(tmp_path)
     runs = [subprocess.run(command, cwd=tmp_path, capture_output=True) for _ in range(2)]
     assert list((tmp_path / ".fastapi_asynclint_cache").glob("*/records/*.marshal")), "no record written"
     assert runs[0].returncode == runs[1].returncode == 1
@@ -98,11 +103,7 @@ def test_the_console_script_replays_byte_for_byte(tmp_path):
 
 def test_a_run_after_a_content_edit_starts_without_click(tmp_path):
     """Through the console script: the run the record hands its file lists to prints what click's does."""
-    (tmp_path / "pyproject.toml").write_text("[tool.fastapi-asynclint]\n")
-    (tmp_path / "app.py").write_text(BLOCKING_APP)
-    (tmp_path / ".fastapi_asynclint_cache").mkdir()
-    time.sleep(rerun._RACY_NS / 1e9 + 0.1)
-    command = [sys.executable, "-m", "fastapi_asynclint", "check", "--output-format", "concise", "."]
+    command = _settled_project(tmp_path)
     subprocess.run(command, cwd=tmp_path, capture_output=True)
     (tmp_path / "app.py").write_text(BLOCKING_APP + "\n\nasync def more():\n    time.sleep(2)\n")
     imported = subprocess.run([sys.executable, "-X", "importtime", *command[1:]], cwd=tmp_path, capture_output=True)

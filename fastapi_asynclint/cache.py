@@ -88,11 +88,12 @@ def _reduce_summary(summary):
     return type(summary).stored, (digest, None if stored is None else pickle.PickleBuffer(stored), *rest)
 
 
-def _loads(file: Path) -> object:
-    """Unpickle a cache file written by _dumps; the buffers are views of the file mapped into memory (read
-    whole on Windows, where a mapped file cannot be replaced by another run's write)."""
+def _loads(file: Path, mapped: bool = True) -> object:
+    """Unpickle a cache file written by _dumps; the buffers are views of the file mapped into memory, or
+    of the file read whole if not `mapped` or on Windows (where a mapped file cannot be replaced by
+    another run's write)."""
     with open(file, "rb") as handle:
-        if os.name == "nt":
+        if not mapped or os.name == "nt":
             return _unframe(memoryview(handle.read()))
         import mmap
 
@@ -160,7 +161,9 @@ class _Packer:
 class Cache:
     def __init__(self, directory: Path, root: Path, freeze_loads: bool = False) -> None:
         """`freeze_loads`: for a process that ends with the run (the CLI). A long-lived one (the language
-        server) must not freeze, or cyclic garbage alive at each load would never be collected."""
+        server) must not freeze, or cyclic garbage alive at each load would never be collected, nor map the
+        cache files (a file truncated in place under a map kills the process that reads it: a CLI run's
+        maps last one run)."""
         scope = hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
         self.directory = directory
         self.freeze_loads = freeze_loads
@@ -218,7 +221,7 @@ class Cache:
     def _read(self, file: Path) -> Optional[dict]:
         try:
             with _collector_paused(freeze=self.freeze_loads):
-                data = _loads(file)
+                data = _loads(file, mapped=self.freeze_loads)
         except Exception:  # missing, damaged, torn or foreign: as if there were none
             return None
         return data if isinstance(data, dict) and data.get("format") == _FORMAT else None

@@ -466,8 +466,6 @@ def test_last_run_findings_stay_pickled_until_asked_for(tmp_path):
 def test_cache_files_keep_summaries_and_parts_out_of_band_and_read_damage_as_nothing(tmp_path):
     """Each summary and each module's parts are buffers after the main pickle, read back as views of the
     mapped file (no copy); a torn, padded, foreign or old-format file reads as no cache at all."""
-    import pickle
-
     from fastapi_asynclint.cache import Cache
     from fastapi_asynclint.index.build import summarize_bytes
 
@@ -483,7 +481,12 @@ def test_cache_files_keep_summaries_and_parts_out_of_band_and_read_damage_as_not
     first.save()
     second = Cache(tmp_path / "cache", tmp_path)
     found = second.previous_summary(path, "app", False)
-    assert type(found._stored) is memoryview and found == summary
+    assert type(found._stored) is memoryview
+    assert type(found._stored.obj) is bytes, "a long-lived process reads the file, it does not map it"
+    assert found == summary
+    mapped = Cache(tmp_path / "cache", tmp_path, freeze_loads=True).previous_summary(path, "app", False)
+    assert type(mapped._stored.obj).__name__ == ("bytes" if sys.platform == "win32" else "mmap")
+    assert mapped == summary
     kept = second.models("key")["parts"][path]
     assert type(kept) is memoryview and kept == parts
 

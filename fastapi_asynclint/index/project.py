@@ -830,12 +830,8 @@ class ProjectIndex:
         functions FastAPI runs per request, and which are awaited elsewhere. Cached findings of an unchanged
         file stay valid while this hash does. `kept`: only these functions' facts (the code the rules read
         of the file, reuse.py)."""
-        # What any file may read of the context-var model (which functions read a variable, and through
-        # which rows, is a lookup the lint records: answers()).
-        facts: List[str] = [_FACTS_VERSION, self.context_facts()]
-        model = self.fastapi
-        awaited = self.awaited_functions()
-        held = self.held_contexts()
+        context, model, awaited, held = self._fingerprint_models()
+        facts: List[str] = [_FACTS_VERSION, context]
         for function in summary.functions:
             if kept is not None and not kept(function):
                 continue
@@ -863,16 +859,19 @@ class ProjectIndex:
                     facts.append(f"D {dependency.kind} {dependency.name} {self._yields(dependency)}")
         return hashlib.blake2b("\n".join(facts).encode(), digest_size=16).hexdigest()
 
+    def _fingerprint_models(self) -> Tuple[str, "FastAPIModel", Set[str], Dict[str, Tuple[str, ...]]]:
+        """The project-wide models every fingerprint reads: what any file may read of the context-var model
+        (which functions read a variable, and through which rows, is a lookup the lint records: answers()),
+        FastAPI's, the awaited functions and the contexts functions hold."""
+        return self.context_facts(), self.fastapi, self.awaited_functions(), self.held_contexts()
+
     def recorded_fingerprint(self, summary: ModuleSummary) -> Tuple[str, Dict[str, dict]]:
         """file_fingerprint(summary), and a record shaped like resolutions() of every resolution it asked for,
         made then or earlier: what answering the same again needs (adopt_resolutions). The blocking fixpoint
         and the project-wide models any fingerprint reads are built first, so that the resolutions they
         make are not recorded as the file's."""
         self.witnesses
-        self.fastapi
-        self.context_facts()
-        self.awaited_functions()
-        self.held_contexts()
+        self._fingerprint_models()
         record: Dict[str, dict] = {"targets": {}, "aliases": {}}
         self._recording = record
         try:

@@ -6,9 +6,8 @@ CLI, the fixer, the tests and the language server share it.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple, Type
+from typing import Dict, FrozenSet, List, Optional, Sequence, Type
 
 from fastapi_asynclint.diagnostics import Diagnostic, Location
 from fastapi_asynclint.focus import UNWANTED, Focus, FocusRecord, focus, focus_record

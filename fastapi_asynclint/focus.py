@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import FrozenSet, Iterable, List, Optional, Tuple
 
 from fastapi_asynclint.index.summary import ClassInfo, Function, Span
 from fastapi_asynclint.source import physical_lines

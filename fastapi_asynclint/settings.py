@@ -10,7 +10,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, FrozenSet, Mapping, Optional, Sequence, Tuple
 
 from fastapi_asynclint import __version__
 from fastapi_asynclint.registry import SelectionLayer, UnknownSelector, check_selector, resolve_selection

@@ -3,7 +3,7 @@ from __future__ import annotations
 import os
 import textwrap
 from pathlib import Path
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional
 
 import pytest
 from click.testing import CliRunner

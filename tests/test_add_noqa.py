@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 from typing import Dict, List
 
-import pytest
 
 from conftest import BLOCKING_APP
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 from pathlib import Path
 from typing import Dict, List, Tuple
 from urllib.parse import unquote, urlparse

@@ -19,7 +19,6 @@ import ast
 import builtins
 import sys
 from dataclasses import dataclass, field, fields, replace
-from operator import attrgetter
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from fastapi_asynclint.catalog import NONBLOCKING_FLAGS

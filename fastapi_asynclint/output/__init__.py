@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import IO, Callable, Dict, List, Optional
+from typing import IO, Dict, Optional
 
 FORMATS: Dict[str, str] = {
     "text": "fastapi_asynclint.output.text",

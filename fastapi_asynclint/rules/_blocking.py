@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
-from libcst.metadata import ComprehensionScope, FunctionScope, GlobalScope, ImportAssignment
+from libcst.metadata import FunctionScope, GlobalScope, ImportAssignment
 
 from fastapi_asynclint.catalog import CATEGORY_CODES, CATEGORY_LABELS, NONBLOCKING_FLAGS, Blocking, Category
 from fastapi_asynclint.diagnostics import Applicability, Edit, Fix, Hop, Location

@@ -56,7 +56,7 @@ from libcst.metadata import Assignment
 from fastapi_asynclint.catalog import canonical_name
 from fastapi_asynclint.rule import Invalid, LintRule, RuleInput, Valid
 from fastapi_asynclint.rules._background import QUEUE_METHODS, SCHEDULER_NAMES, handoff, names_in
-from fastapi_asynclint.rules._calls import definition_at, enclosing_def, request_scoped_kind
+from fastapi_asynclint.rules._calls import enclosing_def
 
 REQUEST_TYPES = {
     "fastapi.Request": "Request", "starlette.requests.Request": "Request", "fastapi.requests.Request": "Request",

@@ -46,7 +46,7 @@ async def create_order(order: Order):
 No fix: how the task should receive and restore the value is the application's design.
 """
 
-from typing import Iterator, Optional, Set
+from typing import Iterator, Set
 
 import libcst as cst
 

@@ -37,7 +37,6 @@ import libcst as cst
 
 from fastapi_asynclint.catalog import canonical_name
 from fastapi_asynclint.diagnostics import Applicability
-from fastapi_asynclint.index.fastapi_model import CACHE_DECORATORS
 from fastapi_asynclint.rule import Invalid, LintRule, RuleInput, Valid
 
 SYNC_CACHES = frozenset({"functools.lru_cache", "functools.cache", "cachetools.cached", "cachetools.func.lru_cache",

@@ -198,12 +198,13 @@ class Cache:
         # files resolves the same names.
         self.resolved_file = self.file.with_suffix(".resolved.pickle")
         # The resolutions each large file's fingerprint asked for in a run that linked from scratch, under
-        # the link state's key, each pickled on its own behind an index of where it lies: the first edit of
-        # one after a full run reads its own (some hundred kB) instead of resolving its calls again through
-        # the summaries of every module they name. All of them are too many to load for one file.
+        # the link state's key, each pickled on its own (an out-of-band buffer: see _TAG): the first edit of
+        # one after a full run unpickles its own (some hundred kB) instead of resolving its calls again
+        # through the summaries of every module they name. All of them are too many to unpickle for one file.
         self.file_resolutions_file = self.file.with_suffix(".by-file.pickle")
         self._file_resolutions: Dict[str, dict] = {}  # path -> record, to write under _file_resolutions_key
         self._file_resolutions_key = ""
+        self._file_resolutions_read: Optional[Tuple[str, dict]] = None  # (key, {path: record pickled}) read
         self._link_written = ""  # the key of the link state this run wrote
         # (project state, {path: (enabled codes, findings)} or None) of the state last asked about
         self._snapshot: Optional[Tuple[str, Optional[Dict[str, Tuple[str, Tuple[Diagnostic, ...]]]]]] = None
@@ -483,23 +484,17 @@ class Cache:
         self._put_keyed(self.resolved_file, key, resolved)
 
     def file_resolutions(self, key: str, path: str) -> Optional[dict]:
-        """The resolutions kept for `path` under `key`, the link state's (put_file_resolutions)."""
+        """The resolutions kept for `path` under `key`, the link state's (put_file_resolutions). The file is
+        read once per key: its records stay views of it, each unpickled when asked for."""
+        if self._file_resolutions_read is None or self._file_resolutions_read[0] != key:
+            self._file_resolutions_read = (key, self._keyed(self.file_resolutions_file, key) or {})
+        stored = self._file_resolutions_read[1].get(path)
+        if stored is None:
+            return None
         try:
-            with open(self.file_resolutions_file, "rb") as handle:
-                size = int.from_bytes(handle.read(8), "little")
-                if 8 + size > os.fstat(handle.fileno()).st_size:
-                    return None
-                index = pickle.loads(handle.read(size))
-                if not isinstance(index, dict) or (index.get("format"), index.get("key")) != (_FORMAT, key):
-                    return None
-                where = index["at"].get(path)
-                if where is None:
-                    return None
-                start, length = where
-                handle.seek(8 + size + start)
-                with _collector_paused(freeze=self.freeze_loads):
-                    found = pickle.loads(handle.read(length))  # a short read fails to unpickle
-        except Exception:  # a damaged file: the fingerprint resolves what it needs, as without one
+            with _collector_paused(freeze=self.freeze_loads):
+                found = pickle.loads(stored)
+        except Exception:  # a damaged record: the fingerprint resolves what it needs, as without one
             return None
         shaped = isinstance(found, dict) and all(isinstance(found.get(part), dict) for part in ("targets", "aliases"))
         return found if shaped else None
@@ -514,19 +509,14 @@ class Cache:
         self._file_resolutions[path] = record
 
     def _save_file_resolutions(self) -> None:
-        """The file: its index's length (8 bytes, little-endian), the index pickled ({"format", "key", "at":
-        {path: (start, length)}}), then each record pickled on its own, `start` counted from the end of the
-        index. A run reads the index and its file's record, not the others."""
-        at: Dict[str, Tuple[int, int]] = {}
-        records: List[bytes] = []
-        start = 0
+        """Each record pickled on its own, as a view (an out-of-band buffer of the file): a run unpickles
+        its file's record, not the others."""
         with _collector_paused():
-            for path, record in self._file_resolutions.items():
-                records.append(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
-                at[path] = (start, len(records[-1]))
-                start += len(records[-1])
-        index = pickle.dumps({"format": _FORMAT, "key": self._file_resolutions_key, "at": at}, protocol=pickle.HIGHEST_PROTOCOL)
-        self._write_bytes(self.file_resolutions_file, b"".join((len(index).to_bytes(8, "little"), index, *records)))
+            records = {
+                path: memoryview(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+                for path, record in self._file_resolutions.items()
+            }
+        self._put_keyed(self.file_resolutions_file, self._file_resolutions_key, records)
 
     # ------------------------------------------------------------------ persistence
     def save(self) -> None:
@@ -541,7 +531,7 @@ class Cache:
                 state = {**state, "findings": packed(state["findings"]).pickled()}  # see last_run_findings
             self._write(self.last_run_file, state)
             self._last_run_dirty = False
-        if self._file_resolutions and self._file_resolutions_key == self._link_written and self._prepare(self.file):
+        if self._file_resolutions and self._file_resolutions_key == self._link_written:
             self._save_file_resolutions()
         self._file_resolutions = {}
         if not self._dirty:

@@ -358,7 +358,7 @@ def test_first_edit_of_a_large_file_reads_the_resolutions_the_full_run_kept(cli,
     and finds what an uncached run finds; what it resolved for another file's is kept for the next run.
     A relink keeps them under the new link state's key only."""
     import fastapi_asynclint.index.build as build
-    from fastapi_asynclint.cache import Cache
+    from fastapi_asynclint.cache import Cache, _loads as cache_file
     from fastapi_asynclint.index.project import ProjectIndex
 
     helpers = (
@@ -379,7 +379,7 @@ def test_first_edit_of_a_large_file_reads_the_resolutions_the_full_run_kept(cli,
     command = ("check", "--output-format", "concise", "--jobs", "1", ".")
     cli(*command)
     cache = Cache(cli.root / ".fastapi_asynclint_cache", cli.root.resolve())
-    link_key = lambda: pickle.loads(cache.file_resolutions_file.read_bytes()[8:])["key"]  # the index's
+    link_key = lambda: cache_file(cache.file_resolutions_file)["key"]  # the index's
 
     def kept(key: str) -> dict:
         root = cli.root.resolve()
@@ -440,7 +440,7 @@ def test_kept_file_resolutions_are_read_back_only_under_their_key(tmp_path):
     kept = third.file_resolutions_file.read_bytes()
     for damaged in (b"", b"\xff" * 8 + b"junk", kept[:-5], kept.replace(b"targets", b"targetz")):
         third.file_resolutions_file.write_bytes(damaged)
-        assert third.file_resolutions(two, "/p/app.py") is None
+        assert Cache(tmp_path / "cache", tmp_path).file_resolutions(two, "/p/app.py") is None
 
 
 def test_last_run_findings_stay_pickled_until_asked_for(tmp_path):

@@ -39,7 +39,7 @@ from stat import S_ISREG  # (imported by os already)
 
 from fastapi_asynclint import __version__
 
-_FORMAT = 2
+_FORMAT = 3
 _MAX_RECORDS = 8
 # A file changed this close to the run's start may have changed after it was read (coarse clocks, NFS).
 _RACY_NS = 2_000_000_000
@@ -240,15 +240,8 @@ class Lookup:
         self.inputs = inputs
 
 
-def replay(argv):
-    """Print the recorded output of `check ARGV` and return its exit code, or None to run in full."""
-    found = look_up(argv)
-    if found.output is None:
-        return None
-    return print_output(found.output)
-
-
 def print_output(output):
+    """Print a Lookup's output (as recorded) and return its exit code."""
     out, err, code = output
     sys.stdout.write(out)
     sys.stderr.write(err)
@@ -265,11 +258,6 @@ def look_up(argv):
         return _look_up(values)
     except Exception:
         return Lookup(values)
-
-
-def _recorded(argv):
-    """(stdout, stderr, exit code) of the still valid record of `check ARGV`, or None."""
-    return look_up(argv).output
 
 
 def _look_up(values):
@@ -291,11 +279,11 @@ def _look_up(values):
             continue
         if type(record) is not tuple or len(record) != 9 or record[0] != record_key:
             continue
-        _, settled, folders, files, targets, ignore_files, out, err, code = record
-        for path, seen in settled:
+        _, surrounding, ignore_files, folders, files, targets, out, err, code = record
+        for path, seen in surrounding:
             if (os.path.exists(path) if type(seen) is bool else _stat(path)) != seen:
                 return Lookup(values)
-        for path, seen in folders:
+        for path, seen in (*ignore_files, *folders):
             if _stat(path) != seen:
                 return Lookup(values)
         changed = False
@@ -311,7 +299,8 @@ def _look_up(values):
             return Lookup(values, (out, err, code))
         project_files = tuple(stats)
         folder_names = tuple(path for path, _ in folders)
-        return Lookup(values, None, Inputs(targets or project_files, project_files, folder_names, ignore_files, stats))
+        ignore_names = tuple(path for path, _ in ignore_files)
+        return Lookup(values, None, Inputs(targets or project_files, project_files, folder_names, ignore_names, stats))
     return Lookup(values)
 
 
@@ -326,25 +315,18 @@ def save(values, record_dir, before, files, folders, started_ns, out, err, code,
     after = surroundings(values)
     if after != before:
         return
-
-    def probed(paths):
-        probes = []
-        for path in paths:
-            seen = _stat(path)
-            if seen is None or seen[3] >= latest or seen[4] >= latest:
-                return None
-            probes.append((path, seen))
-        return tuple(probes)
-
-    settled = probed(ignore_files)
-    folder_probes = probed(folders)
-    file_probes = probed(files)
-    if settled is None or folder_probes is None or file_probes is None:
-        return
     for seen in after.values():
         if type(seen) is tuple and (seen[3] >= latest or seen[4] >= latest):
             return
-    settled = (*after.items(), *settled)
+    probes = []
+    for paths in (ignore_files, folders, files):
+        probes.append([])
+        for path in paths:
+            seen = _stat(path)
+            if seen is None or seen[3] >= latest or seen[4] >= latest:
+                return
+            probes[-1].append((path, seen))
+    ignore_probes, folder_probes, file_probes = map(tuple, probes)
     kept_targets = None if targets is None or tuple(targets) == tuple(files) else tuple(targets)
     record_key = key(values)
     path = os.path.join(record_dir, _record_name(record_key))
@@ -352,7 +334,7 @@ def save(values, record_dir, before, files, folders, started_ns, out, err, code,
     try:
         os.makedirs(folder, exist_ok=True)
         temporary = f"{path}.{os.getpid()}.tmp"
-        record = (record_key, settled, folder_probes, file_probes, kept_targets, tuple(ignore_files), out, err, code)
+        record = (record_key, tuple(after.items()), ignore_probes, folder_probes, file_probes, kept_targets, out, err, code)
         with open(temporary, "wb") as handle:
             marshal.dump(record, handle)
         os.replace(temporary, path)

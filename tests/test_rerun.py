@@ -56,7 +56,7 @@ def project(cli, monkeypatch, tmp_path):
 
 def replayed(argv):
     """What a replay of `check ARGV` prints and returns here, or None when it declines."""
-    return rerun._recorded(list(argv))
+    return rerun.look_up(list(argv)).output
 
 
 ARGVS = [
@@ -323,7 +323,7 @@ def test_a_torn_record_declines(project):
     project("check", *argv)
     (record,) = (project.root / ".fastapi_asynclint_cache").glob("*/records/*")
     record.write_bytes(record.read_bytes()[:40])
-    assert rerun.replay(list(argv)) is None
+    assert rerun.look_up(list(argv)).output is None
 
 
 def test_records_go_where_a_replay_looks_and_not_to_a_configured_cache_folder(project, tmp_path):

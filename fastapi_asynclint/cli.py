@@ -1,9 +1,8 @@
 """The command line (DESIGN.md section 1): `check`, `rule`, `server`, `--version`.
 
 Exit codes as ruff's: 0 no findings (or `--exit-zero`), 1 findings remain, 2 usage, config or internal
-error. This module only parses: `check` itself is command.py, and the console script (entry.py) answers
-a repeated `check` from its record before click is even imported. Imports are deferred into the
-commands so `--version` starts fast.
+error. This module only parses: `check` itself is command.py. Imports are deferred into the commands so
+`--version` starts fast.
 """
 
 from __future__ import annotations
@@ -14,7 +13,8 @@ from typing import Optional, Tuple
 import click
 
 from fastapi_asynclint import __version__
-from fastapi_asynclint.rerun import OUTPUT_FORMATS
+
+OUTPUT_FORMATS = ("text", "concise", "json", "sarif", "github", "lsp")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,6 +76,7 @@ def check(
                 show_fixes=show_fixes, statistics=statistics, add_noqa=add_noqa, no_cache=no_cache,
                 cache_dir=cache_dir, jobs=jobs, stdin_filename=stdin_filename, exit_zero=exit_zero,
                 config_path=config_path, quiet=quiet, verbose=verbose,
+                argv=(click.get_current_context().obj or {}).get("argv"),
             )
         )
     )
@@ -110,5 +111,21 @@ def server() -> None:
     serve()
 
 
+def run() -> None:
+    """`main` for the console script and `python -m fastapi_asynclint` (__main__.py), with an internal
+    error (a bug of the linter) reported as one and exiting 2, never Python's 1, which means "findings"."""
+    try:
+        # The command line as typed, for `check` to key its replay by (cache.replayed).
+        main(obj={"argv": tuple(sys.argv[1:])})
+    except Exception:  # noqa: BLE001 - whatever escaped the command is the linter's bug
+        import traceback
+
+        traceback.print_exc()
+        sys.stderr.write(
+            "fastapi-asynclint: internal error (a bug of the linter): please report it with the traceback above\n"
+        )
+        sys.exit(2)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, List, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Sequence, Tuple
 
 if TYPE_CHECKING:
     import pathspec
@@ -28,6 +28,7 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
     }
 )
 PYTHON_SUFFIXES = (".py",)
+MARKERS = frozenset({"__init__.py", "pyproject.toml", "setup.py", "setup.cfg"})
 
 
 @lru_cache(maxsize=256)
@@ -43,10 +44,13 @@ class Discovery:
     # The files as text, in the order of their Paths (by parts): a cached run needs no Path objects.
     names: List[str] = field(default_factory=list)
     missing: List[str] = field(default_factory=list)
-    # Every folder listed, so that a run's record can tell when one gains or loses a file (rerun.py).
-    folders: List[str] = field(default_factory=list)
-    # Every .gitignore read: one edited in place changes what is found but not its folder (rerun.py).
-    ignore_files: List[str] = field(default_factory=list)
+    # Folders that could not be listed (permissions), with why.
+    unreadable: List[str] = field(default_factory=list)
+    # Every folder listed -> the files among MARKERS it holds (what module names are made of: modules.py).
+    markers: Dict[str, FrozenSet[str]] = field(default_factory=dict)
+    # Every path whose stat the result depends on: the paths given, the folders listed (a folder's stat
+    # changes when an entry is added, removed or renamed), the .gitignore and .git paths looked for.
+    probes: List[str] = field(default_factory=list)
 
     @property
     def files(self) -> List[Path]:
@@ -56,8 +60,8 @@ class Discovery:
 class _GitIgnores:
     """The .gitignore files met on the way down, each scoped to its folder (folders as strings)."""
 
-    def __init__(self, read: List[str]) -> None:
-        self._read = read  # the .gitignore files found, in the order met
+    def __init__(self, probes: List[str]) -> None:
+        self._probes = probes
         self._seen: set = set()
         # Only the folders that have a .gitignore: `active` is asked once per folder walked, and looking
         # through every folder seen made the walk quadratic (40 ms of a warm run on a 1,000-folder tree).
@@ -68,8 +72,8 @@ class _GitIgnores:
             return
         self._seen.add(folder)
         ignore_file = os.path.join(folder, ".gitignore")
+        self._probes.append(ignore_file)
         if os.path.isfile(ignore_file):
-            self._read.append(ignore_file)
             try:
                 import pathspec
 
@@ -103,8 +107,9 @@ class _GitIgnores:
         return verdict
 
 
-def _git_top(start: Path) -> Path:
+def _git_top(start: Path, probes: List[str]) -> Path:
     for folder in (start, *start.parents):
+        probes.append(str(folder / ".git"))
         if (folder / ".git").exists():
             return folder
     return start
@@ -128,6 +133,7 @@ def discover(paths: Sequence[str], root: Path, exclude: Sequence[str] = (), resp
     for raw in paths:
         path = Path(raw).absolute()
         text = str(path)
+        result.probes.append(text)
         if not path.exists():
             result.missing.append(raw)
             continue
@@ -138,13 +144,14 @@ def discover(paths: Sequence[str], root: Path, exclude: Sequence[str] = (), resp
             continue
         if is_excluded(text, True):
             continue
-        top = _git_top(path)
+        top = _git_top(path, result.probes)
         top_text = str(top)
-        ignores = _GitIgnores(result.ignore_files)
+        ignores = _GitIgnores(result.probes)
         for folder in (top, *[p for p in reversed(path.parents) if top in p.parents]):
             ignores.load(str(folder))
-        for directory, dirnames, filenames in os.walk(path):
-            result.folders.append(directory)
+        for directory, dirnames, filenames in os.walk(path, onerror=lambda error: result.unreadable.append(str(error))):
+            result.markers[directory] = MARKERS.intersection(filenames)
+            result.probes.append(directory)
             active = []
             if respect_gitignore:
                 ignores.load(directory)

@@ -1,21 +1,21 @@
 """Check one file: prefilter on its index summary, then one libcst traversal with every rule that wants it.
 
-The engine knows nothing of files on disk, processes or output: it takes text and returns findings, so the
-CLI, the fixer, the tests and the language server share it.
+The engine knows nothing of files on disk, processes, caches or output: it takes text and returns
+findings, so the CLI, the fixer, the tests and the language server share it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional, Sequence, Type
+from typing import Dict, FrozenSet, List, Optional, Tuple, Type
 
 from fastapi_asynclint.diagnostics import Diagnostic, Location
-from fastapi_asynclint.focus import UNWANTED, Focus, FocusRecord, focus, focus_record
+from fastapi_asynclint.focus import Focus, focus, kept_records, to_focused
 from fastapi_asynclint.index.build import FileSummary, Problem, empty_summary, too_deep
+from fastapi_asynclint.index.modules import ModuleName
 from fastapi_asynclint.index.project import ProjectIndex
 from fastapi_asynclint.noqa import filter_suppressed
 from fastapi_asynclint.registry import all_rules
-from fastapi_asynclint.reuse import Depends, Memo, Stored, depends_on, holds, memo_key, to_focused, to_original
 from fastapi_asynclint.rule import LintRule, RuleInput
 from fastapi_asynclint.settings import Settings
 
@@ -28,13 +28,27 @@ class LintOutcome:
     diagnostics: List[Diagnostic] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)
     analysed: bool = False
-    # What of the text the rules read (see FocusRecord), for a later run to tell whether an edit could matter.
-    focus: Optional[FocusRecord] = None
-    # (key, findings in focused rows, depends) to store for reuse (reuse.py), when the lint was given a memo.
-    memo: Optional[Stored] = None
-    # What the findings read of the index beyond the file's fingerprint, and what it answered:
-    # (FileContext.lookups, ProjectIndex.answers), or None when they read nothing more.
-    depends: Optional[Depends] = None
+    # The plan the lint followed (what the rules read of the file), when it got that far.
+    plan: Optional["Plan"] = None
+    # The findings before noqa, in the rows of the plan's focused text (None: one lies outside it).
+    focused: Optional[Tuple[Diagnostic, ...]] = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What linting a file reads: the rules that want it and the text they need (focus.py)."""
+
+    rules: Tuple[Type[LintRule], ...]
+    focused: Focus
+    # The definitions the rules asked for; None: the whole text.
+    keep: Optional[FrozenSet[str]]
+
+    def kept_functions(self, summary) -> Tuple[str, ...]:
+        """The qualnames of the functions left in the focused text."""
+        return tuple(f.qualname for f in summary.functions if self.focused.focused_row(f.row) is not None)
+
+    def records(self, summary) -> Optional[list]:
+        return kept_records(summary, self.focused)
 
 
 _RULE_CLASSES: Dict[str, Type[LintRule]] = {}
@@ -63,7 +77,6 @@ def preload(codes: FrozenSet[str]) -> None:
     import libcst.codemod.visitors  # noqa: F401
     import libcst.metadata  # noqa: F401
 
-    import fastapi_asynclint.focus  # noqa: F401
     import fastapi_asynclint.semantic  # noqa: F401
     import fastapi_asynclint.source  # noqa: F401
 
@@ -75,21 +88,38 @@ def problem_diagnostic(path: str, problem: Problem) -> Diagnostic:
     return Diagnostic(problem.code, problem.message, path, location, location, noqa_row=None)
 
 
+def plan(
+    text: str, file_summary: FileSummary, name: ModuleName, index: ProjectIndex, settings: Settings,
+    enabled: FrozenSet[str], force: bool = False,
+) -> Plan:
+    """The rules that want the file and what they read of it. `force` skips the prefilter and the focus
+    (tests prove they never change results)."""
+    summary = file_summary.summary or empty_summary(name.name, name.is_package)
+    rule_input = RuleInput(summary, index, settings)
+    unreadable = file_summary.problem is not None
+    rules = tuple(rule for rule in rule_classes(enabled) if force or unreadable or rule.wants(rule_input))
+    if not rules or unreadable or force:
+        return Plan(rules, Focus(text), None)
+    keep: set = set()
+    for rule in rules:
+        wanted = rule.focus(rule_input)
+        if wanted is None:
+            return Plan(rules, Focus(text), None)
+        keep |= wanted
+    return Plan(rules, focus(text, summary.functions, summary.classes, frozenset(keep)), frozenset(keep))
+
+
 def lint_text(
     path: str,
     text: str,
     file_summary: FileSummary,
-    module_name: str,
-    is_package: bool,
+    name: ModuleName,
     index: ProjectIndex,
     settings: Settings,
     enabled: FrozenSet[str],
     force: bool = False,
-    memo: Optional[Memo] = None,
 ) -> LintOutcome:
-    """Findings for one decoded file. `force` skips the prefilter (tests prove it never changes results).
-    With a `memo`, findings stored for the same focused text are reused (reuse.py), and the outcome
-    carries what to store for next time."""
+    """Findings for one decoded file."""
     outcome = LintOutcome()
     problem = file_summary.problem
     if problem is not None and problem.code in ("FAL901", "FAL902"):
@@ -101,105 +131,80 @@ def lint_text(
         if "FAL902" in enabled:
             outcome.diagnostics.append(problem_diagnostic(path, too_deep("brackets nest too deeply")))
         return outcome
-    summary = file_summary.summary or empty_summary(module_name, is_package)
-    rule_input = RuleInput(summary, index, settings)
-    classes = [rule for rule in rule_classes(enabled) if force or problem is not None or rule.wants(rule_input)]
-    if not classes and problem is None:
-        outcome.focus = UNWANTED
+    outcome.plan = found = plan(text, file_summary, name, index, settings, enabled, force)
+    if not found.rules and problem is None:
+        outcome.focused = ()
         return outcome
-    focused, keep = Focus(text), None
-    if classes and problem is None and not force:
-        focused, keep = _focused(text, summary, classes, rule_input)
-        if keep is not None:
-            outcome.focus = focus_record(text, focused.text, keep)
-    key = None
-    if memo is not None and keep is not None:
-        codes = [rule.CODE for rule in classes]
-        fingerprint = index.file_fingerprint(summary, kept=lambda function: focused.focused_row(function.row) is not None)
-        key = memo_key(path, module_name, is_package, focused, keep, codes, enabled, settings.fingerprint, fingerprint, summary)
-        if key is not None and memo.stored is not None and memo.stored[0] == key and holds(index, memo.stored[2]):
-            outcome.analysed, outcome.memo, outcome.depends = True, memo.stored, memo.stored[2]
-            outcome.diagnostics = _finished(to_original(memo.stored[1], focused), text)
-            return outcome
+    diagnostics = _run_rules(path, text, found, file_summary, name, index, settings, enabled, outcome)
+    if diagnostics is None:
+        return outcome
+    if not outcome.errors:
+        outcome.focused = to_focused(diagnostics, found.focused)
+    outcome.diagnostics = finished(diagnostics, text)
+    return outcome
+
+
+def _run_rules(path, text, found: Plan, file_summary, name, index, settings, enabled, outcome) -> Optional[List[Diagnostic]]:
+    """The rules' findings before noqa; None when libcst could not read the file (its FAL9xx is added)."""
     import libcst as cst
     from libcst.metadata import MetadataWrapper
 
     from fastapi_asynclint.rule import FileContext
 
     try:
-        module = cst.parse_module(focused.text)
+        module = cst.parse_module(found.focused.text)
     except cst.ParserSyntaxError as exc:
         if "FAL900" in enabled:
-            outcome.diagnostics.append(problem_diagnostic(path, problem or _libcst_problem(exc)))
-        return outcome
+            outcome.diagnostics.append(problem_diagnostic(path, file_summary.problem or _libcst_problem(exc)))
+        return None
     except RecursionError:
         if "FAL902" in enabled:
             outcome.diagnostics.append(problem_diagnostic(path, too_deep("libcst ran out of stack")))
-        return outcome
-    if not classes:
-        return outcome
+        return None
+    if not found.rules:
+        return None
     outcome.analysed = True
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    context = FileContext(path, text, focused, module, wrapper, module_name, is_package, summary, index, settings)
+    summary = file_summary.summary or empty_summary(name.name, name.is_package)
+    context = FileContext(path, text, found.focused, module, wrapper, name, summary, index, settings)
     companions = []
-    for rule in classes:
+    for rule in found.rules:
         for companion in rule.COMPANIONS:
             if companion not in context.memo:
                 context.memo[companion] = companion(context)
                 companions.append(context.memo[companion])
-    rules = [rule(context) for rule in classes]
+    rules = [rule(context) for rule in found.rules]
     try:
         wrapper.visit_batched([*companions, *rules])
     except RecursionError:
         if "FAL902" in enabled:
             outcome.diagnostics.append(problem_diagnostic(path, too_deep("libcst ran out of stack")))
-        return outcome
+        return None
     except Exception as exc:  # noqa: BLE001 - libcst's metadata failing on one file must not stop the run
         if "FAL902" in enabled:
             reason = f"libcst failed: {type(exc).__name__}"
             outcome.diagnostics.append(problem_diagnostic(path, Problem("FAL902", f"File could not be analysed ({reason})")))
-        return outcome
+        return None
+    diagnostics = []
     for rule in rules:
         if rule.crash is not None:
-            outcome.errors.append(f"{path}: rule {rule.CODE} failed: {type(rule.crash).__name__}: {rule.crash}")
+            message = f"Internal error: rule {rule.CODE} failed: {type(rule.crash).__name__}: {rule.crash}"
+            outcome.errors.append(f"{path}: {message}")
+            if "FAL903" in enabled:
+                diagnostics.append(problem_diagnostic(path, Problem("FAL903", message)))
         for report in rule.reports:
             start, end = context.span(report.node)
-            outcome.diagnostics.append(
-                Diagnostic(
-                    code=report.code,
-                    message=report.message,
-                    filename=path,
-                    location=start,
-                    end_location=end,
-                    fix=report.fix,
-                    chain=report.chain,
-                    noqa_row=start.row,
-                )
+            diagnostics.append(
+                Diagnostic(report.code, report.message, path, start, end, report.fix, report.chain, noqa_row=start.row)
             )
-    outcome.depends = depends_on(index, context.lookups)
-    if key is not None and not outcome.errors:
-        moved = to_focused(outcome.diagnostics, focused)
-        outcome.memo = (key, moved, outcome.depends) if moved is not None else None
-    outcome.diagnostics = _finished(outcome.diagnostics, text)
-    return outcome
+    return diagnostics
 
 
-def _finished(diagnostics: List[Diagnostic], text: str) -> List[Diagnostic]:
+def finished(diagnostics: List[Diagnostic], text: str) -> List[Diagnostic]:
     """The findings the file's noqa comments leave, in report order."""
     kept = filter_suppressed(diagnostics, text)
     kept.sort(key=lambda d: d.sort_key)
     return kept
-
-
-def _focused(text: str, summary, classes: Sequence[Type[LintRule]], rule_input: RuleInput):
-    """The text the rules need to read, and the definitions kept in it (None: the whole text)."""
-    keep: set = set()
-    for rule in classes:
-        wanted = rule.focus(rule_input)
-        if wanted is None:
-            return Focus(text), None
-        keep |= wanted
-    return focus(text, summary.functions, summary.classes, frozenset(keep)), frozenset(keep)
 
 
 _MAX_BRACKET_DEPTH = 400

@@ -7,15 +7,19 @@ statement of the module or of a class body is dropped whole, decorators included
 unchanged, and `Focus.row` maps their row numbers back, so findings and fix edits land on the original.
 Names of dropped definitions still resolve: semantic.py treats an unbound name as a module-level name,
 which the project index (built from the whole file) knows.
+
+Findings taken in the rows of the focused text (`to_focused`) are a function of that text and of the
+summary records of the code kept in it (`kept_records`): an edit in a definition no rule reads leaves
+both, and the findings move with the rows (`to_original`).
 """
 
 from __future__ import annotations
 
-import hashlib
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import FrozenSet, Iterable, List, Optional, Tuple
 
+from fastapi_asynclint.diagnostics import Diagnostic, Edit, Location
 from fastapi_asynclint.index.summary import ClassInfo, Function, Span
 from fastapi_asynclint.source import physical_lines
 
@@ -124,28 +128,67 @@ def focus(
     return Focus("".join(kept), tuple(runs), len(kept), frozenset(placeholders))
 
 
-# What the rules read of a file's text, given its summary and the linked index (which decide it):
-# UNWANTED when no rule wanted the file (its findings do not depend on its text at all), else
-# ("focus", kept definitions, digest of the focused text and the file's noqa lines). None: the whole text.
-FocusRecord = Tuple
-UNWANTED: FocusRecord = ("unwanted",)
+def kept_records(summary, focused: Focus) -> Optional[list]:
+    """The summary records of the definitions (and module code) left in the focused text, every row taken
+    in the focused text's numbering: with the focused text, what the rules' findings are made of. Spans
+    are left out: a kept class's span ends in whatever methods follow, dropped or not, and what the spans
+    decide (what is kept) is in the focused text itself. None when a kept record's rows cannot be placed."""
+
+    def row(original: int) -> int:
+        found = focused.focused_row(original)
+        if found is None:
+            raise LookupError(original)
+        return found
+
+    def call(record):
+        return replace(record, row=row(record.row))
+
+    kept: list = []
+    try:
+        for function in summary.functions:
+            if focused.focused_row(function.row) is None:
+                continue
+            calls = tuple(call(item) for item in function.calls if focused.focused_row(item.row) is not None)
+            decorators = tuple(call(item) for item in function.decorators)
+            kept.append(replace(function, row=row(function.row), calls=calls, decorators=decorators, span=None))
+        for klass in summary.classes:
+            if focused.focused_row(klass.row) is not None:
+                kept.append(replace(klass, row=row(klass.row), span=None))
+    except LookupError:
+        return None
+    return kept
 
 
-def focus_record(text: str, focused_text: str, keep: FrozenSet[str]) -> FocusRecord:
-    """The record of a file linted with only `keep` of its definitions (focus.py). The noqa lines count
-    wherever they stand: noqa filtering reads the whole file (a file-level directive may sit in a dropped
-    definition)."""
-    digest = hashlib.blake2b(focused_text.encode("utf-8", "surrogatepass"), digest_size=16)
-    for line in text.splitlines():
-        if "noqa" in line.lower():
-            digest.update(b"\0" + line.encode("utf-8", "surrogatepass"))
-    return ("focus", tuple(sorted(keep)), digest.hexdigest())
+def to_focused(diagnostics: Iterable[Diagnostic], focused: Focus) -> Optional[Tuple[Diagnostic, ...]]:
+    """The findings with their rows (and their fixes' rows) in the focused text; None if one lies outside it."""
+    try:
+        return tuple(_moved(diagnostic, focused.focused_row) for diagnostic in diagnostics)
+    except LookupError:
+        return None
 
 
-def reads_the_same(record: FocusRecord, text: str, summary) -> bool:
-    """Whether the rules would read of `text` what they read when `record` was made, given the same summary
-    and linked index (which decide what they want to read)."""
-    if record == UNWANTED:
-        return True
-    keep = frozenset(record[1])
-    return focus_record(text, focus(text, summary.functions, summary.classes, keep).text, keep) == record
+def to_original(diagnostics: Iterable[Diagnostic], focused: Focus) -> List[Diagnostic]:
+    return [_moved(diagnostic, focused.row) for diagnostic in diagnostics]
+
+
+def _moved(diagnostic: Diagnostic, place) -> Diagnostic:
+    def row(value: int) -> int:
+        found = place(value)
+        if found is None:
+            raise LookupError(value)
+        return found
+
+    def location(value: Location) -> Location:
+        return Location(row(value.row), value.column)
+
+    fix = diagnostic.fix
+    if fix is not None:
+        edits = tuple(Edit(edit.content, location(edit.location), location(edit.end_location)) for edit in fix.edits)
+        fix = replace(fix, edits=edits)
+    return replace(
+        diagnostic,
+        location=location(diagnostic.location),
+        end_location=location(diagnostic.end_location),
+        fix=fix,
+        noqa_row=None if diagnostic.noqa_row is None else row(diagnostic.noqa_row),
+    )

@@ -15,10 +15,7 @@ import pkgutil
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
-
-if TYPE_CHECKING:
-    from fastapi_asynclint.rule import LintRule
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 RULES_PACKAGE = "fastapi_asynclint.rules"
 _RULE_MODULE = re.compile(r"^fal(?P<number>\d{3})_(?P<name>[a-z0-9_]+)$")
@@ -36,9 +33,9 @@ class RuleInfo:
     name: str
     module: str
 
-    def load(self) -> "type[LintRule]":
-        rule = getattr(importlib.import_module(self.module), "RULE")
-        return rule
+    def load(self) -> type:
+        """The rule's class (a rule.LintRule), importing its module."""
+        return getattr(importlib.import_module(self.module), "RULE")
 
 
 @lru_cache(maxsize=None)

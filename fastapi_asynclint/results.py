@@ -1,7 +1,6 @@
 """What a run gives back: one report per checked file, and what the run could not do.
 
-Kept light (no analysis imports) because the reporters and a run answered from its record (rerun.py)
-need these types and nothing else of the runner.
+Kept light (no analysis imports): the reporters need these types and nothing else of the runner.
 """
 
 from __future__ import annotations
@@ -10,18 +9,17 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
-
-from fastapi_asynclint.diagnostics import Diagnostic
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 if TYPE_CHECKING:
+    from fastapi_asynclint.diagnostics import Diagnostic
     from fastapi_asynclint.source import SourceText
 
 
 @dataclass
 class FileReport:
     path: str
-    diagnostics: List[Diagnostic] = field(default_factory=list)
+    diagnostics: List["Diagnostic"] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)
     applied: Counter = field(default_factory=Counter)
     original: Optional[str] = None
@@ -29,41 +27,27 @@ class FileReport:
     source: Optional[SourceText] = None
     # False when no rule wanted the file (the prefilter), so no libcst analysis ran.
     analysed: bool = True
-    # What the rules read of the file (focus.FocusRecord), when known.
-    focus: Optional[tuple] = None
-    # Findings to keep for reuse (reuse.py): (key, findings in the rows of the focused text, depends).
-    memo: Optional[tuple] = None
-    # What the findings read of the index beyond the file's fingerprint (reuse.Depends), if anything.
-    depends: Optional[tuple] = None
+    # What the cache keeps of the findings (cache.FindingsRecord), when the run keeps them.
+    record: Optional[object] = None
 
     @property
     def changed(self) -> bool:
         return self.fixed is not None and self.fixed != self.original
 
 
-@dataclass(frozen=True)
-class RunInputs:
-    """What a cacheable run read to decide which files to check, for its record (rerun.py): every folder
-    it listed or searched up through, the project's files, the files it checked among them and the
-    `.gitignore` files it read."""
-
-    folders: Tuple[str, ...]
-    project_files: Tuple[str, ...]
-    targets: Tuple[str, ...] = ()
-    ignore_files: Tuple[str, ...] = ()
-    # Each project file's (mtime_ns, size) as the run took them, if it did.
-    stats: Optional[Dict[str, Tuple[int, int]]] = None
-
-
 @dataclass
 class CheckResult:
     files: List[FileReport] = field(default_factory=list)
     missing: List[str] = field(default_factory=list)
+    # Folders that could not be listed, with why.
+    unreadable: List[str] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)
-    inputs: Optional[RunInputs] = None
+    # The stat of every path the run's output was made from (cache.Stat, None for a path that was not
+    # there): settings files, folders listed, files read.
+    probes: Dict[str, Optional[tuple]] = field(default_factory=dict)
 
     @property
-    def diagnostics(self) -> List[Diagnostic]:
+    def diagnostics(self) -> List["Diagnostic"]:
         return [d for report in self.files for d in report.diagnostics]
 
     @property
@@ -88,6 +72,23 @@ class CheckResult:
                     )
                 )
         return "".join(chunks)
+
+
+def internal_error(path: str, exc: BaseException, report: bool) -> FileReport:
+    """A file whose check failed with an unexpected error: the error (so the run exits 2) and, if FAL903
+    is enabled, a finding that says so, for the consumers of JSON and SARIF."""
+    import traceback
+
+    from fastapi_asynclint.diagnostics import Diagnostic, Location
+
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    at = f" (at {os.path.basename(where.filename)}:{where.lineno})" if where else ""
+    message = f"Internal error while checking this file: {type(exc).__name__}: {exc}{at}"
+    found = FileReport(path, errors=[f"{path}: {message}"])
+    if report:
+        start = Location(1, 1)
+        found.diagnostics.append(Diagnostic("FAL903", message, path, start, start, noqa_row=None))
+    return found
 
 
 def display_path(path: str) -> str:

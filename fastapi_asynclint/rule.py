@@ -13,7 +13,7 @@ import inspect
 import sys
 import textwrap
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 import libcst as cst
 import libcst.helpers
@@ -23,6 +23,7 @@ from fastapi_asynclint.diagnostics import Applicability, Edit, Fix, Hop, Locatio
 
 if TYPE_CHECKING:
     from fastapi_asynclint.focus import Focus
+    from fastapi_asynclint.index.modules import ModuleName
     from fastapi_asynclint.index.project import ProjectIndex
     from fastapi_asynclint.index.summary import ModuleSummary
     from fastapi_asynclint.semantic import Semantics
@@ -87,8 +88,7 @@ class FileContext:
         focus: "Focus",
         module: cst.Module,
         wrapper: MetadataWrapper,
-        module_name: str,
-        is_package: bool,
+        name: "ModuleName",
         summary: "ModuleSummary",
         index: "ProjectIndex",
         settings: "Settings",
@@ -98,15 +98,13 @@ class FileContext:
         self.focus = focus
         self.module = module
         self.wrapper = wrapper
-        self.module_name = module_name
-        self.is_package = is_package
+        self.name = name
+        self.module_name = name.name
+        self.is_package = name.is_package
         self.summary = summary
         self.index = index
         self.settings = settings
         self.memo: Dict[Any, Any] = {}
-        # What the rules looked up in the index beyond the file's fingerprint, as (kind, query) pairs
-        # (ProjectIndex.answers): stored findings stand only while these answer the same.
-        self.lookups: Set[Tuple[str, object]] = set()
         self._semantics: Optional["Semantics"] = None
 
     @property
@@ -114,7 +112,7 @@ class FileContext:
         if self._semantics is None:
             from fastapi_asynclint.semantic import Semantics
 
-            self._semantics = Semantics(self.wrapper, self.module_name, self.is_package)
+            self._semantics = Semantics(self.wrapper, self.module_name, self.is_package, self.name.renames)
         return self._semantics
 
     def shared(self, key: Any, build: Callable[[], Any]) -> Any:

@@ -25,6 +25,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from fastapi_asynclint.index.modules import renamed
 from fastapi_asynclint.index.summary import DEPENDS_CALLS, absolute_module
 
 FunctionLike = Union[cst.FunctionDef, cst.Lambda]
@@ -104,9 +105,12 @@ class Semantics:
 
     METADATA = (ScopeProvider,)
 
-    def __init__(self, wrapper: MetadataWrapper, module: str, is_package: bool) -> None:
+    def __init__(
+        self, wrapper: MetadataWrapper, module: str, is_package: bool, renames: Tuple[Tuple[str, str], ...] = ()
+    ) -> None:
         self.module = module
         self.is_package = is_package
+        self.renames = renames  # what absolute imports name in the index (modules.renamed)
         self.scopes = wrapper.resolve(ScopeProvider)
         self._locals: Dict[cst.CSTNode, _LocalValues] = {}
         self._names: Dict[cst.Name, Tuple[str, ...]] = {}
@@ -170,7 +174,7 @@ class Semantics:
 
     def _absolute(self, name: str) -> Optional[str]:
         if not name.startswith("."):
-            return name
+            return renamed(name, self.renames)
         stripped = name.lstrip(".")
         level = len(name) - len(stripped)
         return absolute_module(self.module, self.is_package, level, stripped or None)

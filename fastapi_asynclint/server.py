@@ -201,6 +201,9 @@ class AsyncLintServer(LanguageServer):
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fastapi-asynclint-lint")
         self._converter = default_converter()
         self._config_error_shown: Optional[str] = None
+        # Whether the client asked to shut down, and to exit: the exit code the LSP spec asks for.
+        self.shut_down = False
+        self.exit_asked = False
 
     def shutdown(self) -> None:
         self._worker.shutdown(wait=False, cancel_futures=True)
@@ -477,6 +480,14 @@ def create_server() -> AsyncLintServer:
     def did_open(ls: AsyncLintServer, params: types.DidOpenTextDocumentParams) -> None:
         ls.schedule(params.text_document.uri)
 
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: AsyncLintServer, params: None) -> None:
+        ls.shut_down = True
+
+    @server.feature(types.EXIT)
+    def exit_asked(ls: AsyncLintServer, params: None) -> None:
+        ls.exit_asked = True
+
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: AsyncLintServer, params: types.DidChangeTextDocumentParams) -> None:
         ls.schedule(params.text_document.uri, DEBOUNCE_SECONDS)
@@ -521,4 +532,8 @@ def create_server() -> AsyncLintServer:
 def main() -> None:
     # stdout carries the protocol: every log line goes to stderr (editors show it in their LSP log).
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format=f"{SOURCE} server: %(levelname)s %(message)s")
-    create_server().start_io()
+    server = create_server()
+    server.start_io()
+    # The LSP spec: 0 after `shutdown` then `exit`, 1 for an `exit` without it (pygls ends its loop either
+    # way). The end of the input without `exit` is no error of the client's.
+    sys.exit(1 if server.exit_asked and not server.shut_down else 0)

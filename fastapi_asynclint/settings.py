@@ -10,7 +10,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, FrozenSet, Mapping, Optional, Sequence, Tuple
+from typing import Any, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from fastapi_asynclint import __version__
 from fastapi_asynclint.registry import SelectionLayer, UnknownSelector, check_selector, resolve_selection
@@ -137,12 +137,15 @@ def read_config(path: Path, required_table: bool) -> Optional[FileConfig]:
     return parse_table(table, str(path), path)
 
 
-def find_config(start: Path) -> Tuple[Optional[FileConfig], Optional[Path]]:
+def find_config(start: Path, probes: Optional[List[str]] = None) -> Tuple[Optional[FileConfig], Optional[Path]]:
     """The nearest pyproject.toml with our table, and the project root (its folder, else the nearest
-    folder holding a pyproject.toml, setup.py, setup.cfg or .git; None when there is none)."""
+    folder holding a pyproject.toml, setup.py, setup.cfg or .git; None when there is none). Every path
+    looked at is added to `probes`."""
     start = start if start.is_dir() else start.parent
     root: Optional[Path] = None
+    looked = probes if probes is not None else []
     for folder in (start, *start.parents):
+        looked.extend(str(folder / marker) for marker in _ROOT_MARKERS)
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             config = read_config(candidate, required_table=False)
@@ -180,6 +183,8 @@ class Settings:
     # True when `cache_dir` is the configuration's `cache-dir` (not the flag, the variable or the default).
     cache_dir_configured: bool = False
     fingerprint: str = field(default="", compare=False)
+    # The paths the settings were read from or looked for (config files, project markers).
+    probes: Tuple[str, ...] = field(default=(), compare=False)
 
 
 def _fingerprint(*parts: Any) -> str:
@@ -187,13 +192,17 @@ def _fingerprint(*parts: Any) -> str:
 
 
 def build_settings(start: Path, options: CliOptions = CliOptions()) -> Settings:
+    probes: List[str] = []
     if options.config is not None:
+        probes.append(str(options.config.absolute()))
+        if options.config.is_dir():
+            raise ConfigError(f"--config {options.config}: is a folder; give the configuration file (pyproject.toml)")
         if not options.config.is_file():
             raise ConfigError(f"config file {options.config} does not exist")
         config = read_config(options.config, required_table=True)
         root: Optional[Path] = options.config.resolve().parent
     else:
-        config, root = find_config(start.resolve())
+        config, root = find_config(start.resolve(), probes)
     config = config or FileConfig()
     root_found = root is not None
     if root is None:
@@ -236,7 +245,7 @@ def build_settings(start: Path, options: CliOptions = CliOptions()) -> Settings:
     fingerprint = _fingerprint(
         sorted(enabled), config.per_file_ignores, config.extra_blocking_calls, config.extra_offload_wrappers
     )
-    return Settings(**{**settings.__dict__, "fingerprint": fingerprint})
+    return Settings(**{**settings.__dict__, "fingerprint": fingerprint, "probes": tuple(probes)})
 
 
 def enabled_for(settings: Settings, path: "Path | str") -> FrozenSet[str]:

@@ -4,10 +4,9 @@ Random edits of the kinds developers make between two runs (a number or a messag
 comment added, a comment or statement line inserted), one to three at a time, each followed by a cached
 run that must match `--no-cache`, on the example app and on every multi-file example of the rules (call
 chains through helpers, context variables read in other modules). Each project's cache persists from one
-example to the next, so the runs meet every path a cached run can take: the last run's findings kept (the
-code the rules read is unchanged), the stored link state adopted, stored results settled, and the whole
-index rebuilt. Half the examples treat every file as a large one, whose edits are re-summarised from its
-last summary's layout (layout.py) instead of parsed whole.
+example to the next, so the runs meet every path a cached run can take: every target's findings kept
+(nothing the project's findings are made of changed), a file's findings kept by its fingerprint or moved
+with its focused text, the stored link state taken over, and the whole project linked again.
 """
 
 from __future__ import annotations
@@ -22,8 +21,6 @@ from typing import Dict, List
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from fastapi_asynclint.index import build
 
 from test_property import EXAMPLE_APP, RANDOM, SCALE, compiles, invoke
 
@@ -113,10 +110,6 @@ def test_cached_run_after_edits_matches_an_uncached_run(projects, data):
     project = projects[data.draw(st.sampled_from(sorted(projects)), label="project")]
     files = sorted(path.relative_to(project).as_posix() for path in project.rglob("*.py"))
     originals: Dict[str, str] = {}
-    # Every file a large one, or none: an edited large file is re-summarised from its layout (layout.py).
-    layouts = data.draw(st.booleans(), label="layouts")
-    threshold = build.LAYOUT_MIN_BYTES
-    build.LAYOUT_MIN_BYTES = 0 if layouts else threshold
     invoke(project, COMMAND)  # the cache holds the unedited project (or what the last example left)
     try:
         for _ in range(data.draw(st.integers(1, 3), label="edits")):
@@ -132,6 +125,5 @@ def test_cached_run_after_edits_matches_an_uncached_run(projects, data):
             uncached = invoke(project, [*COMMAND, "--no-cache"])
             assert (cached.exit_code, cached.stdout) == (uncached.exit_code, uncached.stdout)
     finally:
-        build.LAYOUT_MIN_BYTES = threshold
         for relative, text in originals.items():
             _write(project / relative, text)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-import pickle
+import os
 import subprocess
 import sys
+from pathlib import Path
 
+import fastapi_asynclint.findings as findings
 from fastapi_asynclint import __version__
 
 from conftest import BLOCKING_APP
@@ -263,7 +265,6 @@ def test_cache_notices_a_changed_helper_in_another_module(cli):
 def test_comment_edit_relints_only_that_file_and_keeps_the_others(cli, monkeypatch):
     """An edit that changes no index fact (a comment) re-lints the edited file only: the other files'
     findings stand without relinking, and the edited file's own comments (a noqa) still count."""
-    from fastapi_asynclint.index.project import ProjectIndex
 
     cli.write(
         {
@@ -276,11 +277,9 @@ def test_comment_edit_relints_only_that_file_and_keeps_the_others(cli, monkeypat
     full = cli("check", "--output-format", "concise", "--jobs", "1", ".")
     assert full.stdout.count("FAL101") == 2
     fingerprinted = []
-    original = ProjectIndex.file_fingerprint
+    original = findings.fingerprint
     monkeypatch.setattr(
-        ProjectIndex,
-        "file_fingerprint",
-        lambda self, summary, **options: fingerprinted.append(summary.module) or original(self, summary, **options),
+        findings, "fingerprint", lambda index, summary, kept=None: fingerprinted.append(summary.module) or original(index, summary, kept)
     )
     (cli.root / "other.py").write_text("import time\n\nasync def tick():\n    time.sleep(1)  # noqa: FAL101\n")
     edited = cli("check", "--output-format", "concise", "--jobs", "1", ".")
@@ -307,12 +306,10 @@ def test_route_body_edit_reuses_the_link_and_keeps_the_other_files(cli, monkeypa
     command = ("check", "--output-format", "concise", "--jobs", "1", ".")
     cli(*command)
     linked, fingerprinted = [], []
-    compute, fingerprint = ProjectIndex._compute_witnesses, ProjectIndex.file_fingerprint
+    compute, fingerprint = ProjectIndex._compute_witnesses, findings.fingerprint
     monkeypatch.setattr(ProjectIndex, "_compute_witnesses", lambda self: linked.append(1) or compute(self))
     monkeypatch.setattr(
-        ProjectIndex,
-        "file_fingerprint",
-        lambda self, summary, **options: fingerprinted.append(summary.module) or fingerprint(self, summary, **options),
+        findings, "fingerprint", lambda index, summary, kept=None: fingerprinted.append(summary.module) or fingerprint(index, summary, kept)
     )
     (cli.root / "app.py").write_text(app.replace("async def route():\n", "async def route():\n    x = 1\n"))
     edited = cli(*command)
@@ -352,183 +349,63 @@ def test_comment_edit_to_a_file_no_rule_wants_is_not_linted_again(cli, monkeypat
     assert changed.stdout == cli(*command, "--no-cache").stdout
 
 
-def test_first_edit_of_a_large_file_reads_the_resolutions_the_full_run_kept(cli, monkeypatch):
-    """A run that links from scratch keeps, per large file, the resolutions its fingerprint asked for. The
-    first run after an edit of that file takes them over and resolves nothing again for its fingerprint,
-    and finds what an uncached run finds; what it resolved for another file's is kept for the next run.
-    A relink keeps them under the new link state's key only."""
-    import fastapi_asynclint.index.build as build
-    from fastapi_asynclint.cache import Cache, _loads as cache_file
-    from fastapi_asynclint.index.project import ProjectIndex
-
-    helpers = (
-        "import time\nfrom typing import Annotated\nfrom fastapi import Depends\n\n"
-        "def load():\n    time.sleep(1)\n\ndef audit():\n    return 2\n\n"
-        "def get_db():\n    yield 1\n\nDb = Annotated[int, Depends(get_db)]\n"
-    )
-    app = (
-        '"""The routes: the one large file of this project."""\n\n'
-        "import time\nfrom fastapi import FastAPI\nfrom helpers import load, Db\n\napp = FastAPI()\n\n"
-        "@app.get('/')\nasync def route(db: Db):\n    time.sleep(1)\n    return load()\n"
-    )
-    # Fingerprinted before app.py (path order).
-    admin = "from helpers import audit\n\nasync def report():\n    return audit()\n"
-    files = {"pyproject.toml": "[tool.fastapi-asynclint]\n", "helpers.py": helpers, "app.py": app, "admin.py": admin}
-    cli.write(files)
-    monkeypatch.setattr(build, "LAYOUT_MIN_BYTES", max(len(text) for text in files.values() if text is not app) + 1)
+def test_damaged_cache_files_read_as_no_cache(cli):
+    """Each cache file emptied, torn or replaced by garbage (by another program: the linter itself only
+    replaces them atomically): the run reports what an uncached run reports."""
+    cli.write({"pyproject.toml": "[tool.fastapi-asynclint]\n", "app.py": BLOCKING_APP, "helpers.py": "def load():\n    return 1\n"})
     command = ("check", "--output-format", "concise", "--jobs", "1", ".")
-    cli(*command)
-    cache = Cache(cli.root / ".fastapi_asynclint_cache", cli.root.resolve())
-    link_key = lambda: cache_file(cache.file_resolutions_file)["key"]  # the index's
-
-    def kept(key: str) -> dict:
-        root = cli.root.resolve()
-        return {name: cache.file_resolutions(key, str(root / name)) is not None for name in ("app.py", "helpers.py")}
-
-    full_run = link_key()
-    assert kept(full_run) == {"app.py": True, "helpers.py": False}
-
-    made = []
-    fingerprint = ProjectIndex.file_fingerprint
-
-    def counted(self, summary, **options):
-        before = self.resolution_count()
-        found = fingerprint(self, summary, **options)
-        made.append((summary.module, self.resolution_count() - before))
-        return found
-
-    monkeypatch.setattr(ProjectIndex, "file_fingerprint", counted)
-    (cli.root / "app.py").write_text(app.replace("    return load()\n", "    x = 1\n    return load()\n"))
-    (cli.root / "admin.py").write_text(admin.replace("    return", "    x = 1\n    return"))
-    edited = cli(*command)
-    assert [count for module, count in made if module == "app"] == [0, 0], made
-    assert "helpers.audit" in (cache.resolutions(full_run) or {}).get("targets", {}), "admin.py's resolutions are kept"
-    assert edited.stdout == cli(*command, "--no-cache").stdout
-    assert "app.py:11:5: FAL101" in edited.stdout and "app.py:13:12: FAL101" in edited.stdout
-
-    (cli.root / "helpers.py").write_text(helpers.replace("    time.sleep(1)\n", "    return 1\n"))
-    relinked = cli(*command)
-    assert relinked.stdout == cli(*command, "--no-cache").stdout
-    assert link_key() != full_run
-    assert kept(link_key()) == {"app.py": True, "helpers.py": False}
-    assert kept(full_run) == {"app.py": False, "helpers.py": False}
+    expected = cli(*command, "--no-cache").stdout
+    assert cli(*command).stdout == expected
+    files = sorted(path for path in (cli.root / ".fastapi_asynclint_cache").rglob("*") if path.is_file() and path.name != ".gitignore")
+    assert {path.parent.name if path.parent.name in ("summaries", "replay") else path.name for path in files} >= {
+        "files", "summaries", "findings", "link", "run"
+    }
+    for path in files:
+        kept = path.read_bytes()
+        for damaged in (b"", kept[: len(kept) // 2], b"\x80\x05junk", kept + b"x"):
+            path.write_bytes(damaged)
+            assert cli(*command).stdout == expected, (path.name, damaged[:8])
+            path.write_bytes(kept)
 
 
-def test_kept_file_resolutions_are_read_back_only_under_their_key(tmp_path):
-    from fastapi_asynclint.cache import Cache
-
-    record = {"targets": {}, "aliases": {"app.Db": "deps.get_db"}}
-    one, two = "key-one" * 4, "key-two" * 4
-    first = Cache(tmp_path / "cache", tmp_path)
-    first.put_file_resolutions(one, "/p/app.py", record)
-    first.save()
-    assert not first.file_resolutions_file.exists(), "not kept without a link state of their key"
-    first.put_link_state(one, {})
-    first.put_file_resolutions(one, "/p/app.py", record)
-    first.put_file_resolutions(one, "/p/big.py", record)
-    first.save()
-    second = Cache(tmp_path / "cache", tmp_path)
-    assert second.file_resolutions(one, "/p/app.py") == record
-    assert second.file_resolutions(two, "/p/app.py") is None
-    assert second.file_resolutions(one, "/p/other.py") is None
-    second.put_link_state(two, {})
-    second.put_file_resolutions(two, "/p/app.py", record)
-    second.save()
-    third = Cache(tmp_path / "cache", tmp_path)
-    assert third.file_resolutions(one, "/p/big.py") is None
-    assert third.file_resolutions(two, "/p/app.py") == record
-    kept = third.file_resolutions_file.read_bytes()
-    for damaged in (b"", b"\xff" * 8 + b"junk", kept[:-5], kept.replace(b"targets", b"targetz")):
-        third.file_resolutions_file.write_bytes(damaged)
-        assert Cache(tmp_path / "cache", tmp_path).file_resolutions(two, "/p/app.py") is None
+def test_a_cache_file_truncated_in_place_during_reads_is_no_cache(cli):
+    """The cache reads its files whole (no maps): a file truncated in place is as damaged as any other."""
+    cli.write({"app.py": BLOCKING_APP})
+    command = ("check", "--output-format", "concise", "--jobs", "1", ".")
+    expected = cli(*command).stdout
+    for path in (cli.root / ".fastapi_asynclint_cache").rglob("*"):
+        if path.is_file() and path.parent.name == "summaries":
+            with open(path, "r+b") as handle:
+                handle.truncate(10)
+    assert cli(*command).stdout == expected
 
 
-def test_last_run_findings_stay_pickled_until_asked_for(tmp_path):
-    """A run after an edit reads the last full run's record for its stats and codes, not its findings."""
-    from fastapi_asynclint.cache import Cache
-    from fastapi_asynclint.diagnostics import Diagnostic, Location
+def test_an_edited_linter_module_invalidates_the_cache(cli, tmp_path):
+    """The cache is keyed by a digest of the package's own source: a rule's message edited in an editable
+    install is printed by the next cached run, even though no checked file changed."""
+    import shutil
+    import subprocess
+    import sys
 
-    finding = Diagnostic("FAL101", "m", "a.py", Location(1, 1), Location(1, 2))
-    first = Cache(tmp_path / "cache", tmp_path)
-    first.put_last_run({"codes": {"a.py": "FAL101"}, "findings": {"a.py": ("FAL101", (finding,))}})
-    first.save()
-    second = Cache(tmp_path / "cache", tmp_path)
-    assert type(second.last_run()["findings"]) is bytes and second.last_run()["codes"] == {"a.py": "FAL101"}
-    assert second.last_run_findings() == {"a.py": ("FAL101", (finding,))}
-    second.put_last_run({**second.last_run(), "files": {}})
-    second.save()
-    assert Cache(tmp_path / "cache", tmp_path).last_run_findings() == {"a.py": ("FAL101", (finding,))}
-    damaged = Cache(tmp_path / "cache", tmp_path)
-    damaged.last_run()["findings"] = b"\x80\x05junk"
-    assert damaged.last_run_findings() is None
+    import click
+    import libcst
 
+    import fastapi_asynclint
 
-def test_cache_files_keep_summaries_and_parts_out_of_band_and_read_damage_as_nothing(tmp_path):
-    """Each summary and each module's parts are buffers after the main pickle, read back as views of the
-    mapped file (no copy); a torn, padded, foreign or old-format file reads as no cache at all."""
-    from fastapi_asynclint.cache import Cache
-    from fastapi_asynclint.index.build import summarize_bytes
-
-    source = tmp_path / "app.py"
-    source.write_text("import time\n\nasync def f():\n    time.sleep(1)\n")
-    path = str(source)
-    summary = summarize_bytes(source.read_bytes(), "app", False)
-    parts = memoryview(pickle.dumps(("parts", list(range(500)))))
-    first = Cache(tmp_path / "cache", tmp_path)
-    first.put_summary(path, "app", False, (1, 2), summary)
-    first.put_link_state("key", {})
-    first.put_models("key", {"parts": {path: parts}})
-    first.save()
-    second = Cache(tmp_path / "cache", tmp_path)
-    found = second.previous_summary(path, "app", False)
-    assert type(found._stored) is memoryview
-    assert type(found._stored.obj) is bytes, "a long-lived process reads the file, it does not map it"
-    assert found == summary
-    mapped = Cache(tmp_path / "cache", tmp_path, freeze_loads=True).previous_summary(path, "app", False)
-    assert type(mapped._stored.obj).__name__ == ("bytes" if sys.platform == "win32" else "mmap")
-    assert mapped == summary
-    kept = second.models("key")["parts"][path]
-    assert type(kept) is memoryview and kept == parts
-
-    def buffer_lengths(raw):
-        table_at = 20 + int.from_bytes(raw[4:12], "little")
-        return pickle.loads(raw[table_at : table_at + int.from_bytes(raw[12:20], "little")])
-
-    raw = first.file.read_bytes()
-    assert buffer_lengths(raw) == [len(summary.packed()[1])]
-    assert buffer_lengths(first.models_file.read_bytes()) == [len(parts)]
-    old_format = pickle.dumps({"format": 25, "summaries": {path: (1, 2, "app", False, summary)}})
-    for damaged in (b"", b"FALC", raw[:-3], raw + b"x", raw[:4] + b"\xff" * 16 + raw[20:], old_format):
-        first.file.write_bytes(damaged)
-        assert Cache(tmp_path / "cache", tmp_path).previous_summary(path, "app", False) is None
-
-
-def test_cache_journal_holds_small_changes_and_folds_into_the_main_file(tmp_path, monkeypatch):
-    import fastapi_asynclint.cache as cache_module
-    from fastapi_asynclint.cache import Cache
-    from fastapi_asynclint.diagnostics import Diagnostic, Location
-
-    monkeypatch.setattr(cache_module, "_JOURNAL_MIN", 2)
-    finding = Diagnostic("FAL101", "m", "a.py", Location(1, 1), Location(1, 2))
-    first = Cache(tmp_path / "cache", tmp_path)
-    for number in range(50):
-        first.put_result(f"f{number}.py", "key", [finding], "own", "project")
-    first.save()
-    main_bytes = first.file.read_bytes()
-    second = Cache(tmp_path / "cache", tmp_path)
-    second.put_result("f1.py", "key2", [], "own2", "project")
-    second.save()
-    assert first.file.read_bytes() == main_bytes and second.journal_file.exists()  # only the journal written
-    third = Cache(tmp_path / "cache", tmp_path)
-    assert third.result("f1.py", "key2") == () and third.result("f2.py", "key") == (finding,)
-    for number in range(10):  # more than 1/20 of the entries: folded into a new main file
-        third.put_result(f"g{number}.py", "key", [], "own", "project")
-    third.save()
-    assert third.file.read_bytes() != main_bytes
-    fourth = Cache(tmp_path / "cache", tmp_path)
-    assert fourth.result("f1.py", "key2") == () and fourth.result("g9.py", "key") == ()
-    assert fourth.fresh_result("f2.py", "own", "project") == (finding,)
-    assert fourth.fresh_result("f2.py", "own", "other project") is None
+    package = Path(fastapi_asynclint.__file__).parent
+    copy = tmp_path / "site" / "fastapi_asynclint"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    cli.write({"app.py": BLOCKING_APP})
+    # Without `site` (-S), the copy is what imports: not this checkout, even through an editable install.
+    dependencies = {str(Path(module.__file__).parent.parent) for module in (click, libcst)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(copy.parent), *sorted(dependencies)])}
+    command = [sys.executable, "-S", "-m", "fastapi_asynclint", "check", "--output-format", "concise", "."]
+    first = subprocess.run(command, cwd=cli.root, env=env, capture_output=True, text=True)
+    assert "Blocking sleep call" in first.stdout
+    rule = copy / "rules" / "_blocking.py"
+    rule.write_text(rule.read_text().replace('f"Blocking {label} call', 'f"Stalling {label} call'))
+    second = subprocess.run(command, cwd=cli.root, env=env, capture_output=True, text=True)
+    assert "Stalling sleep call" in second.stdout and "Blocking sleep call" not in second.stdout
 
 
 def test_cached_run_does_not_import_the_analysis(cli):
@@ -592,36 +469,36 @@ def _edit(path, old: str, new: str) -> None:
     os.utime(path, ns=(before.st_atime_ns, max(path.stat().st_mtime_ns, before.st_mtime_ns + 1_000_000)))
 
 
-def test_code_edit_that_rules_cannot_see_is_answered_without_the_index(cli, monkeypatch):
-    """An edit that leaves the file's summary as it was, outside every definition the rules read (a message
-    reworded in a helper), keeps the last run's findings without building the index; the same kind of edit
-    where a rule reads is linted again, and so is a noqa added anywhere."""
-    import fastapi_asynclint.runner as runner
+def test_code_edit_that_rules_cannot_see_is_answered_without_linting(cli, monkeypatch):
+    """An edit outside every definition the rules read (a message reworded in a helper) keeps the last
+    run's findings without linting the file again; the same kind of edit where a rule reads is linted
+    again. A noqa added anywhere is read from the new text, linted again or not."""
+    import fastapi_asynclint.engine as engine
 
     cli.write({"app.py": FOCUSED_APP, "other.py": "import time\n\nasync def tick():\n    time.sleep(2)\n"})
     command = ("check", "--output-format", "json", "--jobs", "1", ".")
     first = cli(*command)
     assert [f["code"] for f in json.loads(first.stdout)] == ["FAL101", "FAL101"]
-    indexed = []
-    build_index = runner.build_index
-    monkeypatch.setattr(runner, "build_index", lambda *args: indexed.append(1) or build_index(*args))
+    linted = []
+    lint_text = engine.lint_text
+    monkeypatch.setattr(engine, "lint_text", lambda path, *rest, **options: linted.append(path) or lint_text(path, *rest, **options))
     app = cli.root / "app.py"
 
     _edit(app, '"not found", "retry": 3', '"no such item", "retry": 5')
     reworded = cli(*command)
-    assert indexed == [] and reworded.stdout == first.stdout
+    assert linted == [] and reworded.stdout == first.stdout
     assert reworded.stdout == cli(*command, "--no-cache").stdout
-    indexed.clear()
+    linted.clear()
 
     _edit(app, "time.sleep(1)", "time.sleep(7)")  # the same summary, but in the route FAL101 reads
     slept = cli(*command)
-    assert indexed == [1]
+    assert [path.rsplit("/", 1)[-1] for path in linted] == ["app.py"]
     assert "await asyncio.sleep(7)" in slept.stdout and slept.stdout == cli(*command, "--no-cache").stdout
 
-    indexed.clear()
+    linted.clear()
     _edit(app, "    if code == 404:", "    if code == 404:  # fastapi-asynclint: noqa")
     suppressed = cli(*command)
-    assert indexed == [1]
+    assert linted == []
     assert [f["filename"].rsplit("/", 1)[-1] for f in json.loads(suppressed.stdout)] == ["other.py"]
     assert suppressed.stdout == cli(*command, "--no-cache").stdout
 
@@ -635,8 +512,8 @@ def test_code_edit_that_changes_the_summary_builds_the_index(cli, monkeypatch):
     command = ("check", "--output-format", "concise", "--jobs", "1", ".")
     cli(*command)
     indexed = []
-    build_index = runner.build_index
-    monkeypatch.setattr(runner, "build_index", lambda *args: indexed.append(1) or build_index(*args))
+    link = runner.link
+    monkeypatch.setattr(runner, "link", lambda *args: indexed.append(1) or link(*args))
     _edit(cli.root / "app.py", '    return {"error": "unknown", "retry": 0}', '    time.sleep(0)\n    return {}')
     edited = cli(*command)
     assert indexed == [1]

@@ -11,7 +11,8 @@ import textwrap
 
 import pytest
 
-from fastapi_asynclint.index.build import code_digest, digest_of, summarize_bytes
+from fastapi_asynclint.index.build import code_digest, summarize_bytes
+from fastapi_asynclint.index.modules import ModuleName
 
 from conftest import BLOCKING_APP
 
@@ -79,10 +80,10 @@ def test_a_string_that_looks_like_a_comment_counts():
 
 
 def test_the_summary_carries_the_digest_and_a_file_that_does_not_parse_its_bytes():
-    assert summarize_bytes(BASE.encode(), "app", False).digest == _digest(BASE) == digest_of(BASE.encode())
-    broken = summarize_bytes(b"def (:\n", "app", False)
-    assert broken.problem is not None and not broken.digest.startswith("code:")
-    assert digest_of(b"def (:\n") is None
+    app = ModuleName("app", False, ".")
+    assert summarize_bytes(BASE.encode(), app).facts.code_digest == _digest(BASE)
+    broken = summarize_bytes(b"def (:\n", app)
+    assert broken.problem is not None and not broken.facts.code_digest.startswith("code:")
 
 
 def _run(cwd, *args):

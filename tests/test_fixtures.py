@@ -33,48 +33,48 @@ def test_fixture_project_findings_match_annotations(project, force):
 def test_parallel_run_gives_the_same_output(tmp_path):
     project = FIXTURES / "example_app"
     settings = build_settings(project, CliOptions(no_cache=True))
-    import fastapi_asynclint.runner as runner
+    import fastapi_asynclint.pool as pool
 
     sequential = run_check([str(project)], settings, CheckOptions(jobs=1))
-    limits = runner.PARALLEL_THRESHOLD, runner._CHUNK_FILES, runner._CHUNK_BYTES, runner._CHUNKS_PER_WORKER
+    limits = pool.PARALLEL_THRESHOLD, pool._CHUNK_FILES, pool._CHUNK_BYTES, pool._CHUNKS_PER_WORKER
     # Largest files first, some of them "heavy" (each in its own worker), chunks of two files, workers
     # replaced every other chunk: many processes.
-    runner.PARALLEL_THRESHOLD, runner._CHUNK_FILES, runner._CHUNK_BYTES, runner._CHUNKS_PER_WORKER = 1, 2, 600, 2
+    pool.PARALLEL_THRESHOLD, pool._CHUNK_FILES, pool._CHUNK_BYTES, pool._CHUNKS_PER_WORKER = 1, 2, 600, 2
     try:
         parallel = run_check([str(project)], settings, CheckOptions(jobs=2))
     finally:
-        runner.PARALLEL_THRESHOLD, runner._CHUNK_FILES, runner._CHUNK_BYTES, runner._CHUNKS_PER_WORKER = limits
+        pool.PARALLEL_THRESHOLD, pool._CHUNK_FILES, pool._CHUNK_BYTES, pool._CHUNKS_PER_WORKER = limits
     assert sequential.diagnostics
     assert parallel.diagnostics == sequential.diagnostics
     assert [report.path for report in parallel.files] == [report.path for report in sequential.files]
 
 
 def test_worker_chunks_end_at_a_file_count_or_a_byte_count():
-    import fastapi_asynclint.runner as runner
+    import fastapi_asynclint.pool as pool
 
     items = list("abcdefghij")
     weights = [5000, 500, 600, 10, 10, 10, 10, 10, 10, 10]
-    limits = runner._CHUNK_FILES, runner._CHUNK_BYTES
-    runner._CHUNK_FILES, runner._CHUNK_BYTES = 3, 1000
+    limits = pool._CHUNK_FILES, pool._CHUNK_BYTES
+    pool._CHUNK_FILES, pool._CHUNK_BYTES = 3, 1000
     try:
-        chunks = [list(chunk) for chunk in runner._chunks(items, weights)]
+        chunks = [list(chunk) for chunk in pool._chunks(items, weights)]
     finally:
-        runner._CHUNK_FILES, runner._CHUNK_BYTES = limits
+        pool._CHUNK_FILES, pool._CHUNK_BYTES = limits
     assert chunks == [["a"], ["b", "c"], ["d", "e", "f"], ["g", "h", "i"], ["j"]]
 
 
 def test_heavy_files_are_tasks_of_their_own_spread_among_the_others():
-    import fastapi_asynclint.runner as runner
+    import fastapi_asynclint.pool as pool
 
-    limits = runner._CHUNK_FILES, runner._CHUNK_BYTES, runner._CHUNKS_PER_WORKER
-    runner._CHUNK_FILES, runner._CHUNK_BYTES, runner._CHUNKS_PER_WORKER = 4, 1000, 2
+    limits = pool._CHUNK_FILES, pool._CHUNK_BYTES, pool._CHUNKS_PER_WORKER
+    pool._CHUNK_FILES, pool._CHUNK_BYTES, pool._CHUNKS_PER_WORKER = 4, 1000, 2
     # Largest first, as the lint phase orders them: two heavy files (>= 1000), then 30 light ones.
     weights = [3000, 1500] + [400] * 10 + [10] * 20
     try:
-        tasks = runner._tasks(list(range(len(weights))), weights, workers=2)
-        unweighted = runner._tasks(list(range(10)), None, workers=2)
+        tasks = pool._tasks(list(range(len(weights))), weights, workers=2)
+        unweighted = pool._tasks(list(range(10)), None, workers=2)
     finally:
-        runner._CHUNK_FILES, runner._CHUNK_BYTES, runner._CHUNKS_PER_WORKER = limits
+        pool._CHUNK_FILES, pool._CHUNK_BYTES, pool._CHUNKS_PER_WORKER = limits
     assert sorted(number for _, numbers in tasks for number in numbers) == list(range(len(weights)))
     heavy = [numbers for is_heavy, numbers in tasks if is_heavy]
     assert heavy == [[0], [1]]

@@ -12,9 +12,8 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from fastapi_asynclint.discovery import discover
-from fastapi_asynclint.index.modules import ModuleMap
 from fastapi_asynclint.registry import all_rules
-from fastapi_asynclint.runner import build_index
+from fastapi_asynclint.runner import link_files
 from fastapi_asynclint.semantic import Semantics
 from fastapi_asynclint.settings import CliOptions, build_settings
 from fastapi_asynclint.testing import write_project
@@ -22,10 +21,10 @@ from fastapi_asynclint.testing import write_project
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
-def _libcst_calls(text: str, module: str, is_package: bool) -> Dict[Tuple[int, int], List[str]]:
+def _libcst_calls(text: str, name) -> Dict[Tuple[int, int], List[str]]:
     """Call targets by start position (chained calls share one start, hence lists)."""
     wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
-    semantics = Semantics(wrapper, module, is_package)
+    semantics = Semantics(wrapper, name.name, name.is_package, name.renames)
     positions = wrapper.resolve(PositionProvider)
     lines = text.splitlines()
     found = {}
@@ -43,17 +42,14 @@ def _libcst_calls(text: str, module: str, is_package: bool) -> Dict[Tuple[int, i
 def _disagreements(root: Path) -> List[str]:
     settings = build_settings(root, CliOptions(no_cache=True))
     files = discover([str(root)], root).files
-    modules = ModuleMap(settings.root)
-    for path in files:
-        modules.add(path)
-    index, summaries = build_index(files, modules, settings, None, {}, 1)
+    project, linked = link_files([str(path) for path in files], settings)
+    index, summaries = linked.index, linked.summaries
     problems = []
     for path in files:
         summary = summaries[str(path)].summary
         if summary is None:
             continue
-        module, is_package = modules.canonical(path)
-        by_position = _libcst_calls(path.read_text(), module, is_package)
+        by_position = _libcst_calls(path.read_text(), project.names.name(str(path)))
         for function in summary.functions:
             for call in function.calls:
                 theirs = by_position.get((call.row, call.col))

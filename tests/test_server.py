@@ -391,3 +391,4 @@ async def test_configuration_error_is_shown_and_a_saved_fix_applies(client: Lang
     editor.save(config)
     await editor.diagnostics(uri, has("FAL101"))
     assert config not in client.diagnostics  # not Python: never linted
+

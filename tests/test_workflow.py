@@ -101,7 +101,7 @@ def test_statistics_without_findings(cli):
     cli.write({"clean.py": JOBS["clean.py"]})
     result = cli("check", "--no-cache", "--statistics", ".")
     assert result.exit_code == 0
-    assert result.stdout.strip() == "All checks passed!"
+    assert result.stdout.strip() == "All checks passed! (1 file checked)"
     assert json.loads(cli("check", "--no-cache", "--statistics", "--output-format", "json", ".").stdout) == []
 
 

@@ -1,7 +1,7 @@
 """Summarise one file for the index, recording why it could not be read when it cannot.
 
-The outcome (a summary, or a FAL900/FAL901 problem) is what the cache stores per file content: a file
-whose bytes did not change is never decoded or parsed again.
+The outcome (a summary, or a FAL900/FAL901 problem) is what the cache keeps per file content: a file whose
+bytes did not change is never decoded or parsed again.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import pickle
 import re
 import warnings
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
-from fastapi_asynclint.index.layout import LAYOUT_MIN_BYTES, Layout, layout_of, resummarize
+from fastapi_asynclint.index.modules import ModuleName
 from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, Function, ModuleSummary, Summarizer, first_row, last_row
 from fastapi_asynclint.source import UndecodableSource, decode_source
 
@@ -28,110 +28,87 @@ class Problem:
     column: int = 1
 
 
+@dataclass(frozen=True)
+class FileFacts:
+    """What the runner and the index know of a file without reading its summary."""
+
+    # What identifies the file's findings: code_digest for a parsed file (an edit to comments between
+    # statements keeps it), else the digest of its bytes.
+    code_digest: str
+    # A digest of what linking reads of the file (link_facts): while every file's stays the same, so do
+    # the resolutions and the blocking fixpoint.
+    link: str = ""
+    # A digest of the summary but where things stand (shape_facts): what the project-wide models read.
+    shape: str = ""
+    problem: Optional[Problem] = None
+
+
 class FileSummary:
-    """What the index knows of one file. `summary` is None when the file could not be decoded, or when this
-    interpreter's `ast` cannot parse it (newer syntax than the running Python): rules still run on it
-    through libcst, and `problem` then only becomes a FAL900 finding if libcst cannot parse it either.
+    """A file's facts and its summary. The summary is None when the file could not be decoded, or when this
+    interpreter's `ast` cannot parse it: rules still run on it through libcst, and `problem` then only
+    becomes a FAL900 finding if libcst cannot parse it either. Made from its pickled form (what a worker
+    or the cache hands over), the summary is unpickled when first read: a run after an edit reads the
+    summaries of the few modules it resolves names in, not the whole project's."""
 
-    Read back from the cache (`stored`), the summary (with the layout) stays pickled until something reads
-    it: a run after a one-file edit unpickles the summaries of the few modules it resolves names in, not the
-    whole project's."""
-
-    __slots__ = ("digest", "problem", "facts", "link", "shape", "_layout", "_summary", "_stored")
+    __slots__ = ("facts", "_summary", "_pickled", "_load")
 
     def __init__(
         self,
-        digest: str,
-        summary: Optional[ModuleSummary],
-        problem: Optional[Problem] = None,
-        facts: str = "",
-        link: str = "",
-        shape: str = "",
-        layout: Optional[Layout] = None,
+        facts: FileFacts,
+        summary: Optional[ModuleSummary] = None,
+        pickled: Optional[bytes] = None,
+        load: Optional[Callable[[], bytes]] = None,
     ) -> None:
-        # What identifies the file's findings: code_digest for a parsed file (so an edit to comments between
-        # statements keeps it), else the digest of its bytes.
-        self.digest = digest
-        self.problem = problem
-        # A digest of everything the index reads from this file (the summary or the problem): while every
-        # file's `facts` stay the same, no file's findings can change except those whose own bytes did.
+        """`load`: gives the pickled summary when it is first read (from the cache), for a summary the
+        caller knows exists (its facts say it parsed)."""
         self.facts = facts
-        # A digest of the part of `facts` that linking reads (see link_facts): while every file's `link` stays
-        # the same, the resolutions and the blocking fixpoint of the last run still hold.
-        self.link = link
-        # A digest of `facts` but where things stand (rows, columns, spans; see shape_facts): what the
-        # project-wide models read of the file. A line added in a coroutine leaves it unchanged.
-        self.shape = shape
-        # Where a large file's top-level statements stand (layout.py): an edit inside its defs is then
-        # summarised from this summary without parsing the whole file again. None for other files.
-        self._layout = layout
         self._summary = summary
-        self._stored: Optional[bytes] = None  # or a memoryview of the cache file (cache._loads)
-
-    @classmethod
-    def stored(
-        cls,
-        digest: str,
-        stored: Optional[bytes],
-        problem: Optional[Problem],
-        facts: str,
-        link: str,
-        shape: str,
-    ) -> "FileSummary":
-        """A summary as the cache keeps it (see `packed`): unpickled when first read."""
-        found = cls(digest, None, problem, facts, link, shape)
-        found._stored = stored
-        return found
-
-    def packed(self) -> tuple:
-        """The arguments of `stored` that give this summary back, the summary and layout pickled on their own
-        (26,000 blocks of layout took 12 ms to unpickle with the rest of a large project's cache)."""
-        stored = self._stored
-        if stored is None and self._summary is not None:
-            stored = pickle.dumps((self._summary, self._layout), protocol=pickle.HIGHEST_PROTOCOL)
-        return self.digest, stored, self.problem, self.facts, self.link, self.shape
-
-    def _unpack(self) -> None:
-        enabled = gc.isenabled()
-        gc.disable()  # a large module's records are thousands of objects, none of them garbage
-        try:
-            self._summary, self._layout = pickle.loads(self._stored)  # type: ignore[arg-type]
-        finally:
-            if enabled:
-                gc.enable()
-        self._stored = None
+        self._pickled = pickled
+        self._load = load
 
     @property
     def summary(self) -> Optional[ModuleSummary]:
-        if self._stored is not None:
-            self._unpack()
+        if self._load is not None:
+            self._pickled, self._load = self._load(), None
+        if self._pickled is not None:
+            enabled = gc.isenabled()
+            gc.disable()  # a large module's records are thousands of objects, none of them garbage
+            try:
+                self._summary = pickle.loads(self._pickled)
+            finally:
+                if enabled:
+                    gc.enable()
+            self._pickled = None
         return self._summary
-
-    @property
-    def layout(self) -> Optional[Layout]:
-        if self._stored is not None:
-            self._unpack()
-        return self._layout
 
     @property
     def parsed(self) -> bool:
         """Whether there is a summary (known without unpickling it)."""
-        return self._summary is not None or self._stored is not None
+        return self._summary is not None or self._pickled is not None or self._load is not None
 
-    def _fields(self) -> tuple:
-        return self.digest, self.summary, self.problem, self.facts, self.link, self.shape, self.layout
+    @property
+    def problem(self) -> Optional[Problem]:
+        return self.facts.problem
+
+    def pickled(self) -> Optional[bytes]:
+        """The summary pickled, as `FileSummary(facts, pickled=...)` takes it back."""
+        if self._load is not None:
+            self._pickled, self._load = self._load(), None
+        if self._pickled is not None:
+            return self._pickled
+        return None if self._summary is None else pickle.dumps(self._summary, protocol=pickle.HIGHEST_PROTOCOL)
 
     def __reduce__(self):
-        return FileSummary, self._fields()
+        return FileSummary, (self.facts, None, self.pickled())
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, FileSummary) and self._fields() == other._fields()
+        return isinstance(other, FileSummary) and (self.facts, self.summary) == (other.facts, other.summary)
 
     def __hash__(self) -> int:
-        return hash((self.digest, self.facts))
+        return hash(self.facts)
 
     def __repr__(self) -> str:
-        return f"FileSummary(digest={self.digest!r}, facts={self.facts!r}, problem={self.problem!r})"
+        return f"FileSummary({self.facts!r})"
 
 
 # CPython's own limits: such a file cannot be imported either, and libcst's native parser could overflow.
@@ -200,87 +177,37 @@ def empty_summary(module: str, is_package: bool) -> ModuleSummary:
     return ModuleSummary(module, is_package, (), (), ())
 
 
-def summarize_bytes(raw: bytes, module: str, is_package: bool) -> FileSummary:
+def summarize_bytes(raw: bytes, name: ModuleName) -> FileSummary:
     try:
         text, tree = _parse(raw)
     except UndecodableSource as exc:
-        return FileSummary(content_digest(raw), None, Problem("FAL901", f"File could not be decoded: {exc}"))
+        return _unparsed(raw, Problem("FAL901", f"File could not be decoded: {exc}"))
     except SyntaxError as exc:
         message = exc.msg or "invalid syntax"
         if message.startswith(_NESTING_LIMITS):
-            return FileSummary(content_digest(raw), None, too_deep(message, exc.lineno or 1))
-        problem = Problem("FAL900", f"SyntaxError: {message}", exc.lineno or 1, exc.offset or 1)
-        return FileSummary(content_digest(raw), None, problem)
+            return _unparsed(raw, too_deep(message, exc.lineno or 1))
+        return _unparsed(raw, Problem("FAL900", f"SyntaxError: {message}", exc.lineno or 1, exc.offset or 1))
     except (RecursionError, MemoryError):
-        return FileSummary(content_digest(raw), None, too_deep("the parser ran out of stack"))
+        return _unparsed(raw, too_deep("the parser ran out of stack"))
     except ValueError as exc:
-        return FileSummary(content_digest(raw), None, Problem("FAL900", f"File could not be parsed: {exc}"))
-    rows = split_rows(text)
-    digest = rows_digest(rows, _spans(tree))
-    summarizer = Summarizer(module, is_package)
+        return _unparsed(raw, Problem("FAL900", f"File could not be parsed: {exc}"))
+    digest = code_digest(text, tree)
     try:
-        summary = summarizer.summarize(tree)
+        summary = Summarizer(name.name, name.is_package, name.renames).summarize(tree)
     except RecursionError:
-        return FileSummary(digest, None, too_deep("an expression nests too deeply"))
-    layout = layout_of(rows, tree, summarizer) if len(raw) >= LAYOUT_MIN_BYTES else None
-    return _parsed(digest, summary, layout)
+        return _unparsed(raw, too_deep("an expression nests too deeply"), digest)
+    return FileSummary(FileFacts(digest, link_facts(summary), shape_facts(summary)), summary)
 
 
-def _parsed(digest: str, summary: ModuleSummary, layout: Optional[Layout]) -> FileSummary:
-    # repr is deterministic here: summaries hold only tuples, strings, numbers and None.
-    facts = content_digest(repr(summary).encode())
-    return FileSummary(digest, summary, None, facts, link_facts(summary), shape_facts(summary), layout)
+def _unparsed(raw: bytes, problem: Problem, digest: str = "") -> FileSummary:
+    return FileSummary(FileFacts(digest or content_digest(raw), problem=problem))
 
 
-def resummarize_bytes(raw: bytes, previous: FileSummary, module: str, is_package: bool) -> Optional[FileSummary]:
-    """What summarize_bytes(raw, module, is_package) gives, made from the summary of an earlier version of
-    the file without parsing all of it (layout.py); None when the file has to be parsed whole."""
-    if previous.layout is None or len(raw) < LAYOUT_MIN_BYTES:
-        return None
-    old = previous.summary
-    if old is None or old.module != module or old.is_package != is_package:
-        return None
-    try:
-        text = decode_source(raw).text
-    except UndecodableSource:
-        return None
-    rows = split_rows(text)
-    try:
-        found = resummarize(rows, old, previous.layout)
-    except RecursionError:
-        return None
-    if found is None:
-        return None
-    return _parsed(rows_digest(rows, found.spans), found.summary, found.layout)
-
-
-def digest_of(raw: bytes) -> Optional[str]:
-    """The digest a summary of these bytes would carry (None if they do not parse): what the cache looks a
-    changed file up by. The parse is kept for a summarize_bytes of the same bytes after it."""
-    try:
-        text, tree = _parse(raw, keep=True)
-    except (UndecodableSource, SyntaxError, RecursionError, MemoryError, ValueError):
-        return None
-    return code_digest(text, tree)
-
-
-# [(raw, text, tree)]: the parse of the last digest_of, for a summarize_bytes of the same bytes after it
-# (which takes it: a worker must not carry a large file's tree through the rest of its run).
-_last_parse: list = []
-
-
-def _parse(raw: bytes, keep: bool = False):
-    if _last_parse and _last_parse[0][0] == raw:
-        _, text, tree = _last_parse[0] if keep else _last_parse.pop()
-        return text, tree
-    _last_parse.clear()
+def _parse(raw: bytes):
     text = decode_source(raw).text
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # invalid escape sequences and the like are not our findings
-        tree = ast.parse(text)
-    if keep:
-        _last_parse.append((raw, text, tree))
-    return text, tree
+        return text, ast.parse(text)
 
 
 def link_facts(summary: ModuleSummary) -> str:

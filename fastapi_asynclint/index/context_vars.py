@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Set, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from fastapi_asynclint.diagnostics import Hop
+from fastapi_asynclint.index.fastapi_model import FastAPIModel
 from fastapi_asynclint.index.summary import Function
-
-if TYPE_CHECKING:
-    from fastapi_asynclint.index.project import FunctionRef, ProjectIndex
 
 CONTEXT_VAR = "contextvars.ContextVar()"
 # Context variables that third-party request middleware sets.
@@ -38,7 +36,7 @@ class ContextModel:
         """The functions called `name` that read a request variable (a task queue names the function it runs)."""
         return tuple(sorted(key for key in self.reads if key.rpartition(".")[2] == name))
 
-    def chain(self, index: "ProjectIndex", key: str) -> Optional[Tuple[str, Tuple[Hop, ...]]]:
+    def chain(self, index, key: str) -> Optional[Tuple[str, Tuple[Hop, ...]]]:
         """The var a function reads (through its callees) and the calls that get there."""
         hops: List[Hop] = []
         seen: Set[str] = set()
@@ -70,7 +68,7 @@ def call_ids(function: Function) -> List[CallId]:
     return found
 
 
-def _call_row(index: "ProjectIndex", ref: Optional["FunctionRef"], call: CallId) -> int:
+def _call_row(index, ref, call: CallId) -> int:
     """The row of a function's call as the index has it now. Of several definitions of one name (a
     property's getter and setter, an `if`/`else` pair), the first holding that call: the one the model
     took the call from (build_context_model keeps the first read and the first reading call)."""
@@ -85,7 +83,7 @@ def _call_row(index: "ProjectIndex", ref: Optional["FunctionRef"], call: CallId)
     return definitions[0].row if definitions else 0
 
 
-def var_of(index: "ProjectIndex", target: Optional[str], method: str) -> Optional[str]:
+def var_of(index, target: Optional[str], method: str) -> Optional[str]:
     """The context variable a call like `request_id.get()` is made on (its binding site), if any."""
     if not target or not target.endswith("." + method):
         return None
@@ -112,7 +110,7 @@ class FunctionContext(NamedTuple):
     calls: Tuple[Tuple[CallId, str], ...]
 
 
-def function_context(index: "ProjectIndex", function: Function, key: str) -> Optional[FunctionContext]:
+def function_context(index, function: Function, key: str) -> Optional[FunctionContext]:
     """What a function does with context variables, if it sets or reads one or calls a project function."""
     sets: List[str] = []
     get: Optional[Tuple[str, CallId]] = None
@@ -138,22 +136,20 @@ def function_context(index: "ProjectIndex", function: Function, key: str) -> Opt
     return None
 
 
-def build_context_model(index: "ProjectIndex") -> ContextModel:
+def build_context_model(fastapi: FastAPIModel, functions: Iterable[FunctionContext]) -> ContextModel:
+    """The model from every function's part, given FastAPI's model (which functions run per request)."""
     model = ContextModel()
-    fastapi = index.fastapi
     direct: Dict[str, Tuple[str, CallId]] = {}
     edges: Dict[str, List[Tuple[CallId, str]]] = {}
-    for path in sorted(index.summaries):
-        for _, function in index.module_parts(path, "context"):
-            # Which functions run per request is known only once every module's part of FastAPI's model is in.
-            if fastapi.is_per_request(function.key) or function.qualname.rpartition(".")[2] in _MIDDLEWARE_METHODS:
-                for var in function.sets:
-                    model.request_vars.add(var)
-                    model.setters.setdefault(var, function.qualname)
-            if function.get is not None:
-                direct.setdefault(function.key, function.get)
-            if function.calls:
-                edges.setdefault(function.key, []).extend(function.calls)
+    for function in functions:
+        if fastapi.is_per_request(function.key) or function.qualname.rpartition(".")[2] in _MIDDLEWARE_METHODS:
+            for var in function.sets:
+                model.request_vars.add(var)
+                model.setters.setdefault(var, function.qualname)
+        if function.get is not None:
+            direct.setdefault(function.key, function.get)
+        if function.calls:
+            edges.setdefault(function.key, []).extend(function.calls)
     model.request_vars |= {var for var, _ in direct.values() if var in LIBRARY_REQUEST_VARS}
     for key, (var, call) in direct.items():
         if var in model.request_vars:

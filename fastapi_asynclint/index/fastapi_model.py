@@ -9,12 +9,9 @@ This is read off the index summaries: route decorators, `Depends(...)`/`Security
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, Optional, Set, Tuple
+from typing import Dict, Iterable, NamedTuple, Optional, Set, Tuple
 
 from fastapi_asynclint.index.summary import Call, Function, ModuleSummary
-
-if TYPE_CHECKING:
-    from fastapi_asynclint.index.project import ProjectIndex
 
 ROUTE_OWNERS = frozenset(
     {
@@ -80,25 +77,32 @@ class FastAPIModel:
         return None
 
 
-def build_model(index: "ProjectIndex") -> FastAPIModel:
+class FunctionModel(NamedTuple):
+    """What one function tells FastAPI: the method it is a route for, the dependencies (of any module) it
+    names, whether it is middleware and whether it is cached."""
+
+    key: str
+    route: Optional[str]
+    dependencies: Tuple[str, ...]
+    middleware: bool
+    cached: bool
+
+
+def build_model(functions: Iterable[FunctionModel]) -> FastAPIModel:
     model = FastAPIModel()
-    for path in sorted(index.summaries):
-        for key, (route, dependencies, middleware, cached) in index.module_parts(path, "fastapi"):  # type: ignore[misc]
-            if route:
-                model.routes[key] = route
-            model.dependencies.update(dependencies)
-            if middleware:
-                model.middleware.add(key)
-            if cached:
-                model.cached.add(key)
+    for function in functions:
+        if function.route:
+            model.routes[function.key] = function.route
+        model.dependencies.update(function.dependencies)
+        if function.middleware:
+            model.middleware.add(function.key)
+        if function.cached:
+            model.cached.add(function.key)
     return model
 
 
-def function_model(
-    index: "ProjectIndex", summary: ModuleSummary, function: Function, key: str
-) -> Tuple[Optional[str], Tuple[str, ...], bool, bool]:
-    """What one function tells FastAPI: the method it is a route for, the dependencies (of any module) it
-    names, whether it is middleware and whether it is cached."""
+def function_model(index, summary: ModuleSummary, function: Function, key: str) -> Optional[FunctionModel]:
+    """What `function` tells FastAPI, read through the linked `index`; None when it tells nothing."""
     route: Optional[str] = None
     dependencies: Set[str] = set()
     middleware = cached = False
@@ -121,17 +125,19 @@ def function_model(
         index, summary, function.class_qualname
     ):
         middleware = True
-    return route, tuple(sorted(dependencies)), middleware, cached
+    if route or dependencies or middleware or cached:
+        return FunctionModel(key, route, tuple(sorted(dependencies)), middleware, cached)
+    return None
 
 
-def _collect_dependency(index: "ProjectIndex", call: Call, dependencies: Set[str]) -> None:
+def _collect_dependency(index, call: Call, dependencies: Set[str]) -> None:
     if not call.args or call.target is None:
         return
     if index.resolve(call.target).name in DEPENDS and call.args[0]:
         _add_function(index, call.args[0], dependencies)
 
 
-def _add_function(index: "ProjectIndex", target: str, into: Set[str]) -> None:
+def _add_function(index, target: str, into: Set[str]) -> None:
     resolved = index.resolve(target)
     if resolved.kind == "function" and resolved.function is not None:
         into.add(resolved.function.key)
@@ -145,7 +151,7 @@ def _add_function(index: "ProjectIndex", target: str, into: Set[str]) -> None:
             into.add(call.function.key)
 
 
-def _is_middleware_class(index: "ProjectIndex", summary: ModuleSummary, class_qualname: str) -> bool:
+def _is_middleware_class(index, summary: ModuleSummary, class_qualname: str) -> bool:
     klass = index.classes_of(summary).get(class_qualname)
     if klass is None:
         return False

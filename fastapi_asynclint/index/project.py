@@ -10,39 +10,23 @@ parameters (guards.py), cycles terminate, and unknown third-party calls are neve
 
 from __future__ import annotations
 
-import hashlib
-import pickle
 from collections import deque
 from dataclasses import dataclass, field, replace
-from typing import (
-    TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Set,
-    Tuple,
-)
+from typing import Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from fastapi_asynclint.catalog import CATEGORY_CODES, Blocking, Catalog, canonical_name, returns
 from fastapi_asynclint.diagnostics import Hop
 from fastapi_asynclint.index.guards import PRESENCE_TESTS, VALUE_TESTS, Guard, holds, is_instance, presence_of_type
+from fastapi_asynclint.index.models import ContextModel, FastAPIModel, KnownParts, MergedModels, Models, part_digests
 from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary
 
-if TYPE_CHECKING:
-    from fastapi_asynclint.index.context_vars import ContextModel
-    from fastapi_asynclint.index.fastapi_model import FastAPIModel
-    from fastapi_asynclint.index.parts import FunctionEntry, ModuleParts
-
-_MAX_DEPTH = 24
-_MAX_CHAIN = 64
+# How many bindings, re-exports and attributes one resolution may follow: far more than real code chains,
+# only a bound on recursion (a cycle is caught by the targets already being followed).
+_MAX_DEPTH = 100
 # Witnesses kept per function under distinct guards; past this, one witness under their common guards.
 _MAX_ALTERNATIVES = 6
 CALL = "()"
-# The project-wide models, by their names in `models()` (those made of function parts as in parts.PARTS),
-# and what each is kept in.
-_MODELS = {
-    "fastapi": "_fastapi", "context": "_context_vars", "awaited": "_awaited", "held": "_held",
-    "context_facts": "_context_facts", "context_token": "_context_token",
-}
-_MISSING = object()  # a part never computed (so never merged): a kept model cannot be taken over
-# Bump when file_fingerprint starts covering a new kind of fact.
-_FACTS_VERSION = "8"
+
 
 
 @dataclass(frozen=True)
@@ -94,13 +78,9 @@ def split_target(target: str) -> List[str]:
     return target.replace(CALL, "." + CALL).split(".")
 
 
-class _Loaded(NamedTuple):
-    summary: ModuleSummary
-
-
 class SummaryTable(Mapping[str, ModuleSummary]):
-    """Module summaries by file path, each read when first asked for (a FileSummary from the cache keeps
-    its summary pickled until then); which module a file defines is known without reading it."""
+    """Module summaries by file path, each read when first asked for (build.FileSummary unpickles its
+    summary then); which module a file defines is known without reading it."""
 
     def __init__(self, files: Mapping[str, object], modules: Mapping[str, str]) -> None:
         """`files`: path -> anything with a `summary` attribute; `modules`: path -> its module name."""
@@ -126,6 +106,11 @@ class SummaryTable(Mapping[str, ModuleSummary]):
     def module(self, path: str) -> str:
         return self._modules[path]
 
+    def shape(self, path: str) -> str:
+        """The file's build.shape_facts, if its summary came with them ("" otherwise)."""
+        facts = getattr(self._files[path], "facts", None)
+        return facts.shape if facts is not None else ""
+
     def replaced(self, path: str, summary: Optional[ModuleSummary]) -> "SummaryTable":
         """This table with one file's summary replaced (None: the file is gone)."""
         files, modules = dict(self._files), dict(self._modules)
@@ -134,6 +119,26 @@ class SummaryTable(Mapping[str, ModuleSummary]):
         if summary is not None:
             files[path], modules[path] = _Loaded(summary), summary.module
         return SummaryTable(files, modules)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    summary: ModuleSummary
+
+
+@dataclass(frozen=True)
+class LinkState:
+    """What linking computes that depends only on every file's link facts (build.link_facts), module names
+    and the catalogue, and costs seconds on a large project: the blocking fixpoint, with the references
+    and parameter slots of the functions it holds (which chains and guards read), and each file's parts
+    of the project-wide models (which also depend on the file's shape: models.FileParts)."""
+
+    witnesses: Mapping[str, Tuple["Witness", ...]]
+    params: Mapping[str, Mapping[str, Tuple[str, Optional[str], bool]]]
+    refs: Mapping[str, "FunctionRef"]
+    # Each file's parts (models.FileParts), read only if asked for, and the models merged from them.
+    parts: Optional[KnownParts] = field(default=None, compare=False)
+    models: Optional[MergedModels] = None
 
 
 class _Modules(Mapping[str, ModuleSummary]):
@@ -160,25 +165,22 @@ class _Modules(Mapping[str, ModuleSummary]):
         return len(self._paths)
 
 
+
 class ProjectIndex:
     def __init__(
         self,
         summaries: Mapping[str, ModuleSummary],
         catalog: Catalog,
         aliases: Mapping[str, str] = {},
-        facts: Mapping[str, str] = {},
-        shapes: Mapping[str, str] = {},
+        link: Optional[LinkState] = None,
     ) -> None:
-        """`summaries` maps file path -> summary; `aliases` maps extra module names -> canonical module names;
-        `facts` maps file path -> a digest of its summary (FileSummary.facts); `shapes` the same but for
-        rows (FileSummary.shape), which lets the models and their parts kept by an earlier run with the
-        same link state be taken over (see adopt_models and module_parts)."""
+        """`summaries` maps file path -> summary; `aliases` maps extra module names -> module names
+        (modules.ModuleMap); `link`: the link state of an index with the same link facts, taken over
+        instead of computed again."""
         self.catalog = catalog
-        self.facts = dict(facts)
-        self.shapes = dict(shapes)
         self.aliases = dict(aliases)
         self.summaries = summaries if isinstance(summaries, SummaryTable) else SummaryTable.of(summaries)
-        # module name -> the file that defines it (the first in path order)
+        # module name -> the file that defines it (names are unique: modules.ModuleMap)
         self.paths: Dict[str, str] = {}
         for path in sorted(self.summaries):
             self.paths.setdefault(self.summaries.module(path), path)
@@ -191,197 +193,43 @@ class ProjectIndex:
         self._classes: Dict[str, Dict[str, ClassInfo]] = {}
         self._bindings: Dict[str, Dict[str, str]] = {}
         self._resolved: Dict[str, Resolved] = {}
-        # target -> dependency_alias(target): like resolutions, a function of the link facts alone.
         self._dependency_aliases: Dict[str, Optional[str]] = {}
-        # Where the resolutions asked for are being recorded, if they are (recorded_fingerprint).
-        self._recording: Optional[Dict[str, dict]] = None
         self._witness: Optional[Dict[str, Tuple[Witness, ...]]] = None
         self._refs: Dict[str, FunctionRef] = {}
         self._params: Dict[str, Dict[str, Tuple[str, Optional[str], bool]]] = {}
-        self._fastapi: Optional["FastAPIModel"] = None
-        self._context_vars: Optional["ContextModel"] = None
-        self._awaited: Optional[Set[str]] = None
-        self._held: Optional[Dict[str, Tuple[str, ...]]] = None
-        self._context_facts: Optional[str] = None
-        self._context_token: Optional[str] = None
-        self._paths_token: Optional[str] = None
-        # path -> the module's parts of the project-wide models (see module_parts), with the shape of the
-        # summary they were computed from; and those kept by the cache with the link state, each pickled
-        # on its own and read only if asked for (adopt_models).
-        self._parts: Dict[str, "ModuleParts"] = {}
-        self._stored_parts: Mapping[str, bytes] = {}
+        if link is not None:
+            self._witness = dict(link.witnesses)
+            self._params = {key: dict(value) for key, value in link.params.items()}
+            self._refs = dict(link.refs)
+        self.models = Models(self, link.parts, link.models) if link is not None else Models(self)
         self._async_categories: Dict[int, Tuple[ModuleSummary, Dict[str, FrozenSet[str]]]] = {}
         # Prefilter results of rules, keyed by (rule code, id(summary)) with the summary kept for identity.
         self.rule_memo: Dict[Tuple[str, int], Tuple[ModuleSummary, FrozenSet[str]]] = {}
 
     def updated(self, path: str, summary: Optional[ModuleSummary]) -> "ProjectIndex":
-        """This index with one file's summary replaced (the language server calls this per edit).
-
-        Editing a route changes its module's coroutines only; then everything linked so far (resolutions,
-        the blocking fixpoint) is still true and is carried over instead of recomputed."""
+        """This index with one file's summary replaced (the language server calls this per edit). Editing a
+        route changes its module's coroutines only: the link state is then carried over."""
         previous = self.summaries.get(path)
-        fresh = ProjectIndex(self.summaries.replaced(path, summary), self.catalog, self.aliases)
-        if previous is not None and summary is not None and link_signature(previous) == link_signature(summary):
+        same_links = previous is not None and summary is not None and link_signature(previous) == link_signature(summary)
+        fresh = ProjectIndex(
+            self.summaries.replaced(path, summary), self.catalog, self.aliases, self.link_state() if same_links else None
+        )
+        if same_links:
             fresh._resolved = self._resolved
             fresh._dependency_aliases = self._dependency_aliases
-            fresh._witness = self._witness
-            fresh._refs = self._refs
-            fresh._params = self._params
-            fresh._async_categories = {
-                key: entry for key, entry in self._async_categories.items() if entry[0].module != summary.module
-            }
         return fresh
 
-    def link_state(self) -> Optional[Dict[str, object]]:
-        """What linking computed that a later run cannot cheaply compute again, for the cache to keep: the
-        blocking fixpoint (with the references and parameters of the functions it holds, which call chains
-        and guards read); None if the fixpoint has not run. It depends only on every file's `link` facts
-        and the catalogue. The models and their parts (stored_models) and the resolutions a run makes
-        (resolutions) are kept beside it, under the same key, each read only when a run needs it: all the
-        project's resolutions would take longer to load than the few a run after an edit makes again."""
-        if self._witness is None:
-            return None
-        held = self._witness.keys()
-        return {
-            "witness": self._witness,
-            "params": {key: self._params[key] for key in held if key in self._params},
-            "refs": {key: self._refs[key] for key in held if key in self._refs},
-        }
-
-    def adopt_link_state(self, state: Dict[str, object]) -> None:
-        """Take over a link state computed for the same link facts (see link_state)."""
-        self._witness = state["witness"]  # type: ignore[assignment]
-        self._params = dict(state["params"])  # type: ignore[call-overload]
-        self._refs = dict(state["refs"])  # type: ignore[call-overload]
-
-    def resolutions(self) -> Dict[str, dict]:
-        """Every target resolved so far -> what it names, and every dependency alias followed so far -> the
-        dependency: functions of the link facts alone, so a later run with the same link state may take
-        them over (adopt_resolutions) instead of unpickling the summaries of every module the edited
-        file's calls and parameters lead into."""
-        return {"targets": self._resolved, "aliases": self._dependency_aliases}
-
-    def resolution_count(self) -> int:
-        return len(self._resolved) + len(self._dependency_aliases)
-
-    def adopt_resolutions(self, stored: Mapping[str, Mapping]) -> None:
-        for target, found in stored.get("targets", {}).items():
-            self._resolved.setdefault(target, found)
-        for target, alias in stored.get("aliases", {}).items():
-            self._dependency_aliases.setdefault(target, alias)
-
-    def module_parts(self, path: str, model: str) -> Tuple[Tuple[str, object], ...]:
-        """(function key, its part of `model`) for a module's functions that add to the model, in order
-        (parts.py). Parts kept from the run that stored the link state (adopt_models) are taken for every
-        function whose record but its rows is what it was; the others are computed, each model's when it
-        is first asked for."""
-        entries = self._module_entries(path)
-        if any(model not in entry[2] for entry in entries):
-            from fastapi_asynclint.index.parts import function_part
-
-            summary = self.summaries[path]
-            for entry, function in zip(entries, summary.functions):
-                if model not in entry[2]:
-                    entry[2][model] = function_part(self, summary, function, entry[1], model)  # type: ignore[index]
-        return tuple((entry[1], entry[2][model]) for entry in entries if entry[2][model] is not None)  # type: ignore[index, misc]
-
-    def _module_entries(self, path: str) -> List["FunctionEntry"]:
-        found = self._parts.get(path)
-        if found is not None:
-            return found[1]
-        shape = self.shapes.get(path, "")
-        stored = self._stored_module_parts(path)
-        if stored is not None and shape and stored[0] == shape:
-            self._parts[path] = stored
-            return stored[1]
-        summary = self.summaries[path]
-        known: Dict[str, "FunctionEntry"] = {}
-        if stored is not None and shape:
-            from fastapi_asynclint.index.build import function_shape
-
-            known = {entry[0]: entry for entry in stored[1]}  # type: ignore[misc]
-            shapes: List[Optional[str]] = [function_shape(function) for function in summary.functions]
-        else:
-            shapes = [None] * len(summary.functions)  # made when the parts are kept (stored_models)
-        entries: List["FunctionEntry"] = []
-        for function, function_shape_ in zip(summary.functions, shapes):
-            before = known.get(function_shape_) if function_shape_ is not None else None
-            parts = dict(before[2]) if before is not None else {}  # type: ignore[call-overload]
-            entries.append([function_shape_, self.ref(summary, function).key, parts])
-        self._parts[path] = (shape, entries)
-        return entries
-
-    def _stored_module_parts(self, path: str) -> Optional["ModuleParts"]:
-        stored = self._stored_parts.get(path)
-        if stored is None:
-            return None
-        try:
-            found = pickle.loads(stored)
-        except Exception:  # a damaged cache entry: the parts are computed again
-            return None
-        return found if isinstance(found, tuple) and len(found) == 2 else None
-
-    def models(self) -> Dict[str, object]:
-        """The project-wide models built so far (FastAPI's, the context vars', the awaited functions, the held
-        contexts, and the digest of what every file reads of the context vars' model)."""
-        found = {name: getattr(self, attribute) for name, attribute in _MODELS.items()}
-        return {name: model for name, model in found.items() if model is not None}
-
-    def stored_models(self) -> Optional[Dict[str, object]]:
-        """What the cache keeps of the models for a later run with the same link state (adopt_models):
-        every module's shape and parts (each pickled on its own) and the merged models; None if no model
-        was built."""
-        if self._context_vars is not None:
-            # A full run builds the model in the parent but reads its token in the workers: kept with it, the
-            # first run after an edit takes it over instead of building it and storing every model again.
-            self.context_token()
-        models = self.models()
-        if not models:
-            return None
-        from fastapi_asynclint.index.build import function_shape
-
-        parts = {}
-        for path in self.shapes:
-            entry = self._parts.get(path)
-            if entry is not None:
-                entries = entry[1]
-                if any(item[0] is None for item in entries):
-                    for item, function in zip(entries, self.summaries[path].functions):
-                        item[0] = item[0] or function_shape(function)
-                # A view: the cache writes it out of band and reads it back without copying it (cache._dumps).
-                parts[path] = memoryview(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
-            elif path in self._stored_parts:
-                parts[path] = self._stored_parts[path]
-        return {"shapes": dict(self.shapes), "parts": parts, "models": models}
-
-    def adopt_models(self, stored: Dict[str, object], limit: int = 64) -> bool:
-        """Take over the parts and models kept by a run with the same link state (stored_models). The
-        merged models stand if every module's parts are what they were merged from: a module whose shape
-        changed (a line added in a route) has its edited functions' parts computed again and compared.
-        Past `limit` such modules, the models are merged again (from the parts) instead."""
-        parts, shapes, models = stored.get("parts"), stored.get("shapes"), stored.get("models")
-        if not (isinstance(parts, dict) and isinstance(shapes, dict) and isinstance(models, dict)):
-            return False
-        self._stored_parts = parts
-        if shapes.keys() != self.shapes.keys():
-            return False
-        changed = [path for path, shape in self.shapes.items() if shapes[path] != shape]
-        if len(changed) > limit:
-            return False
-        from fastapi_asynclint.index.parts import PARTS
-
-        for path in changed:
-            before = self._stored_module_parts(path)
-            if before is None:
-                return False
-            for model in PARTS:
-                if model in models:
-                    kept = tuple((entry[1], entry[2].get(model, _MISSING)) for entry in before[1])  # type: ignore[attr-defined]
-                    if self.module_parts(path, model) != tuple(item for item in kept if item[1] is not None):
-                        return False
-        for name, attribute in _MODELS.items():
-            setattr(self, attribute, models.get(name))
-        return True
+    def link_state(self) -> LinkState:
+        """The link state (computed now if it was not yet), for a later index with the same link facts."""
+        held = self.witnesses.keys()
+        parts = self.models.all_parts()
+        return LinkState(
+            witnesses=self._witness,  # type: ignore[arg-type]
+            params={key: self._params[key] for key in held if key in self._params},
+            refs={key: self._refs[key] for key in held if key in self._refs},
+            parts=KnownParts(part_digests(parts), lambda: parts),
+            models=self.models.merged(),
+        )
 
     # ------------------------------------------------------------------ per-module tables
     def functions_of(self, summary: ModuleSummary) -> Dict[str, Function]:
@@ -433,8 +281,6 @@ class ProjectIndex:
         found = self._resolved.get(target)
         if found is None:
             found = self._resolved[target] = self._resolve(split_target(target), 0)
-        if self._recording is not None:
-            self._recording["targets"][target] = found
         return found
 
     def _resolve(self, tokens: Sequence[str], depth: int) -> Resolved:
@@ -468,13 +314,23 @@ class ProjectIndex:
         submodule = self.modules.get(own)
         if submodule is not None:
             return self._in_module(submodule, rest[1:], depth + 1)
-        for star in summary.star_imports:
-            module = self.modules.get(star)
-            if module is not None and module is not summary and (
-                name in self.bindings_of(module) or name in self.functions_of(module)
-            ):
-                return self._in_module(module, rest, depth + 1)
-        return UNKNOWN
+        module = self._star_source(summary, name)
+        return self._in_module(module, rest, depth + 1) if module is not None else UNKNOWN
+
+    def _star_source(self, summary: ModuleSummary, name: str) -> Optional[ModuleSummary]:
+        """The module that binds `name` for `summary` through its `from x import *` imports, followed through
+        further star imports (two packages re-exporting each other included)."""
+        seen = {summary.module}
+        queue = deque(summary.star_imports)
+        while queue:
+            module = self.modules.get(queue.popleft())
+            if module is None or module.module in seen:
+                continue
+            seen.add(module.module)
+            if name in self.bindings_of(module) or name in self.functions_of(module) or name in self.classes_of(module):
+                return module
+            queue.extend(module.star_imports)
+        return None
 
     def _function_result(self, summary: ModuleSummary, function: Function, rest: Sequence[str], depth: int) -> Resolved:
         if not rest:
@@ -646,24 +502,12 @@ class ProjectIndex:
 
     def awaited_functions(self) -> Set[str]:
         """Keys of project functions some code awaits (turning one into `def` would break that code)."""
-        if self._awaited is None:
-            found: Set[str] = set()
-            for path in sorted(self.summaries):
-                for _, keys in self.module_parts(path, "awaited"):
-                    found.update(keys)  # type: ignore[arg-type]
-            self._awaited = found
-        return self._awaited
+        return self.models.awaited
 
     def held_contexts(self) -> Dict[str, Tuple[str, ...]]:
         """Key of a project function -> what its `with` / `async with` items are (canonical names, as
         resolved), for the functions that have any: a semaphore held around the work, a session opened."""
-        if self._held is None:
-            found: Dict[str, Tuple[str, ...]] = {}
-            for path in sorted(self.summaries):
-                for key, names in self.module_parts(path, "held"):
-                    found[key] = names  # type: ignore[assignment]
-            self._held = found
-        return self._held
+        return self.models.held
 
     def _compute_witnesses(self) -> Dict[str, Tuple[Witness, ...]]:
         """Which sync functions may block, with their witnesses: a fixpoint over the call graph in which a
@@ -785,7 +629,7 @@ class ProjectIndex:
         step = start if start is not None else next(iter(self.witnesses.get(ref.key, ())), None)
         hops: List[Hop] = []
         key = ref.key
-        while step is not None and len(hops) <= _MAX_CHAIN:
+        while step is not None:  # each witness was made from an earlier one: the chain ends
             module_ref = self._refs.get(key)
             filename = module_ref.filename if module_ref else ""
             name = module_ref.qualname if module_ref else key
@@ -823,118 +667,8 @@ class ProjectIndex:
                             found.setdefault(CATEGORY_CODES[hit[0].category], set()).add(function.qualname)
             entry = self._async_categories[id(summary)] = (summary, {k: frozenset(v) for k, v in found.items()})
         return entry[1]
-
-    def file_fingerprint(self, summary: ModuleSummary, kept: Optional[Callable[[Function], bool]] = None) -> str:
-        """A hash of every fact from outside this file that its findings depend on: what each call resolves to
-        (and through which chain it blocks, which contexts the called function holds), which of its
-        functions FastAPI runs per request, and which are awaited elsewhere. Cached findings of an unchanged
-        file stay valid while this hash does. `kept`: only these functions' facts (the code the rules read
-        of the file, reuse.py)."""
-        context, model, awaited, held = self._fingerprint_models()
-        facts: List[str] = [_FACTS_VERSION, context]
-        for function in summary.functions:
-            if kept is not None and not kept(function):
-                continue
-            key = f"{summary.module}.{function.qualname}"
-            facts.append(f"F {key} {model.kind(key)} {model.routes.get(key)} {key in awaited}")
-            for call in (*function.calls, *function.decorators):
-                for target in call.targets:
-                    resolved, ref = self.callee(target)
-                    fact = f"C {resolved.kind} {resolved.name} {resolved.blocking.name if resolved.blocking else ''}"
-                    if ref is not None:
-                        fact += f" {ref.key} {ref.is_async} {self.is_offloaded(ref)} {self.dispatched(ref, ())}"
-                        fact += f" {held.get(ref.key, ())}"
-                        for option in self.witnesses.get(ref.key, ()):
-                            found = self.blocking_chain(ref, option)
-                            fact += f" {sorted(option.guards, key=repr)} {found[0] if found else ''}"
-                    facts.append(fact)
-                for argument in call.args:
-                    if argument:
-                        argument_resolved = self.resolve(argument)
-                        facts.append(f"A {argument_resolved.kind} {argument_resolved.name}")
-            for param in function.params:
-                depends = param.depends or self.dependency_alias(param.annotation_ref)
-                if depends:
-                    dependency = self.resolve(depends)
-                    facts.append(f"D {dependency.kind} {dependency.name} {self._yields(dependency)}")
-        return hashlib.blake2b("\n".join(facts).encode(), digest_size=16).hexdigest()
-
-    def _fingerprint_models(self) -> Tuple[str, "FastAPIModel", Set[str], Dict[str, Tuple[str, ...]]]:
-        """The project-wide models every fingerprint reads: what any file may read of the context-var model
-        (which functions read a variable, and through which rows, is a lookup the lint records: answers()),
-        FastAPI's, the awaited functions and the contexts functions hold."""
-        return self.context_facts(), self.fastapi, self.awaited_functions(), self.held_contexts()
-
-    def recorded_fingerprint(self, summary: ModuleSummary) -> Tuple[str, Dict[str, dict]]:
-        """file_fingerprint(summary), and a record shaped like resolutions() of every resolution it asked for,
-        made then or earlier: what answering the same again needs (adopt_resolutions). The blocking fixpoint
-        and the project-wide models any fingerprint reads are built first, so that the resolutions they
-        make are not recorded as the file's."""
-        self.witnesses
-        self._fingerprint_models()
-        record: Dict[str, dict] = {"targets": {}, "aliases": {}}
-        self._recording = record
-        try:
-            return self.file_fingerprint(summary), record
-        finally:
-            self._recording = None
-
-    def context_facts(self) -> str:
-        """A digest of what every file may read of the context-var model: which vars the request path sets,
-        by whom, and whether any function reads one. Which functions read them, and through which calls
-        and rows, is read per function (FAL402's chains): a lint records those lookups and `answers` tells
-        whether they still answer the same, so a route edited above a logging call does not make every
-        file's findings stale."""
-        if self._context_facts is None:
-            context = self.context_vars
-            parts = (sorted(context.request_vars), sorted(context.setters.items()), bool(context.reads))
-            self._context_facts = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-        return self._context_facts
-
-    def answers(self, lookups: Iterable[Tuple[str, object]]) -> Tuple[str, Tuple[Tuple[str, str], ...], str]:
-        """What these lookups (FileContext.lookups) answer now, as a digest: ("classify", the arguments of
-        `classify`) -> what the call blocks on and through which chain, rows included (link facts leave them
-        out); ("context", function key) -> the request variable it reads and through which calls;
-        ("context-name", name) -> which functions of that name read one. With what the answers depend on
-        beyond the link state: the files (with their facts) they take rows from, and a token of which file
-        each module is (the files chains name) and, if a lookup read it, of the context vars' model
-        (lookup_token). While those are the same, so are the answers."""
-        found = []
-        files: Set[str] = set()
-        ordered = sorted(lookups)  # type: ignore[type-var]
-        for kind, query in ordered:
-            if kind == "classify":
-                answer: object = self.classify(*query)  # type: ignore[misc]
-            elif kind == "context":
-                answer = self.context_vars.chain(self, query)  # type: ignore[arg-type]
-            else:
-                answer = self.context_vars.named(query)  # type: ignore[arg-type]
-            if answer is not None and kind != "context-name":  # a chain: (what it reaches, its hops)
-                files.update(hop.filename for hop in answer[1])  # type: ignore[index]
-            found.append((kind, query, answer))
-        digest = hashlib.blake2b(repr(found).encode(), digest_size=16).hexdigest()
-        return digest, tuple(sorted((path, self.facts.get(path, "")) for path in files)), self.lookup_token(ordered)
-
-    def lookup_token(self, lookups: Iterable[Tuple[str, object]]) -> str:
-        """What these lookups depend on besides their files' facts and the link state: which file each
-        module is, and for those that read it, the whole context vars' model (context_token)."""
-        if self._paths_token is None:
-            naming = (sorted(self.paths.items()), sorted(self.aliases.items()))
-            self._paths_token = hashlib.blake2b(repr(naming).encode(), digest_size=16).hexdigest()
-        if any(kind != "classify" for kind, _ in lookups):
-            return f"{self._paths_token}:{self.context_token()}"
-        return self._paths_token
-
-    def context_token(self) -> str:
-        """A digest of the whole context vars' model: which functions read a request variable and through
-        which of their calls (rows aside, which a chain reads from the summaries as they are now)."""
-        if self._context_token is None:
-            model = self.context_vars
-            parts = (sorted(model.request_vars), sorted(model.setters.items()), sorted(model.reads.items()))
-            self._context_token = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-        return self._context_token
-
-    def _yields(self, resolved: Resolved) -> bool:
+    def yields(self, resolved: Resolved) -> bool:
+        """Whether the project function `resolved` names is a generator (a dependency with `yield`)."""
         if resolved.function is None:
             return False
         summary = self.modules.get(resolved.function.module)
@@ -943,12 +677,12 @@ class ProjectIndex:
 
     # ------------------------------------------------------------------ FastAPI structure
     @property
-    def context_vars(self) -> "ContextModel":
-        if self._context_vars is None:
-            from fastapi_asynclint.index.context_vars import build_context_model
+    def context_vars(self) -> ContextModel:
+        return self.models.context_vars
 
-            self._context_vars = build_context_model(self)
-        return self._context_vars
+    @property
+    def fastapi(self) -> FastAPIModel:
+        return self.models.fastapi
 
     def function_ref(self, key: str) -> Optional[FunctionRef]:
         resolved = self.resolve(key)
@@ -976,13 +710,6 @@ class ProjectIndex:
             return self.binding_site(binding, depth + 1)  # an import or alias: follow it
         return (target, "") if len(tokens) > 1 else None
 
-    @property
-    def fastapi(self) -> "FastAPIModel":
-        if self._fastapi is None:
-            from fastapi_asynclint.index.fastapi_model import build_model
-
-            self._fastapi = build_model(self)
-        return self._fastapi
 
     def dependency_alias(self, target: Optional[str], depth: int = 0) -> Optional[str]:
         """The dependency behind an `Annotated[T, Depends(f)]` alias named by `target`, followed through imports."""
@@ -991,8 +718,6 @@ class ProjectIndex:
         if depth == 0:
             if target not in self._dependency_aliases:
                 self._dependency_aliases[target] = self._dependency_alias(target, 0)
-            if self._recording is not None:
-                self._recording["aliases"][target] = self._dependency_aliases[target]
             return self._dependency_aliases[target]
         return self._dependency_alias(target, depth)
 

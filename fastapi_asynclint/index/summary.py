@@ -23,6 +23,7 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence
 
 from fastapi_asynclint.catalog import NONBLOCKING_FLAGS
 from fastapi_asynclint.index.guards import Guard, GuardFinder, passed_values
+from fastapi_asynclint.index.modules import renamed
 
 MODULE_SCOPE = "<module>"
 DEPENDS_CALLS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
@@ -265,9 +266,11 @@ class _Scope:
 
 
 class Summarizer:
-    def __init__(self, module: str, is_package: bool) -> None:
+    def __init__(self, module: str, is_package: bool, renames: Tuple[Tuple[str, str], ...] = ()) -> None:
         self.module = module
         self.is_package = is_package
+        # What the file's absolute imports name in the index (modules.renamed).
+        self.renames = renames
         self.bindings: Dict[str, str] = {}
         self.functions: List[Function] = []
         self.classes: List[ClassInfo] = []
@@ -374,14 +377,17 @@ class Summarizer:
     def bind_import(self, node: Union[ast.Import, ast.ImportFrom], into: Dict[str, str]) -> None:
         if isinstance(node, ast.Import):
             for alias in node.names:
-                self.imports.append(alias.name)
+                name = renamed(alias.name, self.renames) or alias.name
+                self.imports.append(name)
                 if alias.asname:
-                    into[alias.asname] = alias.name
+                    into[alias.asname] = name
                 else:
                     head = alias.name.split(".")[0]
-                    into[head] = head
+                    into[head] = renamed(head, self.renames) or head
             return
         base = absolute_module(self.module, self.is_package, node.level, node.module)
+        if node.level == 0:
+            base = renamed(base, self.renames)
         if base is None:
             return
         self.imports.append(base)

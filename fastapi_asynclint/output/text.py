@@ -81,7 +81,10 @@ def _summary(result, context) -> List[Line]:
     diagnostics = result.diagnostics
     fixed = sum(result.applied.values())
     if not diagnostics and not fixed:
-        return [] if context.quiet else [(("All checks passed!", "green"),)]
+        if context.quiet or result.missing or result.errors:
+            return []  # a path that does not exist or a file that could not be checked is no pass
+        files = len(result.files)
+        return [((f"All checks passed! ({files} file{'s' if files != 1 else ''} checked)", "green"),)]
     if context.quiet:
         return []
     errors = len(diagnostics)

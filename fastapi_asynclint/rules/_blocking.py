@@ -167,9 +167,6 @@ class BlockingFinder(cst.BatchableCSTVisitor):
         passes = _passed_values(node, annotated)
         for target in self.semantics.targets(node.func):
             found = index.classify(target, positional, keywords, passes)
-            if found is not None and found[1]:
-                # A chain's rows are no link facts: the finding stands only while the chain is the same.
-                self.context.lookups.add(("classify", (target, positional, tuple(keywords), tuple(passes))))
             if found is not None:
                 qualname = self.semantics.function_qualname(function)
                 key = self.semantics.qualify(qualname)

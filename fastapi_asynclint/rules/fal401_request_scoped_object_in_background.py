@@ -166,7 +166,7 @@ class RequestScopedObjectInBackground(LintRule):
                 continue
             dependency = depends.get(name)
             resolved = index.resolve(dependency) if dependency else None
-            if resolved is not None and resolved.function is not None and index._yields(resolved):
+            if resolved is not None and resolved.function is not None and index.yields(resolved):
                 scoped[name] = ("yield", f"comes from `{resolved.function.qualname}`, a dependency with `yield`")
         return scoped
 

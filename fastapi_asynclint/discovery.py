@@ -116,70 +116,71 @@ def _git_top(start: Path, probes: List[str]) -> Path:
 
 
 def discover(paths: Sequence[str], root: Path, exclude: Sequence[str] = (), respect_gitignore: bool = True) -> Discovery:
-    result = Discovery()
-    excluded = glob_matcher(tuple(exclude)) if exclude else None
-    root_prefix = str(root) + os.sep
-
-    def is_excluded(text: str, is_dir: bool) -> bool:
-        if excluded is None:
-            return False
-        if not text.startswith(root_prefix):
-            return False
-        return excluded(text[len(root_prefix) :].replace(os.sep, "/") + ("/" if is_dir else ""))
-
-    # Paths are handled as strings until the end: a Path per walked file was most of a warm run's walk.
-    seen = set()
-    found: List[str] = []
+    walk = _Walk(root, exclude, respect_gitignore)
     for raw in paths:
+        walk.path(raw)
+    walk.result.names = sorted(walk.found, key=path_order)
+    return walk.result
+
+
+class _Walk:
+    """One discovery: paths are handled as strings (a Path per walked file was most of a warm run's walk)."""
+
+    def __init__(self, root: Path, exclude: Sequence[str], respect_gitignore: bool) -> None:
+        self.result = Discovery()
+        self.found: List[str] = []
+        self.seen: set = set()
+        self.excluded = glob_matcher(tuple(exclude)) if exclude else None
+        self.root_prefix = str(root) + os.sep
+        self.respect_gitignore = respect_gitignore
+
+    def is_excluded(self, text: str, is_dir: bool) -> bool:
+        if self.excluded is None or not text.startswith(self.root_prefix):
+            return False
+        return self.excluded(text[len(self.root_prefix) :].replace(os.sep, "/") + ("/" if is_dir else ""))
+
+    def add(self, text: str) -> None:
+        if text not in self.seen:
+            self.seen.add(text)
+            self.found.append(text)
+
+    def path(self, raw: str) -> None:
         path = Path(raw).absolute()
         text = str(path)
-        result.probes.append(text)
+        self.result.probes.append(text)
         if not path.exists():
-            result.missing.append(raw)
-            continue
-        if path.is_file():
-            if not is_excluded(text, False) and text not in seen:
-                seen.add(text)
-                found.append(text)
-            continue
-        if is_excluded(text, True):
-            continue
-        top = _git_top(path, result.probes)
-        top_text = str(top)
-        ignores = _GitIgnores(result.probes)
+            self.result.missing.append(raw)
+        elif path.is_file():
+            if not self.is_excluded(text, False):
+                self.add(text)
+        elif not self.is_excluded(text, True):
+            self.folder(path)
+
+    def folder(self, path: Path) -> None:
+        top = _git_top(path, self.result.probes)
+        ignores = _GitIgnores(self.result.probes)
         for folder in (top, *[p for p in reversed(path.parents) if top in p.parents]):
             ignores.load(str(folder))
-        for directory, dirnames, filenames in os.walk(path, onerror=lambda error: result.unreadable.append(str(error))):
-            result.markers[directory] = MARKERS.intersection(filenames)
-            result.probes.append(directory)
+        for directory, dirnames, filenames in os.walk(path, onerror=lambda error: self.result.unreadable.append(str(error))):
+            self.result.markers[directory] = MARKERS.intersection(filenames)
+            self.result.probes.append(directory)
             active = []
-            if respect_gitignore:
+            if self.respect_gitignore:
                 ignores.load(directory)
-                active = ignores.active(directory, top_text)
+                active = ignores.active(directory, str(top))
             prefix = directory + os.sep
-            kept = []
-            for name in sorted(dirnames):
-                sub = prefix + name
-                # (Symlinked folders need no test: os.walk does not descend into them.)
-                if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info"):
-                    continue
-                if is_excluded(sub, True) or (active and ignores.ignored(sub, True, active)):
-                    continue
-                kept.append(name)
-            dirnames[:] = kept
+            # (Symlinked folders need no test: os.walk does not descend into them.)
+            dirnames[:] = [
+                name for name in sorted(dirnames)
+                if not (name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info"))
+                and not self.is_excluded(prefix + name, True)
+                and not (active and ignores.ignored(prefix + name, True, active))
+            ]
             for name in sorted(filenames):
-                if not name.endswith(PYTHON_SUFFIXES):
-                    continue
                 file = prefix + name
-                if file in seen or is_excluded(file, False):
-                    continue
-                if active and ignores.ignored(file, False, active):
-                    continue
-                seen.add(file)
-                found.append(file)
-    found.sort(key=path_order)
-    result.names = found
-    return result
+                if name.endswith(PYTHON_SUFFIXES) and file not in self.seen and not self.is_excluded(file, False):
+                    if not (active and ignores.ignored(file, False, active)):
+                        self.add(file)
 
 
 def path_order(text: str) -> List[str]:

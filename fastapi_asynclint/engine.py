@@ -144,15 +144,53 @@ def lint_text(
     return outcome
 
 
+# The rules read a large focused text in batches of definitions of about so many lines, each a libcst tree
+# of its own: a generated module with thousands of routes is read in bounded memory, in linear time.
+BATCH_LINES = 4000
+
+
 def _run_rules(path, text, found: Plan, file_summary, name, index, settings, enabled, outcome) -> Optional[List[Diagnostic]]:
     """The rules' findings before noqa; None when libcst could not read the file (its FAL9xx is added)."""
+    diagnostics: List[Diagnostic] = []
+    for focused in _batches(text, found, file_summary):
+        batch = _run_batch(path, text, focused, found, file_summary, name, index, settings, enabled, outcome)
+        if batch is None:
+            return None
+        diagnostics.extend(batch)
+    return diagnostics
+
+
+def _batches(text: str, found: Plan, file_summary) -> List[Focus]:
+    """The plan's focused text, or for a large one, the same text cut into batches of kept definitions."""
+    if found.keep is None or found.focused.text.count("\n") <= BATCH_LINES:
+        return [found.focused]
+    summary = file_summary.summary
+    tops: Dict[str, int] = {}
+    for function in (*summary.functions, *summary.classes):
+        top = function.qualname.partition(".")[0]
+        if function.span is not None and function.span.direct and "." not in function.qualname:
+            tops[top] = function.span.end - function.span.start + 1
+    batches: List[set] = [set()]
+    lines = 0
+    for kept in sorted(found.keep):
+        top = kept.partition(".")[0]
+        size = tops.get(top, 1)
+        if lines and lines + size > BATCH_LINES and not any(item.partition(".")[0] == top for item in batches[-1]):
+            batches.append(set())
+            lines = 0
+        batches[-1].add(kept)
+        lines += size
+    return [focus(text, summary.functions, summary.classes, frozenset(batch)) for batch in batches]
+
+
+def _run_batch(path, text, focused: Focus, found: Plan, file_summary, name, index, settings, enabled, outcome):
     import libcst as cst
     from libcst.metadata import MetadataWrapper
 
     from fastapi_asynclint.rule import FileContext
 
     try:
-        module = cst.parse_module(found.focused.text)
+        module = cst.parse_module(focused.text)
     except cst.ParserSyntaxError as exc:
         if "FAL900" in enabled:
             outcome.diagnostics.append(problem_diagnostic(path, file_summary.problem or _libcst_problem(exc)))
@@ -166,7 +204,7 @@ def _run_rules(path, text, found: Plan, file_summary, name, index, settings, ena
     outcome.analysed = True
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     summary = file_summary.summary or empty_summary(name.name, name.is_package)
-    context = FileContext(path, text, found.focused, module, wrapper, name, summary, index, settings)
+    context = FileContext(path, text, focused, module, wrapper, name, summary, index, settings)
     companions = []
     for rule in found.rules:
         for companion in rule.COMPANIONS:

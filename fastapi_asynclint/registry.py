@@ -55,8 +55,10 @@ def rule_info(code: str) -> Optional[RuleInfo]:
 
 
 def check_selector(selector: str) -> str:
-    selector = selector.strip().upper()
-    if selector == "ALL" or any(code.startswith(selector) for code in all_rules()):
+    selector = selector.strip()
+    if selector != selector.upper():
+        raise UnknownSelector(f"unknown rule selector `{selector}`: codes are upper case (`{selector.upper()}`)")
+    if selector == "ALL" or (selector and any(code.startswith(selector) for code in all_rules())):
         return selector
     raise UnknownSelector(f"unknown rule selector `{selector}` (see `fastapi-asynclint rule --all`)")
 

@@ -216,7 +216,8 @@ def summaries(
         else:
             missing.append((path, project.names.name(path), project.overrides.get(path)))
     progress = (lambda done, total: options.tell("indexing", done, total)) if options.progress else None
-    for path, summary in fan_out(_summarize_job, missing, jobs, progress, imports=["fastapi_asynclint.index.build"]):
+    sizes = [len(raw) if raw is not None else (project.stats.get(path) or (0,))[0] for path, _, raw in missing]
+    for path, summary in fan_out(_summarize_job, missing, jobs, progress, sizes, ["fastapi_asynclint.index.build"]):
         if summary is None:
             continue
         found[path] = summary

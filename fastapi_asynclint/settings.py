@@ -66,6 +66,24 @@ def _qualified_names(values: Optional[Sequence[str]], key: str, where: str) -> T
     return tuple(values or ())
 
 
+def _check_glob(glob: str, where: str) -> None:
+    """A gitignore-style glob, or a ConfigError that says what is wrong with it."""
+    if not glob.strip():
+        raise ConfigError(f"{where}: an empty glob")
+    position = 0
+    while position < len(glob):
+        char = glob[position]
+        if char == "\\":
+            position += 2
+            continue
+        if char == "[":
+            close = glob.find("]", position + 2)
+            if close < 0:
+                raise ConfigError(f"{where}: invalid glob {glob!r}: `[` opens a character class that is never closed")
+            position = close
+        position += 1
+
+
 KNOWN_KEYS = (
     "select",
     "extend-select",
@@ -89,10 +107,13 @@ def parse_table(table: Mapping[str, Any], where: str, path: Optional[Path] = Non
     for glob, codes in per_file.items():
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
             raise ConfigError(f"{where}: `per-file-ignores.{glob}` must be a list of rule codes")
+        _check_glob(glob, f"{where}: `per-file-ignores`")
         per_file_ignores.append((glob, _selectors(codes, where) or ()))
     cache_dir = table.get("cache-dir")
     if cache_dir is not None and not isinstance(cache_dir, str):
         raise ConfigError(f"{where}: `cache-dir` must be a string")
+    for glob in _string_list(table, "exclude", where) or ():
+        _check_glob(glob, f"{where}: `exclude`")
     return FileConfig(
         path=path,
         select=_selectors(_string_list(table, "select", where), where),

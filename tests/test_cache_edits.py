@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import time
 import tokenize
 from pathlib import Path
 from typing import Dict, List
@@ -93,9 +94,49 @@ def edit(draw, text: str) -> str:
 
 def _write(path: Path, text: str) -> None:
     """Write, making sure the stat changes even when the size does not and the clock has not ticked."""
+    if not path.exists():
+        path.write_text(text)
+        return
     before = path.stat()
     path.write_text(text)
     os.utime(path, ns=(before.st_atime_ns, max(path.stat().st_mtime_ns, before.st_mtime_ns + 1_000_000)))
+
+
+def _file_operation(project: Path, data, originals: Dict[str, str], added: List[Path]) -> None:
+    """Rename, delete or add a file, or edit one keeping its size and restoring its times (`cp -p`,
+    `rsync -t`, `touch -d`): what git's stat keys (size, mtime, ctime, inode) must still see."""
+    files = sorted(path for path in project.rglob("*.py") if ".fastapi_asynclint_cache" not in path.parts)
+    path = data.draw(st.sampled_from(files), label="file operated on")
+    relative = path.relative_to(project).as_posix()
+    operation = data.draw(st.sampled_from(["rename", "delete", "add", "same size, old times"]), label="operation")
+    if operation in ("rename", "delete", "same size, old times"):
+        originals.setdefault(relative, path.read_text())
+    if operation == "rename":
+        target = path.with_name(f"renamed_{path.name}")
+        path.rename(target)
+        added.append(target)
+    elif operation == "delete":
+        path.unlink()
+    elif operation == "add":
+        target = path.with_name(f"added_{path.name}")
+        target.write_text(path.read_text())
+        added.append(target)
+    else:
+        text = path.read_text()
+        digits = [index for index, char in enumerate(text) if char.isdigit()]
+        if not digits:
+            return
+        index = data.draw(st.sampled_from(digits), label="digit")
+        before = path.stat()
+        path.write_text(text[:index] + str((int(text[index]) + 1) % 10) + text[index + 1 :])
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def _age(project: Path) -> None:
+    """Every file an hour old: no stat is then racily clean, so only what it holds can tell an edit."""
+    hour_ago = time.time_ns() - 3600 * 10**9
+    for path in project.rglob("*.py"):
+        os.utime(path, ns=(hour_ago, hour_ago))
 
 
 @settings(
@@ -108,22 +149,52 @@ def _write(path: Path, text: str) -> None:
 @given(data=st.data())
 def test_cached_run_after_edits_matches_an_uncached_run(projects, data):
     project = projects[data.draw(st.sampled_from(sorted(projects)), label="project")]
-    files = sorted(path.relative_to(project).as_posix() for path in project.rglob("*.py"))
     originals: Dict[str, str] = {}
+    added: List[Path] = []
+    _age(project)
     invoke(project, COMMAND)  # the cache holds the unedited project (or what the last example left)
     try:
         for _ in range(data.draw(st.integers(1, 3), label="edits")):
-            relative = data.draw(st.sampled_from(files), label="file")
-            path = project / relative
-            text = path.read_text()
-            originals.setdefault(relative, text)
-            edited = data.draw(edit(text), label=f"edit of {relative}")
-            if edited == text or not compiles(edited):
-                continue
-            _write(path, edited)
+            if data.draw(st.booleans(), label="a file operation"):
+                _file_operation(project, data, originals, added)
+            else:
+                files = sorted(path.relative_to(project).as_posix() for path in project.rglob("*.py"))
+                relative = data.draw(st.sampled_from(files), label="file")
+                path = project / relative
+                text = path.read_text()
+                originals.setdefault(relative, text)
+                edited = data.draw(edit(text), label=f"edit of {relative}")
+                if edited == text or not compiles(edited):
+                    continue
+                _write(path, edited)
             cached = invoke(project, COMMAND)
             uncached = invoke(project, [*COMMAND, "--no-cache"])
             assert (cached.exit_code, cached.stdout) == (uncached.exit_code, uncached.stdout)
     finally:
         for relative, text in originals.items():
             _write(project / relative, text)
+        for path in added:
+            path.unlink(missing_ok=True)
+
+
+def test_an_edit_that_keeps_size_and_times_is_seen(tmp_path):
+    """`cp -p`, `rsync -t`, `tar`, `touch -d`: the content changes, size and mtime do not."""
+    from conftest import BLOCKING_APP
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[tool.fastapi-asynclint]\n")
+    app = project / "app.py"
+    app.write_text(BLOCKING_APP)
+    _age(project)
+    first = invoke(project, COMMAND)
+    assert "asyncio.sleep(1)" in first.stdout
+    for replacement in ("time.sleep(2)", "time.sleep(3)"):
+        before = app.stat()
+        copy = project / "copy.tmp"
+        copy.write_text(app.read_text().replace("time.sleep(1)", replacement).replace("time.sleep(2)", replacement))
+        os.utime(copy, ns=(before.st_atime_ns, before.st_mtime_ns))
+        os.replace(copy, app)  # a new inode with the old size and times, as `cp -p` leaves it
+        again = invoke(project, COMMAND)
+        assert f"asyncio.sleep({replacement[-2]})" in again.stdout, replacement
+        assert again.stdout == invoke(project, [*COMMAND, "--no-cache"]).stdout

@@ -177,7 +177,15 @@ def empty_summary(module: str, is_package: bool) -> ModuleSummary:
     return ModuleSummary(module, is_package, (), (), ())
 
 
+# Larger files are not analysed (FAL902): the syntax tree of one takes about 150 bytes of memory per byte
+# of source (a worker summarises one large file at a time: pool.py's heavy slots).
+MAX_FILE_BYTES = 4_000_000
+
+
 def summarize_bytes(raw: bytes, name: ModuleName) -> FileSummary:
+    if len(raw) > MAX_FILE_BYTES:
+        size = f"{len(raw) / 1_000_000:.1f} MB"
+        return _unparsed(raw, Problem("FAL902", f"File is larger than the analysis limit ({size} > 4 MB): not analysed"))
     try:
         text, tree = _parse(raw)
     except UndecodableSource as exc:
@@ -186,7 +194,10 @@ def summarize_bytes(raw: bytes, name: ModuleName) -> FileSummary:
         message = exc.msg or "invalid syntax"
         if message.startswith(_NESTING_LIMITS):
             return _unparsed(raw, too_deep(message, exc.lineno or 1))
-        return _unparsed(raw, Problem("FAL900", f"SyntaxError: {message}", exc.lineno or 1, exc.offset or 1))
+        newer = _newer_syntax(raw)
+        if newer is None:
+            return _unparsed(raw, Problem("FAL900", f"SyntaxError: {message}", exc.lineno or 1, exc.offset or 1))
+        text, tree = newer
     except (RecursionError, MemoryError):
         return _unparsed(raw, too_deep("the parser ran out of stack"))
     except ValueError as exc:
@@ -201,6 +212,23 @@ def summarize_bytes(raw: bytes, name: ModuleName) -> FileSummary:
 
 def _unparsed(raw: bytes, problem: Problem, digest: str = "") -> FileSummary:
     return FileSummary(FileFacts(digest or content_digest(raw), problem=problem))
+
+
+def _newer_syntax(raw: bytes):
+    """(text, tree) of a file whose syntax is newer than this interpreter's, read through its older
+    spelling (newer_syntax.py); None if it is no such file."""
+    from fastapi_asynclint.index.newer_syntax import older_spelling
+
+    text = decode_source(raw).text
+    older = older_spelling(text)
+    if older is None:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return text, ast.parse(older)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _parse(raw: bytes):

@@ -1,5 +1,6 @@
 """## What it does
-Reports a file the linter could not analyse although it may be valid Python: it nests deeper than
+Reports a file the linter could not analyse although it may be valid Python: it is larger than the
+analysis limit (4 MB of source; the limit keeps a run's time and memory bounded), it nests deeper than
 CPython's own parser allows (over 200 levels of brackets, 100 of indentation, or an expression so long
 that building its tree exhausts the stack), or libcst could not build its tree or metadata for it.
 

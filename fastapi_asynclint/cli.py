@@ -30,6 +30,8 @@ def main() -> None:
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (replaces the configured set).")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
 @click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition.")
+@click.option("--reach", "reach", multiple=True,
+              help="Report only findings in code that runs there: request, background, startup, unserved (comma-separated).")
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply (and show) unsafe fixes.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
@@ -50,6 +52,7 @@ def check(
     select: Tuple[str, ...],
     ignore: Tuple[str, ...],
     extend_select: Tuple[str, ...],
+    reach: Tuple[str, ...],
     fix: bool,
     unsafe_fixes: bool,
     diff: bool,
@@ -72,7 +75,7 @@ def check(
         run_check(
             CheckArgs(
                 paths=paths, output_format=output_format, select=select, ignore=ignore,
-                extend_select=extend_select, fix=fix, unsafe_fixes=unsafe_fixes, diff=diff,
+                extend_select=extend_select, reach=reach, fix=fix, unsafe_fixes=unsafe_fixes, diff=diff,
                 show_fixes=show_fixes, statistics=statistics, add_noqa=add_noqa, no_cache=no_cache,
                 cache_dir=cache_dir, jobs=jobs, stdin_filename=stdin_filename, exit_zero=exit_zero,
                 config_path=config_path, quiet=quiet, verbose=verbose,

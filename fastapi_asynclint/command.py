@@ -25,6 +25,7 @@ class CheckArgs:
     select: Tuple[str, ...] = ()
     ignore: Tuple[str, ...] = ()
     extend_select: Tuple[str, ...] = ()
+    reach: Tuple[str, ...] = ()
     fix: bool = False
     unsafe_fixes: bool = False
     diff: bool = False
@@ -113,7 +114,7 @@ def _settings(args: CheckArgs):
     """The settings for this command line, or None after saying why there are none."""
     from pathlib import Path
 
-    from fastapi_asynclint.settings import CliOptions, ConfigError, build_settings
+    from fastapi_asynclint.settings import CliOptions, ConfigError, build_settings, check_reaches
 
     start = Path(args.stdin_filename or args.targets[0]).absolute()
     try:
@@ -126,6 +127,7 @@ def _settings(args: CheckArgs):
                 config=Path(args.config_path) if args.config_path is not None else None,
                 cache_dir=Path(args.cache_dir) if args.cache_dir is not None else None,
                 no_cache=args.no_cache,
+                reach=check_reaches(selectors(args.reach), "--reach") if args.reach else None,
             ),
         )
     except ConfigError as exc:

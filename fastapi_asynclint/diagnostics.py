@@ -84,6 +84,11 @@ class Diagnostic:
     noqa_row: Optional[int] = None
     # Lets the LSP hover and the text reporter show a short headline without re-deriving it.
     name: str = field(default="", compare=False)
+    # Where the code that holds the finding runs (index/reach.py): request, background, startup, unserved.
+    reach: str = ""
+    # For a blocking call, its root: the last project function of the chain and the call it blocks on
+    # (`app/security.py:hash_password -> hashlib.pbkdf2_hmac`), shared by every finding it causes.
+    root: str = ""
 
     @property
     def sort_key(self) -> tuple:

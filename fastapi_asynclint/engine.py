@@ -12,6 +12,7 @@ from typing import Dict, FrozenSet, List, Optional, Tuple, Type
 from fastapi_asynclint.diagnostics import Diagnostic, Location
 from fastapi_asynclint.focus import Focus, focus, kept_records, to_focused
 from fastapi_asynclint.index.build import FileSummary, Problem, empty_summary, too_deep
+from fastapi_asynclint.index.summary import MODULE_SCOPE
 from fastapi_asynclint.index.modules import ModuleName
 from fastapi_asynclint.index.project import ProjectIndex
 from fastapi_asynclint.noqa import filter_suppressed
@@ -138,6 +139,8 @@ def lint_text(
     diagnostics = _run_rules(path, text, found, file_summary, name, index, settings, enabled, outcome)
     if diagnostics is None:
         return outcome
+    if settings.reach is not None:
+        diagnostics = [d for d in diagnostics if not d.reach or d.reach in settings.reach]
     if not outcome.errors:
         outcome.focused = to_focused(diagnostics, found.focused)
     outcome.diagnostics = finished(diagnostics, text)
@@ -232,10 +235,24 @@ def _run_batch(path, text, focused: Focus, found: Plan, file_summary, name, inde
                 diagnostics.append(problem_diagnostic(path, Problem("FAL903", message)))
         for report in rule.reports:
             start, end = context.span(report.node)
+            reach = index.reach_of(f"{summary.module}.{enclosing_function(summary, start.row)}")
             diagnostics.append(
-                Diagnostic(report.code, report.message, path, start, end, report.fix, report.chain, noqa_row=start.row)
+                Diagnostic(
+                    report.code, report.message, path, start, end, report.fix, report.chain, noqa_row=start.row,
+                    reach=reach, root=report.root,
+                )
             )
     return diagnostics
+
+
+def enclosing_function(summary, row: int) -> str:
+    """The qualname of the innermost function whose definition holds `row` (module code: MODULE_SCOPE)."""
+    found, start = MODULE_SCOPE, 0
+    for function in summary.functions:
+        span = function.span
+        if span is not None and span.start <= row <= span.end and span.start >= start:
+            found, start = function.qualname, span.start
+    return found
 
 
 def finished(diagnostics: List[Diagnostic], text: str) -> List[Diagnostic]:

@@ -76,6 +76,7 @@ class Report:
     message: str
     fix: Optional[Fix] = None
     chain: Tuple[Hop, ...] = ()
+    root: str = ""
 
 
 class FileContext:
@@ -350,8 +351,10 @@ class LintRule(cst.BatchableCSTVisitor):
         *,
         fix: Optional[Fix] = None,
         chain: Tuple[Hop, ...] = (),
+        root: str = "",
     ) -> None:
-        self.reports.append(Report(self.CODE, node, message or self.MESSAGE, fix, chain))
+        """`root`: for a blocking call, the root it shares with other findings (Diagnostic.root)."""
+        self.reports.append(Report(self.CODE, node, message or self.MESSAGE, fix, chain, root))
 
     def get_visitors(self):
         """Each visitor method guarded: a crashing rule stops itself, never the other rules or the run."""

@@ -268,7 +268,7 @@ def link(
     key = link_key(project, found, settings)
     state = cache.link_state(key) if cache is not None and cache.run_state().link == key else None
     catalog = build_catalog(settings.extra_blocking_calls, settings.extra_offload_wrappers)
-    index = ProjectIndex(table, catalog, project.names.aliases(), state)
+    index = ProjectIndex(table, catalog, project.names.aliases(), state, frozenset(settings.extra_nonblocking_calls))
     return Linked(index, found, key)
 
 

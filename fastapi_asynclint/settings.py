@@ -37,6 +37,8 @@ class FileConfig:
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     extra_blocking_calls: Tuple[str, ...] = ()
     extra_offload_wrappers: Tuple[str, ...] = ()
+    extra_nonblocking_calls: Tuple[str, ...] = ()
+    reach: Optional[Tuple[str, ...]] = None
     cache_dir: Optional[str] = None
 
 
@@ -92,8 +94,19 @@ KNOWN_KEYS = (
     "per-file-ignores",
     "extra-blocking-calls",
     "extra-offload-wrappers",
+    "extra-nonblocking-calls",
+    "reach",
     "cache-dir",
 )
+REACHES = ("request", "background", "startup", "unserved")
+
+
+def check_reaches(values: Sequence[str], where: str) -> Tuple[str, ...]:
+    """Reaches to report (index/reach.py), or a ConfigError naming the ones that are not."""
+    unknown = [value for value in values if value not in REACHES]
+    if unknown:
+        raise ConfigError(f"{where}: unknown reach {', '.join(map(repr, unknown))}; known: {', '.join(REACHES)}")
+    return tuple(values)
 
 
 def parse_table(table: Mapping[str, Any], where: str, path: Optional[Path] = None) -> FileConfig:
@@ -127,6 +140,10 @@ def parse_table(table: Mapping[str, Any], where: str, path: Optional[Path] = Non
         extra_offload_wrappers=_qualified_names(
             _string_list(table, "extra-offload-wrappers", where), "extra-offload-wrappers", where
         ),
+        extra_nonblocking_calls=_qualified_names(
+            _string_list(table, "extra-nonblocking-calls", where), "extra-nonblocking-calls", where
+        ),
+        reach=check_reaches(_string_list(table, "reach", where), f"{where}: `reach`") if "reach" in table else None,
         cache_dir=cache_dir,
     )
 
@@ -187,6 +204,7 @@ class CliOptions:
     config: Optional[Path] = None
     cache_dir: Optional[Path] = None
     no_cache: bool = False
+    reach: Optional[Tuple[str, ...]] = None
 
 
 @dataclass(frozen=True)
@@ -200,6 +218,9 @@ class Settings:
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     extra_blocking_calls: Tuple[str, ...] = ()
     extra_offload_wrappers: Tuple[str, ...] = ()
+    extra_nonblocking_calls: Tuple[str, ...] = ()
+    # Which reaches to report (index/reach.py); None: all of them.
+    reach: Optional[FrozenSet[str]] = None
     cache_dir: Optional[Path] = None
     # True when `cache_dir` is the configuration's `cache-dir` (not the flag, the variable or the default).
     cache_dir_configured: bool = False
@@ -259,14 +280,21 @@ def build_settings(start: Path, options: CliOptions = CliOptions()) -> Settings:
         per_file_ignores=config.per_file_ignores,
         extra_blocking_calls=config.extra_blocking_calls,
         extra_offload_wrappers=config.extra_offload_wrappers,
+        extra_nonblocking_calls=config.extra_nonblocking_calls,
+        reach=_reach(options.reach if options.reach is not None else config.reach),
         cache_dir=cache_dir,
         cache_dir_configured=cache_dir_configured,
     )
     # What can change a file's findings besides its own text: enabled rules, per-file ignores and the catalogue.
     fingerprint = _fingerprint(
-        sorted(enabled), config.per_file_ignores, config.extra_blocking_calls, config.extra_offload_wrappers
+        sorted(enabled), config.per_file_ignores, config.extra_blocking_calls, config.extra_offload_wrappers,
+        config.extra_nonblocking_calls, sorted(settings.reach or ()),
     )
     return Settings(**{**settings.__dict__, "fingerprint": fingerprint, "probes": tuple(probes)})
+
+
+def _reach(values: Optional[Sequence[str]]) -> Optional[FrozenSet[str]]:
+    return None if values is None or set(values) >= set(REACHES) else frozenset(values)
 
 
 def enabled_for(settings: Settings, path: "Path | str") -> FrozenSet[str]:

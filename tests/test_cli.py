@@ -39,7 +39,7 @@ def test_findings_exit_1_and_clean_exit_0(cli):
     result = cli("check", "--no-cache", "app.py")
     assert result.exit_code == 1
     assert "app.py:9:5: FAL101" in result.stdout
-    assert "Found 1 error." in result.stdout
+    assert "Found 1 error: 1 on request paths." in result.stdout
     clean = cli("check", "--no-cache", "clean.py")
     assert clean.exit_code == 0
     assert "All checks passed!" in clean.stdout
@@ -220,6 +220,7 @@ def test_quiet(cli):
     result = cli("check", "--no-cache", "--quiet", "--output-format", "concise", "app.py")
     assert result.stdout.strip().splitlines() == [
         "app.py:9:5: FAL101 [*] Blocking sleep call `time.sleep` in async function `index`; use `await asyncio.sleep(...)`"
+        " [request]"
     ]
 
 

@@ -52,6 +52,8 @@ diagnostics = st.builds(
     fix=st.none() | fixes,
     chain=st.lists(hops, max_size=3).map(tuple),
     noqa_row=st.none() | st.integers(1, 10**6),
+    reach=st.sampled_from(["", "request", "unserved"]),
+    root=st.sampled_from(["", "app/x.py:load -> time.sleep", "q\"é.py:f -> g"]),
 )
 
 
@@ -78,6 +80,8 @@ def _diagnostic_json(diagnostic: Diagnostic) -> dict:
         "location": _location_json(diagnostic.location),
         "message": diagnostic.message,
         "noqa_row": diagnostic.noqa_row,
+        "reach": diagnostic.reach or None,
+        "root": diagnostic.root or None,
         "url": url(diagnostic.code),
         "chain": [
             {"name": hop.name, "filename": os.path.abspath(hop.filename) if hop.filename else "", "row": hop.row}

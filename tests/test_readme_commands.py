@@ -1,16 +1,19 @@
-"""The commands that docs/ci.md and the README tell users to run, run: against a copy of fixtures/example_app.
+"""The commands that README.md and docs/ci.md tell users to run, run: against a copy of fixtures/example_app.
 
 What is extracted, explicitly:
 - docs/ci.md: every line of every ```sh block, every `run:` of a ```yaml GitHub workflow and every
   `script:` line of a ```yaml GitLab job; a ```yaml block with `repos:` is a pre-commit configuration and
   is validated by pre-commit.
-- README.md: the `fastapi-asynclint` lines of the ```sh block under "## Usage", and the blocks of the
-  "## pre-commit" and "## Continuous integration" sections, handled as docs/ci.md's.
+- README.md: the same from every block, except the two set-up commands between the setup markers
+  (tests/test_docs.py checks those, and CI runs the test one). Its ```sh block under "## Usage" must hold
+  the everyday commands.
 
-Each `fastapi-asynclint ...` command is run (a trailing `# comment` is dropped; `> file` is honoured;
-`server` gets an empty stdin and must stop cleanly); any
-other command must be one this test knows not to run here (installing, pre-commit), so a new kind of
-command in the docs breaks the test until someone decides how to check it.
+Each `fastapi-asynclint ...` command is run (a trailing `# comment` is dropped; `> file` and `< file` are
+honoured; `server` gets an empty stdin and must stop cleanly); any other command must be one this test
+knows not to run here (installing from the repository, cloning it, pre-commit), so a new kind of command in
+the docs breaks the test until someone decides how to check it. Besides commands: the README's example
+output must be what the linter prints on the example app, every `[tool.fastapi-asynclint]` table the docs
+show must be accepted, and a pre-commit `rev:` must be a tag or commit of this repository.
 """
 
 from __future__ import annotations
@@ -35,9 +38,14 @@ ROOT = Path(__file__).resolve().parent.parent
 CI_DOC = ROOT / "docs" / "ci.md"
 README = ROOT / "README.md"
 EXAMPLE_APP = ROOT / "fixtures" / "example_app"
-# Commands the docs may show that are not run here: installing the tool (the test uses this checkout's) and
-# pre-commit (tests/test_precommit.py runs the hooks for real).
-NOT_RUN_HERE = ("pip install fastapi-asynclint", "pre-commit install", "pre-commit run")
+SOURCE_URL = re.search(r'^Source = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M).group(1)
+# Not on PyPI yet: the docs install from the repository.
+INSTALL = f"pip install git+{SOURCE_URL}"
+# Commands the docs may show that are not run here: installing the tool or cloning its repository (the test
+# uses this checkout's) and pre-commit (tests/test_precommit.py runs the hooks for real).
+NOT_RUN_HERE = (INSTALL, f"pipx install git+{SOURCE_URL}", f"git clone {SOURCE_URL}", "pre-commit install",
+                "pre-commit run", "pre-commit autoupdate")
+SETUP_BLOCK = re.compile(r"<!-- setup:start -->.*?<!-- setup:end -->", re.S)
 OPTIONS_WITH_VALUES = {"--output-format", "--select", "--ignore", "--extend-select", "--stdin-filename",
                        "--config", "--cache-dir", "--jobs", "-j"}
 FENCE = re.compile(r"^```([\w-]*)[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
@@ -62,7 +70,8 @@ class Command:
 
 
 def _blocks(path: Path) -> List[Block]:
-    text = path.read_text(encoding="utf-8")
+    """The fenced blocks of a page, but the README's set-up commands (between the setup markers)."""
+    text = SETUP_BLOCK.sub("", path.read_text(encoding="utf-8"))
     # Headings inside fenced blocks (a `# comment` in a sh block) are not headings.
     fences = [(m.start(), m.end()) for m in FENCE.finditer(text)]
     headings = [(m.start(), len(m.group(1)), m.group(2)) for m in HEADING.finditer(text)
@@ -116,10 +125,9 @@ def _commands(blocks: List[Block]) -> List[Command]:
     return found
 
 
-def _ci_blocks() -> List[Block]:
-    blocks = [b for b in _blocks(CI_DOC) if b.language in ("sh", "bash", "shell", "console", "yaml", "yml")]
-    readme = [b for b in _blocks(README) if b.section.lower() in ("pre-commit", "continuous integration")]
-    return blocks + readme
+def _command_blocks() -> List[Block]:
+    kinds = ("sh", "bash", "shell", "console", "yaml", "yml")
+    return [b for path in (CI_DOC, README) for b in _blocks(path) if b.language in kinds]
 
 
 def _usage_commands() -> List[Command]:
@@ -131,7 +139,7 @@ def _usage_commands() -> List[Command]:
 
 def _linter_commands() -> List[Command]:
     commands = _usage_commands()
-    for command in _commands(_ci_blocks()):
+    for command in _commands(_command_blocks()):
         if command.line.startswith("fastapi-asynclint"):
             # The same command in two places (comments aside) runs once.
             if shlex.split(command.line, comments=True) not in [shlex.split(c.line, comments=True) for c in commands]:
@@ -147,18 +155,25 @@ def _linter_commands() -> List[Command]:
 # ------------------------------------------------------------------------------------------ running
 def _parse(line: str) -> Tuple[List[str], Optional[str]]:
     """argv and the file stdout is redirected to (`> file`); other shell syntax is refused."""
+    argv, redirect, _ = _parse_redirects(line)
+    return argv, redirect
+
+
+def _parse_redirects(line: str) -> Tuple[List[str], Optional[str], Optional[str]]:
+    """argv, the file stdout goes to (`> file`) and the file stdin comes from (`< file`), each at the end."""
     tokens = shlex.split(line, comments=True)
-    redirect = None
-    if ">" in tokens:
-        position = tokens.index(">")
-        assert position == len(tokens) - 2, f"only a final `> file` is supported: {line}"
-        redirect = tokens[-1]
-        tokens = tokens[:position]
+    redirect = source = None
+    while len(tokens) >= 2 and tokens[-2] in (">", "<"):
+        if tokens[-2] == ">":
+            redirect = tokens[-1]
+        else:
+            source = tokens[-1]
+        tokens = tokens[:-2]
     for token in tokens:
-        assert token not in {"|", "||", "&&", ";", "<", ">>", "2>", "&"} and not token.startswith(("$(", "`")), (
+        assert token not in {"|", "||", "&&", ";", "<", ">", ">>", "2>", "&"} and not token.startswith(("$(", "`")), (
             f"shell syntax this test does not run: {line}"
         )
-    return tokens, redirect
+    return tokens, redirect, source
 
 
 def _option(argv: List[str], name: str, default: Optional[str] = None) -> Optional[str]:
@@ -187,11 +202,12 @@ def _executable() -> List[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "fastapi_asynclint"]
 
 
-def _run(argv: List[str], cwd: Path) -> subprocess.CompletedProcess:
+def _run(argv: List[str], cwd: Path, stdin: Optional[Path] = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in {"FORCE_COLOR", "TTY_COMPATIBLE"}}
-    return subprocess.run(
-        _executable() + argv[1:], cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300
-    )
+    with open(stdin, "rb") if stdin is not None else open(os.devnull, "rb") as source:
+        return subprocess.run(
+            _executable() + argv[1:], cwd=cwd, env=env, stdin=source, capture_output=True, text=True, timeout=300
+        )
 
 
 def _snapshot(root: Path) -> Dict[str, bytes]:
@@ -238,7 +254,7 @@ def _check_output(argv: List[str], output: str) -> None:
 
 
 def _exercise(command: Command, workdir: Path) -> None:
-    argv, redirect = _parse(command.line)
+    argv, redirect, source = _parse_redirects(command.line)
     assert argv[0] == "fastapi-asynclint"
     project = workdir / "example_app"
     shutil.copytree(EXAMPLE_APP, project)
@@ -254,7 +270,7 @@ def _exercise(command: Command, workdir: Path) -> None:
                 else:
                     target.mkdir(parents=True)
     before = _snapshot(project)
-    completed = _run(argv, project)
+    completed = _run(argv, project, project / source if source is not None else None)
     if argv[1] == "server":
         # The language server (tests/test_server.py speaks LSP to it): it starts, and stops at the end of
         # its input without an error.
@@ -324,7 +340,7 @@ def test_github_workflow_uploads_the_sarif_it_writes():
     assert job["permissions"]["security-events"] == "write"
     steps = job["steps"]
     runs = [step.get("run", "") for step in steps]
-    assert "pip install fastapi-asynclint" in runs
+    assert INSTALL in runs
     sarif_at = next(i for i, run in enumerate(runs) if "--output-format sarif" in run)
     _, written = _parse(runs[sarif_at])
     upload_at = next(i for i, step in enumerate(steps) if str(step.get("uses", "")).startswith("github/codeql-action/upload-sarif@"))
@@ -336,7 +352,7 @@ def test_github_workflow_uploads_the_sarif_it_writes():
     # And the job still fails on findings: the annotation step has no --exit-zero.
     annotate = next(run for run in runs if "--output-format github" in run)
     assert "--exit-zero" not in annotate
-    install_at = runs.index("pip install fastapi-asynclint")
+    install_at = runs.index(INSTALL)
     assert install_at < sarif_at
 
 
@@ -351,7 +367,7 @@ def test_gitlab_job_keeps_its_report():
 
 def _pre_commit_configurations() -> List[Tuple[str, str]]:
     found = []
-    for block in _blocks(CI_DOC) + [b for b in _blocks(README) if b.section.lower() in ("pre-commit", "continuous integration")]:
+    for block in _blocks(CI_DOC) + _blocks(README):
         if block.language in ("yaml", "yml"):
             document = yaml.safe_load(block.text)
             if isinstance(document, dict) and "repos" in document:
@@ -359,13 +375,38 @@ def _pre_commit_configurations() -> List[Tuple[str, str]]:
     return found
 
 
+def _git(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
+
+
+def _hook_ids_at(rev: str) -> List[str]:
+    """The hook ids of .pre-commit-hooks.yaml at `rev`, a tag or a full commit SHA of this repository (the
+    only revisions pre-commit can pin for good: no release is tagged yet, so a SHA until one is)."""
+    if shutil.which("git") is None or _git("rev-parse", "--git-dir").returncode != 0:
+        pytest.skip("not a git checkout: cannot check that the pinned revision exists")
+    if re.fullmatch(r"[0-9a-f]{40}", rev):
+        if _git("cat-file", "-e", f"{rev}^{{commit}}").returncode != 0:
+            if _git("rev-parse", "--is-shallow-repository").stdout.strip() == "true":
+                pytest.skip(f"shallow clone: commit {rev} is not in it")
+            pytest.fail(f"rev: {rev} is not a commit of this repository")
+    else:
+        assert _git("rev-parse", "-q", "--verify", f"refs/tags/{rev}").returncode == 0, (
+            f"rev: {rev} is neither a tag nor a full commit SHA of this repository (no release is tagged yet: "
+            "pin a commit SHA)"
+        )
+    manifest = _git("show", f"{rev}:.pre-commit-hooks.yaml")
+    assert manifest.returncode == 0, f"{rev} has no .pre-commit-hooks.yaml"
+    return [hook["id"] for hook in yaml.safe_load(manifest.stdout)]
+
+
 def test_pre_commit_configurations_are_valid(tmp_path):
     configurations = _pre_commit_configurations()
     assert any(source == "docs/ci.md" for source, _ in configurations)
+    assert any(source == "README.md" for source, _ in configurations)
     from pre_commit.clientlib import load_manifest
 
     hook_ids = {hook["id"] for hook in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))}
-    source_url = re.search(r'^Source = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M).group(1)
+    revs = set()
     for number, (source, text) in enumerate(configurations):
         config = tmp_path / f"config-{number}.yaml"
         config.write_text(text)
@@ -374,15 +415,54 @@ def test_pre_commit_configurations_are_valid(tmp_path):
         )
         assert completed.returncode == 0, f"{source}: {completed.stdout}{completed.stderr}"
         (repo,) = yaml.safe_load(text)["repos"]
-        assert repo["repo"] == source_url, source
-        assert repo["rev"] == f"v{__version__}", f"{source}: the snippet should pin the current release"
+        assert repo["repo"] == SOURCE_URL, source
+        revs.add(str(repo["rev"]))
         ids = {hook["id"] for hook in repo["hooks"]}
         assert ids and ids <= hook_ids, f"{source}: unknown hook ids {ids - hook_ids}"
         # The commented-out alternative must name a real hook too.
         for alternative in re.findall(r"#\s*-\s*id:\s*([\w-]+)", text):
             assert alternative in hook_ids, f"{source}: unknown hook id {alternative}"
+    assert len(revs) == 1, f"the snippets pin different revisions: {sorted(revs)}"
+    (rev,) = revs
+    pinned = set(_hook_ids_at(rev))
+    assert hook_ids <= pinned, f"rev {rev} lacks the hooks {sorted(hook_ids - pinned)}"
 
 
 def test_pre_commit_run_is_documented():
     lines = [c.line for c in _commands([b for b in _blocks(CI_DOC) if b.language == "sh"])]
     assert any(line.startswith("pre-commit run --all-files") for line in lines)
+
+
+# ------------------------------------------------------------------------------------------ beyond commands
+def test_readme_example_output_is_what_the_linter_prints(tmp_path):
+    """The README's example output (```text blocks holding a finding) is the linter's text output on the
+    example app, line for line; a shown line may stop early (the end of a long line left out)."""
+    shown = [b.text for b in _blocks(README) if b.language == "text" and FINDING_LINE.search(b.text)]
+    assert shown, "README.md should show what a finding looks like"
+    project = tmp_path / "example_app"
+    shutil.copytree(EXAMPLE_APP, project)
+    completed = _run(["fastapi-asynclint", "check", "--no-cache"], project)
+    printed = [line.strip() for line in completed.stdout.splitlines()]
+    for text in shown:
+        for line in filter(None, (line.strip() for line in text.splitlines())):
+            assert any(out.startswith(line) for out in printed), f"not in the output: {line}\n\n{completed.stdout[:3000]}"
+
+
+def _configurations() -> List[Tuple[str, str]]:
+    found = []
+    for path in (README, *sorted((ROOT / "docs").glob("*.md"))):
+        for block in _blocks(path):
+            if block.language == "toml" and "[tool.fastapi-asynclint]" in block.text:
+                found.append((path.name, block.text))
+    return found
+
+
+@pytest.mark.parametrize(("source", "text"), _configurations(), ids=lambda value: value if value.endswith(".md") else "")
+def test_documented_configuration_is_accepted(source, text, tmp_path):
+    """Every `[tool.fastapi-asynclint]` table the docs show is one the linter accepts (unknown keys are an
+    error, exit 2)."""
+    project = tmp_path / "example_app"
+    shutil.copytree(EXAMPLE_APP, project)
+    (project / "pyproject.toml").write_text(text)
+    completed = _run(["fastapi-asynclint", "check", "--no-cache"], project)
+    assert completed.returncode in (0, 1), f"{source}: exit {completed.returncode}\n{completed.stderr[-1500:]}"

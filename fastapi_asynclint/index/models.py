@@ -16,6 +16,7 @@ from typing import Callable, Dict, Mapping, Optional, Set, Tuple
 from fastapi_asynclint.catalog import canonical_name
 from fastapi_asynclint.index.context_vars import ContextModel, FunctionContext, build_context_model, function_context
 from fastapi_asynclint.index.fastapi_model import FastAPIModel, FunctionModel, build_model, function_model
+from fastapi_asynclint.index.reach import ReachPart, app_found, build_reach, reach_part
 from fastapi_asynclint.index.summary import MODULE_SCOPE, Function, ModuleSummary
 
 
@@ -31,19 +32,24 @@ class FileParts:
     awaited: Tuple[str, ...] = ()
     # Function key -> the canonical names of its `with` items.
     held: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
-    # A digest of the four above: parts that compare equal give equal digests.
+    # What its functions tell about where code runs (reach.py).
+    reach: Tuple[ReachPart, ...] = ()
+    # A digest of the five above: parts that compare equal give equal digests.
     digest: str = ""
 
 
 def file_parts(index, summary: ModuleSummary, shape: str) -> FileParts:
     """`index` is the linked ProjectIndex the parts are read through."""
-    fastapi, context, held = [], [], []
+    fastapi, context, held, reach = [], [], [], []
     awaited: Set[str] = set()
     for function in summary.functions:
         key = index.ref(summary, function).key
         found = function_model(index, summary, function, key)
         if found is not None:
             fastapi.append(found)
+        served = reach_part(index, summary, function, key)
+        if served is not None:
+            reach.append(served)
         if function.qualname != MODULE_SCOPE:
             reads = function_context(index, function, key)
             if reads is not None:
@@ -52,7 +58,7 @@ def file_parts(index, summary: ModuleSummary, shape: str) -> FileParts:
         names = tuple(canonical_name(index.resolve(target).name) for target in function.contexts if target)
         if names:
             held.append((key, names))
-    parts = (tuple(fastapi), tuple(context), tuple(sorted(awaited)), tuple(held))
+    parts = (tuple(fastapi), tuple(context), tuple(sorted(awaited)), tuple(held), tuple(reach))
     return FileParts(shape, *parts, hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest())
 
 
@@ -75,6 +81,9 @@ class MergedModels:
     context_vars: ContextModel
     awaited: Set[str]
     held: Dict[str, Tuple[str, ...]]
+    # Function key -> its reach (reach.py), and whether the project serves anything at all.
+    reach: Dict[str, str]
+    app_found: bool
 
 
 class KnownParts:
@@ -110,6 +119,7 @@ class Models:
         self._context: Optional[ContextModel] = None
         self._awaited: Optional[Set[str]] = None
         self._held: Optional[Dict[str, Tuple[str, ...]]] = None
+        self._reach: Optional[Tuple[Dict[str, str], bool]] = None
 
     def parts(self, path: str) -> FileParts:
         found = self._parts.get(path)
@@ -133,7 +143,7 @@ class Models:
         return {path: self.parts(path) for path in sorted(self._index.summaries)}
 
     def merged(self) -> MergedModels:
-        return MergedModels(self.fastapi, self.context_vars, self.awaited, self.held)
+        return MergedModels(self.fastapi, self.context_vars, self.awaited, self.held, *self.reach)
 
     def _take_known(self) -> bool:
         """Take the known merged models if every file's part is what they were merged from."""
@@ -144,6 +154,7 @@ class Models:
         if any(self.digest(path) != digests[path][1] for path in paths):
             return False
         self._fastapi, self._context, self._awaited, self._held = known.fastapi, known.context_vars, known.awaited, known.held
+        self._reach = (known.reach, known.app_found)
         return True
 
     @property
@@ -164,6 +175,16 @@ class Models:
         if self._awaited is None and not self._take_known():
             self._awaited = {key for path in sorted(self._index.summaries) for key in self.parts(path).awaited}
         return self._awaited  # type: ignore[return-value]
+
+    @property
+    def reach(self) -> Tuple[Dict[str, str], bool]:
+        """Function key -> reach (unserved ones left out), and whether an app was found."""
+        if self._reach is None and not self._take_known():
+            parts = {path: self.parts(path).reach for path in sorted(self._index.summaries)}
+            fastapi = self.fastapi
+            roots = [*fastapi.routes, *fastapi.dependencies, *fastapi.middleware]
+            self._reach = (build_reach(parts, roots), app_found(parts, roots))
+        return self._reach  # type: ignore[return-value]
 
     @property
     def held(self) -> Dict[str, Tuple[str, ...]]:

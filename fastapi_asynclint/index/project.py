@@ -14,9 +14,10 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
-from fastapi_asynclint.catalog import CATEGORY_CODES, Blocking, Catalog, canonical_name, returns
+from fastapi_asynclint.catalog import CATEGORY_CODES, Blocking, Catalog, Category, canonical_name, returns
 from fastapi_asynclint.diagnostics import Hop
 from fastapi_asynclint.index.guards import PRESENCE_TESTS, VALUE_TESTS, Guard, holds, is_instance, presence_of_type
+from fastapi_asynclint.index.fastapi_model import CACHE_DECORATORS
 from fastapi_asynclint.index.models import ContextModel, FastAPIModel, KnownParts, MergedModels, Models, part_digests
 from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary
 
@@ -72,6 +73,14 @@ class Witness:
     # Which of the function's calls it is: a chain reads its row from the summary as it is now, since rows
     # are not link facts and a stored link state may be older than an edit that moved them.
     call: int = field(default=-1, compare=False)
+
+    @property
+    def end(self) -> Blocking:
+        """The catalogue entry the chain ends at."""
+        step = self
+        while step.blocking is None and step.then is not None:
+            step = step.then
+        return step.blocking  # type: ignore[return-value]
 
 
 def split_target(target: str) -> List[str]:
@@ -173,11 +182,13 @@ class ProjectIndex:
         catalog: Catalog,
         aliases: Mapping[str, str] = {},
         link: Optional[LinkState] = None,
+        nonblocking: FrozenSet[str] = frozenset(),
     ) -> None:
         """`summaries` maps file path -> summary; `aliases` maps extra module names -> module names
         (modules.ModuleMap); `link`: the link state of an index with the same link facts, taken over
-        instead of computed again."""
+        instead of computed again; `nonblocking`: the project functions the user declared non-blocking."""
         self.catalog = catalog
+        self.nonblocking = nonblocking
         self.aliases = dict(aliases)
         self.summaries = summaries if isinstance(summaries, SummaryTable) else SummaryTable.of(summaries)
         # module name -> the file that defines it (names are unique: modules.ModuleMap)
@@ -212,7 +223,8 @@ class ProjectIndex:
         previous = self.summaries.get(path)
         same_links = previous is not None and summary is not None and link_signature(previous) == link_signature(summary)
         fresh = ProjectIndex(
-            self.summaries.replaced(path, summary), self.catalog, self.aliases, self.link_state() if same_links else None
+            self.summaries.replaced(path, summary), self.catalog, self.aliases, self.link_state() if same_links else None,
+            self.nonblocking,
         )
         if same_links:
             fresh._resolved = self._resolved
@@ -454,6 +466,20 @@ class ProjectIndex:
             return True
         return any(self.resolve(decorator.target).kind == "offload" for decorator in self._decorators(ref))
 
+    def is_cached(self, ref: FunctionRef) -> bool:
+        """Whether the function remembers its result (`functools.lru_cache`, `cachetools.cached`, ...): what
+        it blocks on, it blocks on once per process (or per argument), not per call."""
+        for decorator in self._decorators(ref):
+            name = self.resolve(decorator.target).name if decorator.target else ""
+            if name in CACHE_DECORATORS or name.rsplit("()", 1)[0] in CACHE_DECORATORS:
+                return True
+        return False
+
+    def ends_chains(self, ref: FunctionRef) -> bool:
+        """Whether a chain of blocking calls ends at this function: it runs in a worker thread (an offload
+        wrapper), it is cached, or the user declared it non-blocking (`extra-nonblocking-calls`)."""
+        return ref.key in self.nonblocking or self.is_offloaded(ref) or self.is_cached(ref)
+
     def dispatched(self, ref: FunctionRef, keywords: Sequence[str]) -> bool:
         """`@async_dispatch(aload)` on `def load`: a decorator given a coroutine function runs that instead
         of the sync body when called from async code (prefect's dual sync/async API), unless the call
@@ -487,18 +513,22 @@ class ProjectIndex:
         positional: int,
         keywords: Sequence[str],
         passes: Tuple[Tuple[str, str, str], ...] = (),
-    ) -> Optional[Tuple[Blocking, Tuple[Hop, ...]]]:
-        """Whether calling `target` from a coroutine blocks: directly (empty chain) or through sync helpers
-        (unless what it passes, `passes`, does not select the helper's guarded blocking path: guards.py)."""
+    ) -> Tuple[Tuple[Blocking, Tuple[Hop, ...]], ...]:
+        """Whether calling `target` from a coroutine blocks: directly (an empty chain), or through sync
+        helpers, once per category of blocking call they reach (unless what the call passes, `passes`,
+        does not select a helper's guarded blocking path: guards.py)."""
         hit = self.direct_blocking(target, positional, keywords)
         if hit is not None:
-            return hit, ()
+            return ((hit, ()),)
         _, ref = self.callee(target)
         if ref is None or ref.is_async or self.dispatched(ref, keywords):
-            return None
-        start = self.reached(ref, passes)
-        found = self.blocking_chain(ref, start) if start is not None else None
-        return (found[1], found[0]) if found is not None else None
+            return ()
+        found = []
+        for start in self.reached(ref, passes):
+            chain = self.blocking_chain(ref, start)
+            if chain is not None:
+                found.append((chain[1], chain[0]))
+        return tuple(found)
 
     def awaited_functions(self) -> Set[str]:
         """Keys of project functions some code awaits (turning one into `def` would break that code)."""
@@ -513,30 +543,10 @@ class ProjectIndex:
         """Which sync functions may block, with their witnesses: a fixpoint over the call graph in which a
         path counts only where what the call passes can meet its parameter guards (guards.py). A function
         blocks under any of its witnesses' guards, so paths under different guards are kept apart
-        (`get_token(tenant, client)` opens a file for `tenant` or for `client`)."""
-        direct: Dict[str, List[Tuple[int, int, Blocking, FrozenSet[Guard]]]] = {}
-        edges: Dict[str, List[Tuple[Call, int, str, str]]] = {}
-        callers: Dict[str, Set[str]] = {}
-        for summary, function in self.iter_functions():
-            if function.is_async or function.qualname == MODULE_SCOPE:
-                continue
-            ref = self.ref(summary, function)
-            if self.is_offloaded(ref):
-                continue
-            self._params[ref.key] = _parameter_slots(function)
-            for position, call in enumerate(function.calls):
-                if call.awaited:
-                    continue
-                for option in call.targets:
-                    hit = self.direct_blocking(option, len(call.args), call.keywords)
-                    if hit is not None:
-                        direct.setdefault(ref.key, []).append((call.row, position, hit, frozenset(call.guards)))
-                        continue
-                    _, target = self.callee(option)
-                    if target is not None and not target.is_async and target.key != ref.key:
-                        if not self.is_offloaded(target) and not self.dispatched(target, call.keywords):
-                            edges.setdefault(ref.key, []).append((call, position, target.key, target.qualname))
-                            callers.setdefault(target.key, set()).add(ref.key)
+        (`get_token(tenant, client)` opens a file for `tenant` or for `client`), and so are paths to
+        different categories (a helper that checks a path and then runs `git` blocks on file I/O and on
+        a subprocess: each is reported by its own rule)."""
+        direct, edges, callers = self._call_graph()
         witness: Dict[str, Tuple[Witness, ...]] = {}
 
         def evaluate(key: str) -> Tuple[Witness, ...]:
@@ -565,6 +575,35 @@ class ProjectIndex:
                     changed.update(callers.get(key, ()))
             pending = sorted(changed)
         return witness
+
+    def _call_graph(self):
+        """The sync functions' direct blocking calls, their calls of other sync project functions, and the
+        callers of each. A call made once per process (once.py) counts for neither, and chains end at a
+        function that is offloaded, cached or declared non-blocking (ends_chains)."""
+        direct: Dict[str, List[Tuple[int, int, Blocking, FrozenSet[Guard]]]] = {}
+        edges: Dict[str, List[Tuple[Call, int, str, str]]] = {}
+        callers: Dict[str, Set[str]] = {}
+        for summary, function in self.iter_functions():
+            if function.is_async or function.qualname == MODULE_SCOPE:
+                continue
+            ref = self.ref(summary, function)
+            if self.ends_chains(ref):
+                continue
+            self._params[ref.key] = _parameter_slots(function)
+            for position, call in enumerate(function.calls):
+                if call.awaited or call.once:
+                    continue
+                for option in call.targets:
+                    hit = self.direct_blocking(option, len(call.args), call.keywords)
+                    if hit is not None:
+                        direct.setdefault(ref.key, []).append((call.row, position, hit, frozenset(call.guards)))
+                        continue
+                    _, target = self.callee(option)
+                    if target is not None and not target.is_async and target.key != ref.key:
+                        if not self.ends_chains(target) and not self.dispatched(target, call.keywords):
+                            edges.setdefault(ref.key, []).append((call, position, target.key, target.qualname))
+                            callers.setdefault(target.key, set()).add(ref.key)
+        return direct, edges, callers
 
     def _call_guards(
         self,
@@ -616,12 +655,16 @@ class ProjectIndex:
             self._witness = self._compute_witnesses()
         return self._witness
 
-    def reached(self, ref: FunctionRef, passes: Sequence[Tuple[str, str, str]] = ()) -> Optional[Witness]:
-        """The first witness of `ref` that a coroutine's call passing `passes` can meet, or None."""
+    def reached(self, ref: FunctionRef, passes: Sequence[Tuple[str, str, str]] = ()) -> List[Witness]:
+        """For each category `ref` blocks on, its first witness that a coroutine's call passing `passes`
+        can meet."""
+        found: Dict[Category, Witness] = {}
         for option in self.witnesses.get(ref.key, ()):
+            if option.end.category in found:
+                continue
             if not option.guards or self._call_guards((), passes, ref.key, option.guards, forwards=False) is not None:
-                return option
-        return None
+                found[option.end.category] = option
+        return list(found.values())
 
     def blocking_chain(self, ref: FunctionRef, start: Optional[Witness] = None) -> Optional[Tuple[Tuple[Hop, ...], Blocking]]:
         """The chain of calls through which `ref` blocks (from `start`, one of its witnesses; by default the
@@ -662,9 +705,8 @@ class ProjectIndex:
                     if call.awaited:
                         continue
                     for target in call.targets:
-                        hit = self.classify(target, len(call.args), call.keywords, call.passes)
-                        if hit is not None:
-                            found.setdefault(CATEGORY_CODES[hit[0].category], set()).add(function.qualname)
+                        for blocking, _ in self.classify(target, len(call.args), call.keywords, call.passes):
+                            found.setdefault(CATEGORY_CODES[blocking.category], set()).add(function.qualname)
             entry = self._async_categories[id(summary)] = (summary, {k: frozenset(v) for k, v in found.items()})
         return entry[1]
     def yields(self, resolved: Resolved) -> bool:
@@ -676,6 +718,11 @@ class ProjectIndex:
         return bool(function and function.yields)
 
     # ------------------------------------------------------------------ FastAPI structure
+    def reach_of(self, key: str) -> str:
+        """Where the function runs (reach.py): request, background, startup or unserved."""
+        reach, served = self.models.reach
+        return reach.get(key, "unserved") if served else "request"
+
     @property
     def context_vars(self) -> ContextModel:
         return self.models.context_vars
@@ -738,7 +785,16 @@ class ProjectIndex:
 
 
 def _alternatives(sites: List[Witness]) -> Tuple[Witness, ...]:
-    """A function's witnesses: one per distinct guard set, in call order; a single one if any is unguarded."""
+    """A function's witnesses: for each category of blocking call it reaches, one per distinct guard set, in
+    call order, or a single one if any is unguarded."""
+    by_category: Dict[Category, List[Witness]] = {}
+    for site in sites:
+        by_category.setdefault(site.end.category, []).append(site)
+    order = list(Category)
+    return tuple(found for category in sorted(by_category, key=order.index) for found in _guard_alternatives(by_category[category]))
+
+
+def _guard_alternatives(sites: List[Witness]) -> Tuple[Witness, ...]:
     if not sites:
         return ()
     unguarded = next((site for site in sites if not site.guards), None)

@@ -24,6 +24,7 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence
 from fastapi_asynclint.catalog import NONBLOCKING_FLAGS
 from fastapi_asynclint.index.guards import Guard, GuardFinder, passed_values
 from fastapi_asynclint.index.modules import renamed
+from fastapi_asynclint.index.once import once_calls
 
 MODULE_SCOPE = "<module>"
 DEPENDS_CALLS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
@@ -151,6 +152,11 @@ class Call:
     # the caller's own parameters, by slot (a position or a keyword). See guards.py.
     guards: Tuple["Guard", ...] = ()
     passes: Tuple[Tuple[str, str, str], ...] = ()
+    # Whether it runs once per process: it fills a cache slot its function keeps (once.py).
+    once: bool = False
+    # The keyword arguments that are names, attributes or calls, with their targets (`Thread(target=job)`,
+    # `FastAPI(lifespan=lifespan)`).
+    keyword_values: Tuple[Tuple[str, str], ...] = ()
 
     @property
     def targets(self) -> Tuple[str, ...]:
@@ -278,9 +284,6 @@ class Summarizer:
         self.star_imports: List[str] = []
         self.dependency_aliases: Dict[str, str] = {}
         self.scopes: List[_Scope] = []
-        # len(imports), len(star_imports) after the module-level pass, then after each top-level statement
-        # is summarised: what each statement adds (layout.py keeps it per block of a large file).
-        self.marks: List[Tuple[int, int]] = []
 
     # ---------------------------------------------------------------- names
     def qualify(self, qualname: str) -> str:
@@ -571,7 +574,17 @@ class Summarizer:
         keywords = tuple(keyword.arg for keyword in node.keywords if keyword.arg) + _flags(node)
         first = node.args[0] if node.args else None
         first_str = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
-        return Call(target, attr, node.lineno, node.col_offset, awaited, args, keywords, first_str, tuple(found[1:]))
+        keyword_values = tuple(
+            (keyword.arg, value)
+            for keyword in node.keywords
+            if keyword.arg and isinstance(keyword.value, (ast.Name, ast.Attribute, ast.Call))
+            for value in (self.value_of(keyword.value),)
+            if value
+        )
+        return Call(
+            target, attr, node.lineno, node.col_offset, awaited, args, keywords, first_str, tuple(found[1:]),
+            keyword_values=keyword_values,
+        )
 
     def decorators(self, node: Union[FunctionNode, ast.ClassDef], class_qualname: Optional[str] = None) -> Tuple[Call, ...]:
         found = []
@@ -609,9 +622,13 @@ class Summarizer:
         self.typed_locals(node, scope, walked)
         calls, awaits, yields = self.calls_in(walked)
         guards = GuardFinder(node, method=bool(class_qualname) and not _is_staticmethod(node), nodes=walked)
+        once = once_calls(node, walked)
         # Always: a function without parameters still passes string literals (`get_secret_str("KEY")`).
         calls = [
-            replace(call, guards=guards.for_call(call.row, call.col), passes=passed_values(node_call, guards))
+            replace(
+                call, guards=guards.for_call(call.row, call.col), passes=passed_values(node_call, guards),
+                once=(call.row, call.col) in once,
+            )
             for call, node_call in zip(calls, self._call_nodes)
         ]
         self.functions.append(
@@ -710,12 +727,12 @@ class Summarizer:
 
     def summarize(self, tree: ast.Module) -> ModuleSummary:
         self.collect_module_bindings(tree)
-        calls, awaits, yields = self.calls_in(list(_own_nodes(tree.body)))
+        # What runs on import: a script's `if __name__ == "__main__":` block does not.
+        on_import = [statement for statement in tree.body if not _is_main_block(statement)]
+        calls, awaits, yields = self.calls_in(list(_own_nodes(on_import)))
         self.functions.append(Function(MODULE_SCOPE, 1, False, None, tuple(calls), awaits=awaits, yields=yields))
-        self.marks.append((len(self.imports), len(self.star_imports)))
         for statement in tree.body:
             self.walk_definitions([statement], "", None)
-            self.marks.append((len(self.imports), len(self.star_imports)))
         return ModuleSummary(
             module=self.module,
             is_package=self.is_package,
@@ -726,6 +743,16 @@ class Summarizer:
             star_imports=tuple(self.star_imports),
             dependency_aliases=tuple(sorted(self.dependency_aliases.items())),
         )
+
+
+def _is_main_block(statement: ast.stmt) -> bool:
+    """`if __name__ == "__main__":`"""
+    test = statement.test if isinstance(statement, ast.If) else None
+    return (
+        isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+        and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+    )
 
 
 def _bind(scope: _Scope, name: str, value: Optional[str]) -> None:

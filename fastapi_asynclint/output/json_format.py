@@ -1,4 +1,6 @@
-"""`json`: a list with one object per finding in ruff's JSON shape (plus `chain` for indirect findings).
+"""`json`: a list with one object per finding in ruff's JSON shape, plus `chain` (an indirect finding's call
+chain), `reach` (where the code runs: request, background, startup, unserved) and `root` (the blocking
+root a finding shares with others, or null).
 
 Written directly as json.dumps(indent=2, sort_keys=True, ensure_ascii=False) would print the findings as
 dicts (tests/test_pretty_json.py builds those dicts and holds the two to the same text)."""
@@ -65,6 +67,8 @@ def diagnostic_text(diagnostic: Diagnostic, absolute: Callable[[str], str] = os.
         f'    "location": {_location_text(diagnostic.location, "    ")},\n'
         f'    "message": {_text(diagnostic.message)},\n'
         f'    "noqa_row": {"null" if noqa_row is None else int.__repr__(noqa_row)},\n'
+        f'    "reach": {_text(diagnostic.reach or None)},\n'
+        f'    "root": {_text(diagnostic.root or None)},\n'
         f'    "url": {_text(url(diagnostic.code))}\n  }}'
     )
 

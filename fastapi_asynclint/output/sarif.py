@@ -81,6 +81,9 @@ def _result(d: Diagnostic, index: Dict[str, int], root: str, lines: SourceLines,
         ],
         "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(d, root, lines, seen)},
     }
+    properties = {name: value for name, value in (("reach", d.reach), ("root", d.root)) if value}
+    if properties:
+        found["properties"] = properties
     if d.chain:
         found["relatedLocations"] = [
             {

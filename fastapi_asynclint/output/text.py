@@ -15,6 +15,7 @@ from typing import List, Sequence, Tuple
 
 from fastapi_asynclint.diagnostics import Diagnostic
 from fastapi_asynclint.output.common import SourceLines, fix_marker, hidden_unsafe, is_fixable, rule_name
+from fastapi_asynclint.output.reach import REACH_NOTES, reach_breakdown, root_label, top_roots
 from fastapi_asynclint.results import display_path
 
 _CONTEXT_LINES = 1
@@ -29,7 +30,8 @@ _RICH_TERMINAL_ENV = ("FORCE_COLOR", "TTY_COMPATIBLE")
 _RICH_STRIPS = re.compile("[\a\b\v\f\r]")
 
 
-def _headline(diagnostic: Diagnostic, unsafe_fixes: bool) -> Line:
+def _headline(diagnostic: Diagnostic, unsafe_fixes: bool, reach: bool) -> Line:
+    """`reach`: end with where the code runs (concise output; text output says it in a note)."""
     return (
         (display_path(diagnostic.filename), "bold"),
         (f":{diagnostic.location.row}:{diagnostic.location.column}:", "cyan"),
@@ -38,6 +40,7 @@ def _headline(diagnostic: Diagnostic, unsafe_fixes: bool) -> Line:
         (" ", ""),
         (fix_marker(diagnostic, unsafe_fixes), "cyan"),
         (diagnostic.message, ""),
+        *((((f" [{diagnostic.reach}]", "magenta"),) if reach and diagnostic.reach else ())),
     )
 
 
@@ -74,6 +77,8 @@ def _notes(diagnostic: Diagnostic) -> List[Line]:
         hops = [f"{hop.name} ({display_path(hop.filename)}:{hop.row})" for hop in diagnostic.chain[:-1]]
         hops.append(diagnostic.chain[-1].name)
         notes.append((("  = chain: " + " -> ".join(hops), "cyan"),))
+    if diagnostic.reach:
+        notes.append(((f"  = runs: {diagnostic.reach}: {REACH_NOTES[diagnostic.reach]}", "cyan"),))
     return notes
 
 
@@ -89,10 +94,15 @@ def _summary(result, context) -> List[Line]:
         return []
     errors = len(diagnostics)
     noun = "error" if errors + fixed == 1 else "errors"
+    breakdown = reach_breakdown(diagnostics)
     if fixed:
         out: List[Line] = [((f"Found {errors + fixed} {noun} ({fixed} fixed, {errors} remaining).", ""),)]
     else:
-        out = [((f"Found {errors} {noun}.", ""),)]
+        out = [((f"Found {errors} {noun}{': ' + breakdown if breakdown else ''}.", ""),)]
+    roots = top_roots(diagnostics, limit=1)
+    if roots and roots[0][1] >= 3:
+        root, count = roots[0]
+        out.append(((f"{count} findings share one root: {root_label(root, diagnostics)}", ""),))
     fixable = sum(1 for d in diagnostics if is_fixable(d, context.unsafe_fixes))
     hidden = sum(1 for d in diagnostics if hidden_unsafe(d, context.unsafe_fixes))
     if fixable and not context.fix:
@@ -116,13 +126,21 @@ def _show_fixes(result) -> List[Line]:
 
 
 def render_statistics(stream, diagnostics: List[Diagnostic], unsafe_fixes: bool) -> None:
-    """ruff's `--statistics` table: count, code, fixability, rule name (tab-separated, no colour)."""
+    """ruff's `--statistics` table: count, code, fixability (`[*]` fixable, `[-]` only with
+    `--unsafe-fixes`, `[ ]` no fix), rule name (tab-separated, no colour); then the blocking roots most
+    findings share."""
     counts = Counter(d.code for d in diagnostics)
     fixable = {d.code for d in diagnostics if is_fixable(d, unsafe_fixes)}
+    unsafe = {d.code for d in diagnostics if hidden_unsafe(d, unsafe_fixes)}
     width = max((len(str(n)) for n in counts.values()), default=1)
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        marker = "[*]" if code in fixable else "[ ]"
+        marker = "[*]" if code in fixable else "[-]" if code in unsafe else "[ ]"
         stream.write(f"{count:>{width}}\t{code}\t{marker} {rule_name(code)}\n")
+    roots = top_roots(diagnostics)
+    if roots:
+        stream.write("\nFindings that share a blocking root:\n")
+        for root, count in roots:
+            stream.write(f"{count:>{width}}\t{root_label(root, diagnostics)}\n")
 
 
 def render(result, context) -> None:
@@ -133,7 +151,7 @@ def render(result, context) -> None:
     else:
         lines = SourceLines(context.sources)
         for diagnostic in diagnostics:
-            out.append(_headline(diagnostic, context.unsafe_fixes))
+            out.append(_headline(diagnostic, context.unsafe_fixes, reach=context.format == "concise"))
             if context.format == "text":
                 out.extend(_excerpt(diagnostic, lines))
                 out.extend(_notes(diagnostic))

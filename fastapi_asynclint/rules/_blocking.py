@@ -167,17 +167,30 @@ class BlockingFinder(cst.BatchableCSTVisitor):
         passes = _passed_values(node, annotated)
         for target in self.semantics.targets(node.func):
             found = index.classify(target, positional, keywords, passes)
-            if found is not None:
+            if found:
                 qualname = self.semantics.function_qualname(function)
                 key = self.semantics.qualify(qualname)
-                self.sites.append(
-                    BlockingSite(node, found[0], found[1], function, qualname, key, node in self.statements)
-                )
+                for blocking, chain in found:  # one per category: each rule reports its own
+                    self.sites.append(BlockingSite(node, blocking, chain, function, qualname, key, node in self.statements))
                 return
 
 
 def blocking_sites(context: FileContext) -> List[BlockingSite]:
     return context.memo[BlockingFinder].sites
+
+
+def root_of(context: FileContext, site: BlockingSite) -> str:
+    """The finding's blocking root (Diagnostic.root): where the chain's last project function lives, its
+    name and the call it blocks on; for a direct call, the coroutine itself."""
+    import os
+
+    if site.chain:
+        function = site.chain[-2]
+        where, name = function.filename, function.name
+    else:
+        where, name = context.path, site.qualname
+    relative = os.path.relpath(where, context.settings.root) if where else ""
+    return f"{relative.replace(os.sep, '/')}:{name} -> {site.blocking.name}"
 
 
 def short_name(context: FileContext, node: cst.CSTNode, limit: int = 60) -> str:
@@ -399,4 +412,5 @@ class BlockingCallRule(LintRule):
                     message_for(self.context, site),
                     fix=fix_for(self.context, site),
                     chain=site.chain,
+                    root=root_of(self.context, site),
                 )

@@ -1,0 +1,177 @@
+"""Calls a function makes only once per process: those that fill a cache slot the function keeps.
+
+    def get_client():                       def load_model(name):
+        global _client                          if name not in _models:
+        if _client is None:                         _models[name] = SentenceTransformer(name)
+            _client = boto3.client("s3")        return _models[name]
+        return _client
+
+The blocking call runs the first time only; every later call returns what the slot holds. Such calls do
+not make their function blocking for the index (project.py), as calls of a function decorated with
+`functools.lru_cache` do not. A slot lives as long as the process: a module global the function declares
+`global`, a module-level container it indexes (`_models[name]`), or an attribute of `cls` or of a class
+(not of `self`: an instance may be made per request); it is filled when
+the branch that tests it also assigns it: `if X is None:` / `if not X:` / `if key not in X:` /
+`if X.get(key) is None:` around the assignment, or an early `return` when it is already filled
+(`if X is not None: return X`) before it.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator, List, Optional, Sequence, Set, Tuple
+
+# How a slot is named: ("name", "_client"), ("attr", "self._instance"), ("item", "_models").
+Slot = Tuple[str, str]
+
+
+def once_calls(function: ast.AST, nodes: Sequence[ast.AST]) -> Set[Tuple[int, int]]:
+    """(row, column) of the calls in `function` that fill a cache slot; `nodes` are the function's own
+    nodes (not those of nested definitions)."""
+    declared = {name for node in nodes if isinstance(node, ast.Global) for name in node.names}
+    local = {node.id for node in nodes if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)} - declared
+    found: Set[Tuple[int, int]] = set()
+    for body in _blocks(function):
+        found |= _in_block(body, _Names(declared, local))
+    return found
+
+
+class _Names:
+    """The function's module globals (declared) and its locals, which no slot can be."""
+
+    def __init__(self, declared: Set[str], local: Set[str]) -> None:
+        self.declared = declared
+        self.local = local
+
+
+def _blocks(function: ast.AST) -> Iterator[List[ast.stmt]]:
+    """Every statement list of the function (its body and the blocks inside it), nested defs aside."""
+    stack: List[List[ast.stmt]] = [getattr(function, "body", [])]
+    while stack:
+        body = stack.pop()
+        yield body
+        for statement in body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(statement, field, None)
+                if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                    stack.append(block)
+            for handler in getattr(statement, "handlers", ()):
+                stack.append(handler.body)
+
+
+def _in_block(body: Sequence[ast.stmt], declared: "_Names") -> Set[Tuple[int, int]]:
+    found: Set[Tuple[int, int]] = set()
+    for position, statement in enumerate(body):
+        if not isinstance(statement, ast.If):
+            continue
+        empty = _slot(statement.test, declared, filled=False)
+        if empty is not None and _assigns(statement.body, empty):
+            found |= _calls(statement.body)
+        full = _slot(statement.test, declared, filled=True)
+        rest = body[position + 1 :]
+        if full is not None and _returns(statement.body) and _assigns(rest, full):
+            found |= _calls(rest)
+    return found
+
+
+def _slot(test: ast.AST, declared: "_Names", filled: bool) -> Optional[Slot]:
+    """The slot `test` finds empty (filled=False) or filled (filled=True), if it tests one."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return None if filled else _named(test.operand, declared)
+    if not filled and isinstance(test, ast.Compare) and len(test.ops) == 1:
+        operation, right = test.ops[0], test.comparators[0]
+        if isinstance(operation, ast.Is) and _is_none(right):
+            return _named(test.left, declared) or _got(test.left, declared)
+        if isinstance(operation, ast.NotIn):
+            return _container(right, declared)
+    if filled and isinstance(test, ast.Compare) and len(test.ops) == 1:
+        operation, right = test.ops[0], test.comparators[0]
+        if isinstance(operation, ast.IsNot) and _is_none(right):
+            return _named(test.left, declared)
+        if isinstance(operation, ast.In):
+            return _container(right, declared)
+    if filled:
+        return _named(test, declared)
+    return None
+
+
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _named(node: ast.AST, names: "_Names") -> Optional[Slot]:
+    if isinstance(node, ast.Name) and node.id in names.declared:
+        return ("name", node.id)
+    dotted = _dotted(node)
+    if dotted is not None and "." in dotted and _lasting(dotted, names):
+        return ("attr", dotted)
+    return None
+
+
+def _lasting(dotted: str, names: "_Names") -> bool:
+    """Whether `a.b` is held by something that lives as long as the process: `cls`, a class, a module name."""
+    base = dotted.split(".", 1)[0]
+    return base == "cls" or (base != "self" and base not in names.local and base[:1].isupper())
+
+
+def _got(node: ast.AST, declared: "_Names") -> Optional[Slot]:
+    """`X.get(key)`: the slot of the container X."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+        return _container(node.func.value, declared)
+    return None
+
+
+def _container(node: ast.AST, names: "_Names") -> Optional[Slot]:
+    dotted = _dotted(node)
+    if dotted is None:
+        return None
+    base = dotted.split(".", 1)[0]
+    lasting = base not in names.local and base != "self" if "." not in dotted else _lasting(dotted, names)
+    return ("item", dotted) if lasting else None
+
+
+def _dotted(node: ast.AST) -> Optional[str]:
+    parts: List[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        return ".".join([node.id, *reversed(parts)])
+    return None
+
+
+def _assigns(body: Sequence[ast.stmt], slot: Slot) -> bool:
+    kind, name = slot
+    for node in _own(body):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if kind == "item" and isinstance(target, ast.Subscript) and _dotted(target.value) == name:
+                    return True
+                if kind != "item" and _dotted(target) == name:
+                    return True
+        if kind == "item" and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in ("setdefault", "update", "__setitem__") and _dotted(node.func.value) == name:
+                return True
+    return False
+
+
+def _returns(body: Sequence[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], ast.Return)
+
+
+def _calls(body: Sequence[ast.stmt]) -> Set[Tuple[int, int]]:
+    return {(node.lineno, node.col_offset) for node in _own(body) if isinstance(node, ast.Call)}
+
+
+def _own(body: Sequence[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node of these statements, nested definitions left out."""
+    stack: List[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.append(child)

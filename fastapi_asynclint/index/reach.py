@@ -1,0 +1,156 @@
+"""Where each function runs, from the FastAPI model and the call graph: its reach.
+
+* `request`: a route, dependency, middleware or websocket handler, or code they call;
+* `background`: work they hand off (`BackgroundTasks.add_task`, `asyncio.create_task`, a thread, a task
+  queue), or code it calls;
+* `startup`: the lifespan, startup and shutdown handlers, module-level code, or code they call: it runs
+  once per process;
+* `unserved`: nothing of an app reaches it: command-line tools, scripts, tests, dead code.
+
+A function reached several ways takes the first of that order. A project where no app is found treats
+every function as `request` (the linter cannot tell what serves it). Test files (`tests/`, `test_*.py`,
+`*_test.py`, `conftest.py`) are `unserved` unless an app is built in them.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Set, Tuple
+
+from fastapi_asynclint.index.summary import MODULE_SCOPE, Function, ModuleSummary
+
+REACHES = ("request", "background", "startup", "unserved")
+
+IN_PROCESS = frozenset(
+    {
+        "fastapi.BackgroundTasks.add_task", "starlette.background.BackgroundTasks.add_task",
+        "fastapi.background.BackgroundTasks.add_task", "starlette.background.BackgroundTask",
+        "fastapi.BackgroundTasks", "starlette.background.BackgroundTasks",
+    }
+)
+TASK_SPAWNERS = frozenset({"asyncio.create_task", "asyncio.ensure_future", "asyncio.AbstractEventLoop.create_task",
+                           "asyncio.tasks.create_task", "asyncio.tasks.ensure_future", "asyncio.TaskGroup.create_task"})
+THREAD_HANDOFFS = frozenset({"asyncio.AbstractEventLoop.run_in_executor", "threading.Thread",
+                             "concurrent.futures.ThreadPoolExecutor.submit", "concurrent.futures.Executor.submit",
+                             "concurrent.futures.ProcessPoolExecutor.submit"})
+QUEUE_METHODS = frozenset({"delay", "apply_async", "send_task", "enqueue_job", "kiq", "send_with_options"})
+SCHEDULER_NAMES = IN_PROCESS | TASK_SPAWNERS | THREAD_HANDOFFS | frozenset({"rq.Queue.enqueue", "rq.queue.Queue.enqueue"})
+# The callable a scheduler runs: its first positional argument, or one of these keywords.
+_TASK_KEYWORDS = ("target", "func", "fn")
+APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette"})
+_STARTUP_EVENTS = ("startup", "shutdown")
+
+
+class ReachPart(NamedTuple):
+    """What one function tells about reach."""
+
+    key: str
+    # The project functions it calls, and those it hands off to run later or elsewhere.
+    calls: Tuple[str, ...]
+    scheduled: Tuple[str, ...]
+    # The project functions it registers to run at startup (`FastAPI(lifespan=f)`, `add_event_handler`).
+    startup: Tuple[str, ...]
+    # Whether it is a startup or shutdown handler itself (`@app.on_event("startup")`), or module-level code.
+    at_startup: bool
+    # Whether it builds an app (`FastAPI()`, `Starlette()`).
+    builds_app: bool
+
+
+def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> Optional[ReachPart]:
+    """`index`: the linked ProjectIndex."""
+    calls: Set[str] = set()
+    scheduled: Set[str] = set()
+    startup: Set[str] = set()
+    builds_app = False
+    for call in function.calls:
+        for target in call.targets:
+            name = index.resolve(target).name
+            builds_app = builds_app or name.rsplit("()", 1)[0] in APP_CLASSES
+            _, callee = index.callee(target)
+            if callee is not None and callee.key != key:
+                calls.add(callee.key)
+            tasks = _handed(index, call) if name in SCHEDULER_NAMES or call.attr in QUEUE_METHODS else ()
+            scheduled.update(tasks)
+            if "lifespan" in dict(call.keyword_values) or (call.attr == "add_event_handler" and call.first_str in _STARTUP_EVENTS):
+                startup.update(_functions(index, [dict(call.keyword_values).get("lifespan"), *call.args[1:]]))
+        for argument in call.args:
+            found = _function_key(index, argument)
+            if found is not None and found not in scheduled:
+                calls.add(found)  # a callback: `run_in_threadpool(f)`, `Depends(f)`
+    at_startup = function.qualname == MODULE_SCOPE or any(
+        decorator.attr == "on_event" and decorator.first_str in _STARTUP_EVENTS for decorator in function.decorators
+    )
+    if not (calls or scheduled or startup or at_startup or builds_app):
+        return None
+    return ReachPart(key, tuple(sorted(calls)), tuple(sorted(scheduled)), tuple(sorted(startup)), at_startup, builds_app)
+
+
+def _handed(index, call) -> List[str]:
+    """The project functions a scheduling call hands off."""
+    candidates = [call.args[0] if call.args else None, *(value for name, value in call.keyword_values if name in _TASK_KEYWORDS)]
+    if call.attr in QUEUE_METHODS and call.target:
+        candidates.append(call.target.rsplit(".", 1)[0])  # `send_email.delay(...)` runs send_email
+    return _functions(index, candidates)
+
+
+def _functions(index, targets: Iterable[Optional[str]]) -> List[str]:
+    return [key for key in (_function_key(index, target) for target in targets) if key is not None]
+
+
+def _function_key(index, target: Optional[str]) -> Optional[str]:
+    """The project function a callable argument names (`worker` or `worker()`, a coroutine handed over)."""
+    if not target:
+        return None
+    bare = target[:-2] if target.endswith("()") else target
+    _, callee = index.callee(bare)
+    return callee.key if callee is not None else None
+
+
+def is_test_file(path: str) -> bool:
+    name = os.path.basename(path)
+    parts = path.replace(os.sep, "/").split("/")
+    return (
+        name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py")
+        or any(part in ("tests", "test") for part in parts[:-1])
+    )
+
+
+def build_reach(parts: Mapping[str, Iterable[ReachPart]], request_roots: Iterable[str]) -> Dict[str, str]:
+    """Function key -> reach, from every file's parts (by path) and the functions FastAPI runs per request.
+    Functions missing from the result are `unserved`; an empty result with `served_all` ... see reach_of."""
+    by_key: Dict[str, ReachPart] = {}
+    tests: Set[str] = set()
+    for path, found in parts.items():
+        found = list(found)
+        test = is_test_file(path) and not any(part.builds_app for part in found)
+        for part in found:
+            by_key[part.key] = part
+            if test:
+                tests.add(part.key)
+    reach: Dict[str, str] = {}
+    seeds = {
+        "request": set(request_roots),
+        "background": {task for part in by_key.values() for task in part.scheduled},
+        "startup": {key for part in by_key.values() for key in part.startup}
+        | {part.key for part in by_key.values() if part.at_startup},
+    }
+    for kind in REACHES[:3]:
+        _spread(kind, seeds[kind] - tests, by_key, reach, tests)
+    return reach
+
+
+def _spread(kind: str, seeds: Set[str], by_key: Mapping[str, ReachPart], reach: Dict[str, str], tests: Set[str]) -> None:
+    pending = [key for key in sorted(seeds) if key not in reach]
+    while pending:
+        key = pending.pop()
+        if key in reach or key in tests:
+            continue
+        reach[key] = kind
+        part = by_key.get(key)
+        if part is not None:
+            pending.extend(callee for callee in part.calls if callee not in reach)
+
+
+def app_found(parts: Mapping[str, Iterable[ReachPart]], request_roots: Iterable[str]) -> bool:
+    """Whether the project serves anything: a route, dependency or middleware, or an app built anywhere."""
+    return any(True for _ in request_roots) or any(part.builds_app for found in parts.values() for part in found)

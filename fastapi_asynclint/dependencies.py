@@ -5,9 +5,11 @@ index's part is:
 - the semantic key: the link state's key and every file's part of the project-wide models. While it is
   the same, no fact any file reads of another has changed, but rows;
 - the rows its findings show of other files (their chains): `chain_files`;
-- when the semantic key did change, `fingerprint`: the facts this file's code reads (what each call
-  resolves to, the chain through which it blocks, which functions FastAPI runs per request, which are
-  awaited, the dependencies its parameters name). An edit elsewhere that changes none of them leaves it.
+- when the semantic key did change, the file's fingerprint (`function_facts`, `combined`): the facts
+  its code reads (what each call resolves to, the chain through which it blocks, which functions FastAPI
+  runs per request and where each runs, which are awaited, the dependencies its parameters name), of
+  every function of the file: one the rules did not read may hold a finding once another file changes.
+  An edit elsewhere that changes none of them leaves it.
 
 `focus_key` names what the rules read of a file (focus.py): an edit outside the definitions they read
 keeps their findings, whose rows then move with the focused text.
@@ -16,7 +18,7 @@ keeps their findings, whose rows then move with the focused text.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Callable, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
     from fastapi_asynclint.diagnostics import Diagnostic
@@ -32,18 +34,13 @@ def semantic_key(link_key: str, parts: Mapping[str, str]) -> str:
     return _digest([link_key, *(f"{path} {digest}" for path, digest in sorted(parts.items()))])
 
 
-def fingerprint(index, summary: "ModuleSummary", kept: Optional[Callable[["Function"], bool]] = None) -> str:
-    """The facts from outside the file that its findings read (see the module docstring); `kept`: only
-    these functions' (what the rules read of the file)."""
+def function_facts(index, summary: "ModuleSummary") -> Dict[str, str]:
+    """Each function's facts (what its calls resolve to, where it runs, ...) as a digest, by qualname."""
     model, awaited, held, context = index.fastapi, index.awaited_functions(), index.held_contexts(), index.context_vars
-    facts: List[str] = [repr((sorted(context.request_vars), sorted(context.setters.items())))]
-    per_request = False
+    found: Dict[str, str] = {}
     for function in summary.functions:
-        if kept is not None and not kept(function):
-            continue
         key = f"{summary.module}.{function.qualname}"
-        facts.append(f"F {key} {model.kind(key)} {model.routes.get(key)} {key in awaited}")
-        per_request = per_request or model.kind(key) is not None
+        facts = [f"F {key} {model.kind(key)} {model.routes.get(key)} {key in awaited} {index.reach_of(key)}"]
         for call in (*function.calls, *function.decorators):
             facts.extend(_call_facts(index, call, held, context))
         for param in function.params:
@@ -51,11 +48,25 @@ def fingerprint(index, summary: "ModuleSummary", kept: Optional[Callable[["Funct
             if depends:
                 dependency = index.resolve(depends)
                 facts.append(f"D {dependency.kind} {dependency.name} {index.yields(dependency)}")
+        found[function.qualname] = _digest(facts)
+    return found
+
+
+def combined(index, facts: Mapping[str, str], summary: "ModuleSummary", kept: Optional[Callable[["Function"], bool]] = None) -> str:
+    """The fingerprint of the file (`kept`: of these functions) from its `function_facts`."""
+    model, context = index.fastapi, index.context_vars
+    parts: List[str] = [repr((sorted(context.request_vars), sorted(context.setters.items())))]
+    per_request = False
+    for function in summary.functions:
+        if kept is not None and not kept(function):
+            continue
+        parts.append(facts[function.qualname])
+        per_request = per_request or model.kind(f"{summary.module}.{function.qualname}") is not None
     if per_request:
         # Work a request hands off may be named anywhere (`Thread(target=job)`): what it reads of request
         # context variables is read through the whole model.
-        facts.append(f"R {sorted(context.reads.items())}")
-    return _digest(facts)
+        parts.append(f"R {sorted(context.reads.items())}")
+    return _digest(parts)
 
 
 def _call_facts(index, call, held, context) -> List[str]:
@@ -65,16 +76,20 @@ def _call_facts(index, call, held, context) -> List[str]:
         fact = f"C {resolved.kind} {resolved.name} {resolved.blocking.name if resolved.blocking else ''}"
         if ref is not None:
             fact += f" {ref.key} {ref.is_async} {index.is_offloaded(ref)} {index.dispatched(ref, ())}"
-            fact += f" {held.get(ref.key, ())} {context.reads.get(ref.key)}"
+            fact += f" {held.get(ref.key, ())} {context.reads.get(ref.key)} {ref.key in index.models.connection_readers}"
             for option in index.witnesses.get(ref.key, ()):
                 found = index.blocking_chain(ref, option)
                 hops = [(hop.name, hop.filename) for hop in found[0]] if found else None
                 fact += f" {sorted(option.guards, key=repr)} {hops}"
+            # What the call itself meets, which also reads the callee's parameter defaults (guards.py).
+            blocked = index.classify(target, len(call.args), call.keywords, call.passes)
+            fact += f" {[(b.blocking.name, b.condition, [(hop.name, hop.filename) for hop in b.chain]) for b in blocked]}"
         facts.append(fact)
     for argument in call.args:
         if argument:
             resolved, ref = index.callee(argument)
-            facts.append(f"A {resolved.kind} {resolved.name} {context.reads.get(ref.key) if ref else None}")
+            readers = index.models.connection_readers
+            facts.append(f"A {resolved.kind} {resolved.name} {(context.reads.get(ref.key), ref.key in readers) if ref else None}")
     if call.first_str:
         facts.append(f"S {context.named(call.first_str.rpartition('.')[2])}")
     return facts

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Dict, FrozenSet, List, Optional, Tuple
 
-from fastapi_asynclint.dependencies import chain_files, fingerprint, focus_key
+from fastapi_asynclint.dependencies import chain_files, combined, focus_key, function_facts
 from fastapi_asynclint.diagnostics import Diagnostic
 
 
@@ -26,8 +26,8 @@ class FindingsRecord:
     # The project's semantic key when they were made: while it is the same, nothing they read of other
     # files has changed but rows.
     semantic: str
-    # What they read of other files (dependencies.fingerprint) through the functions the rules read
-    # (`kept`; None: the whole file), for when the semantic key changed.
+    # What the file's code reads of other files (dependencies.fingerprint), for when the semantic key
+    # changed; and the functions the rules read (None: the whole file).
     fingerprint: str
     kept: Optional[Tuple[str, ...]]
     # (path, code digest) of the other files whose rows the findings show (their call chains).
@@ -63,16 +63,17 @@ def new_record(job, outcome, file_summary, linked, settings, project) -> Finding
     summary = file_summary.summary or empty_summary(job.name.name, job.name.is_package)
     plan = outcome.plan
     kept = plan.kept_functions(summary) if plan is not None and plan.keep is not None else None
-    found = fingerprint(linked.index, summary, _only(kept))
+    facts = function_facts(linked.index, summary)
     chains = tuple((path, project.code(path)) for path in chain_files(job.path, outcome.diagnostics))
     key = ""
     if plan is not None and outcome.focused is not None:
         records = plan.records(summary)
         if records is not None:
-            key = focus_key(_identity(job, plan.rules, settings), plan.focused.text, records, found)
+            read = combined(linked.index, facts, summary, _only(kept))
+            key = focus_key(_identity(job, plan.rules, settings), plan.focused.text, records, read)
     return FindingsRecord(
-        code_digest=file_summary.facts.code_digest,
-        enabled=codes(job.enabled), semantic=linked.semantic_key, fingerprint=found, kept=kept, chain_files=chains,
+        code_digest=file_summary.facts.code_digest, enabled=codes(job.enabled), semantic=linked.semantic_key,
+        fingerprint=combined(linked.index, facts, summary), kept=kept, chain_files=chains,
         findings=tuple(outcome.diagnostics), focus_key=key, focused=outcome.focused or (),
     )
 
@@ -102,7 +103,7 @@ def kept_findings(job, project, linked, settings, cache) -> Optional[List[Diagno
     semantic = linked.semantic()
     if record.semantic != semantic:
         summary = file_summary.summary
-        if summary is None or fingerprint(linked.index, summary, _only(record.kept)) != record.fingerprint:
+        if summary is None or combined(linked.index, function_facts(linked.index, summary), summary) != record.fingerprint:
             return None
     if record.semantic != semantic:
         cache.put_findings(job.path, replace(record, semantic=semantic))
@@ -129,12 +130,13 @@ def _refocused(job, record: FindingsRecord, file_summary, linked, settings, cach
     records = found.records(summary)
     if not found.rules or records is None:
         return None
-    facts = fingerprint(linked.index, summary, _only(kept))
-    if focus_key(_identity(job, found.rules, settings), found.focused.text, records, facts) != record.focus_key:
+    facts = function_facts(linked.index, summary)
+    read = combined(linked.index, facts, summary, _only(kept))
+    if focus_key(_identity(job, found.rules, settings), found.focused.text, records, read) != record.focus_key:
         return None
     diagnostics = finished(to_original(record.focused, found.focused), text)
     cache.put_findings(job.path, replace(
-        record, code_digest=file_summary.facts.code_digest,
-        semantic=linked.semantic(), fingerprint=facts, kept=kept, findings=tuple(diagnostics),
+        record, code_digest=file_summary.facts.code_digest, semantic=linked.semantic(),
+        fingerprint=combined(linked.index, facts, summary), kept=kept, findings=tuple(diagnostics),
     ))
     return diagnostics

@@ -155,9 +155,8 @@ class FileContext:
         return Edit(text, start, start)
 
     def import_edit(self, module: str, obj: Optional[str] = None) -> Optional[Edit]:
-        """The edit that adds `import module` (or `from module import obj`) where libcst's AddImportsVisitor
-        puts it. It only reads the module's leading block, so it runs on a prefix of the module: the
-        result is the same and a large file is not transformed whole."""
+        """The edit that adds `import module` (or `from module import obj`) in its isort section, unless the
+        file imports it already (import_placement.py)."""
         key = ("import-edit", module, obj)
         if key not in self.memo:
             self.memo[key] = None if self._imported(module, obj) else self._import_edit(module, obj)
@@ -182,40 +181,11 @@ class FileContext:
         return False
 
     def _import_edit(self, module: str, obj: Optional[str]) -> Optional[Edit]:
-        prefix = self._original_prefix()
-        # libcst.codemod pulls in libcst.matchers (~0.4 s to import): only files that get a fix pay for it.
-        from libcst.codemod import CodemodContext
-        from libcst.codemod.visitors import AddImportsVisitor
+        from fastapi_asynclint.import_placement import NewImport, import_edit
 
-        context = CodemodContext()
-        AddImportsVisitor.add_needed_import(context, module, obj)
-        updated = AddImportsVisitor(context).transform_module(prefix).code
-        return _single_edit(prefix.code, updated)
-
-    def _original_prefix(self) -> cst.Module:
-        """The original file up to its first statement that is not a docstring or import: all that
-        AddImportsVisitor reads to place an import (parsing it is cheap; the focused module may lack
-        definitions that stood between the imports and the kept code)."""
-        import ast
-
-        cut = None
-        try:
-            for statement in ast.parse(self.source).body:
-                header = isinstance(statement, (ast.Import, ast.ImportFrom)) or (
-                    isinstance(statement, ast.Expr)
-                    and isinstance(statement.value, ast.Constant)
-                    and isinstance(statement.value.value, str)
-                )
-                if not header:
-                    cut = statement.end_lineno
-                    break
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            cut = None
-        if cut is None:
-            return self.module if self.focus.runs == ((1, 1),) else cst.parse_module(self.source)
-        from fastapi_asynclint.source import physical_lines
-
-        return cst.parse_module("".join(physical_lines(self.source)[:cut]))
+        statement = f"from {module} import {obj}" if obj else f"import {module}"
+        own_package = self.module_name.split(".", 1)[0]
+        return import_edit(self.source, NewImport(statement, module, obj is not None), own_package)
 
     def fix(self, applicability: Applicability, message: str, edits: Sequence[Optional[Edit]]) -> Fix:
         return Fix(applicability, message, tuple(edit for edit in edits if edit is not None))
@@ -231,53 +201,12 @@ def _dotted(node: cst.CSTNode) -> str:
     return cst.helpers.get_full_name_for_node(node) or ""
 
 
-def _is_header_statement(statement: cst.CSTNode) -> bool:
-    """Docstrings and imports: the leading block AddImportsVisitor extends."""
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return False
-    return all(
-        isinstance(small, (cst.Import, cst.ImportFrom))
-        or (isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)))
-        for small in statement.body
-    )
-
-
 def _walk(node: cst.CSTNode):
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
         stack.extend(current.children)
-
-
-def _single_edit(before: str, after: str) -> Optional[Edit]:
-    """The one edit that turns `before` into `after` (they differ in one contiguous region)."""
-    if before == after:
-        return None
-    prefix = 0
-    limit = min(len(before), len(after))
-    while prefix < limit and before[prefix] == after[prefix]:
-        prefix += 1
-    # Start the edit at a line boundary so it reads as an inserted line.
-    prefix = before.rfind("\n", 0, prefix) + 1 if prefix else 0
-    suffix = 0
-    while (
-        suffix < len(before) - prefix
-        and suffix < len(after) - prefix
-        and before[len(before) - 1 - suffix] == after[len(after) - 1 - suffix]
-    ):
-        suffix += 1
-    start = _location(before, prefix)
-    end = _location(before, len(before) - suffix)
-    return Edit(after[prefix : len(after) - suffix], start, end)
-
-
-def _location(text: str, offset: int) -> Location:
-    from fastapi_asynclint.source import line_starts
-
-    starts = line_starts(text)
-    row = max(i for i, start in enumerate(starts) if start <= offset)
-    return Location(row + 1, offset - starts[row] + 1)
 
 
 _VISITOR_NAMES: Dict[type, Tuple[str, ...]] = {}

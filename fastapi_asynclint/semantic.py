@@ -25,12 +25,47 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from fastapi_asynclint.catalog import CONSTRUCTED, canonical_name, constructed
 from fastapi_asynclint.index.modules import renamed
 from fastapi_asynclint.index.summary import DEPENDS_CALLS, absolute_module
+from fastapi_asynclint.index.targets import CONTAINER_TYPES, ITEM, items_of
 
 FunctionLike = Union[cst.FunctionDef, cst.Lambda]
 _ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated", "typing.Optional")
 _MAX_DEPTH = 16
+VALUE, ANNOTATED = "value", "annotated"
+
+
+def _container_items(node: cst.BaseExpression) -> Optional[List[Optional[cst.BaseExpression]]]:
+    """The expressions a literal or comprehension holds as items (None for a starred one), or None when it
+    is no container or its items are built from the names it binds (see summary.container_items)."""
+    if isinstance(node, cst.Dict):
+        return [None if isinstance(element, cst.StarredDictElement) else element.value for element in node.elements]
+    if isinstance(node, (cst.List, cst.Set, cst.Tuple)):
+        return [None if isinstance(element, cst.StarredElement) else element.value for element in node.elements]
+    if isinstance(node, cst.DictComp):
+        item: cst.BaseExpression = node.value
+    elif isinstance(node, (cst.ListComp, cst.SetComp)):
+        item = node.elt
+    else:
+        return None
+    bound = set()
+    generator: Optional[cst.CompFor] = node.for_in
+    while generator is not None:
+        bound.update(name.value for name in _names_in(generator.target))
+        generator = generator.inner_for_in
+    head = item
+    while isinstance(head, (cst.Call, cst.Attribute, cst.Subscript, cst.Await)):
+        head = head.func if isinstance(head, cst.Call) else head.expression if isinstance(head, cst.Await) else head.value
+    return None if isinstance(head, cst.Name) and head.value in bound else [item]
+
+
+def _names_in(node: cst.CSTNode) -> List[cst.Name]:
+    if isinstance(node, cst.Name):
+        return [node]
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return [name for element in node.elements for name in _names_in(element.value)]
+    return []
 
 
 def _all_params(params: Optional[cst.Parameters]):
@@ -60,8 +95,9 @@ class _LocalValues(cst.CSTVisitor):
         super().__init__()
         self.values: Dict[cst.Name, cst.BaseExpression] = {}
         self.annotations: Dict[cst.Name, cst.BaseExpression] = {}
-        # name -> its bindings in source order: (value, is_annotation)
-        self.ordered: Dict[str, List[Tuple[cst.BaseExpression, bool]]] = {}
+        # name -> its bindings in source order: (expression, what the name holds of it: VALUE, ANNOTATED
+        # (an instance of the type it names) or ITEM (an item of it: a `for` loop's variable))
+        self.ordered: Dict[str, List[Tuple[cst.BaseExpression, str]]] = {}
 
     def _bind(self, target: cst.Name, value: Optional[cst.BaseExpression], annotation=None) -> None:
         if value is not None:
@@ -69,9 +105,9 @@ class _LocalValues(cst.CSTVisitor):
         if annotation is not None:
             self.annotations[target] = annotation
         if value is not None:
-            self.ordered.setdefault(target.value, []).append((value, False))
+            self.ordered.setdefault(target.value, []).append((value, VALUE))
         elif annotation is not None:
-            self.ordered.setdefault(target.value, []).append((annotation, True))
+            self.ordered.setdefault(target.value, []).append((annotation, ANNOTATED))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False
@@ -90,13 +126,17 @@ class _LocalValues(cst.CSTVisitor):
         if isinstance(node.target, cst.Name):
             if node.value is not None:
                 self._bind(node.target, node.value, node.annotation.annotation)
-                self.ordered[node.target.value].append((node.annotation.annotation, True))
+                self.ordered[node.target.value].append((node.annotation.annotation, ANNOTATED))
             else:
                 self._bind(node.target, None, node.annotation.annotation)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None and isinstance(node.asname.name, cst.Name):
             self._bind(node.asname.name, node.item)
+
+    def visit_For(self, node: cst.For) -> None:
+        if isinstance(node.target, cst.Name):
+            self.ordered.setdefault(node.target.value, []).append((node.iter, ITEM))
 
 
 class Semantics:
@@ -157,20 +197,69 @@ class Semantics:
         if isinstance(node, cst.Await):
             return self.targets(node.expression, depth + 1)
         if isinstance(node, cst.Call):
-            return tuple(f"{t}()" for t in self.targets(node.func, depth + 1))
+            return tuple(f"{t}()" for t in self.call_targets(node, depth + 1))
         if isinstance(node, cst.Attribute):
             return tuple(f"{t}.{node.attr.value}" for t in self.targets(node.value, depth + 1))
         if isinstance(node, cst.Name):
             return self._name_targets(node, depth)
         if isinstance(node, cst.Subscript):
-            return self.annotation_types(node, depth + 1)
+            heads = self.targets(node.value, depth + 1)
+            if any(head in _ANNOTATED for head in heads):
+                return self.annotation_types(node, depth + 1)
+            return tuple(f"{head}{ITEM}" for head in heads)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
             return self.targets(node.left, depth + 1)  # `base / "name"` keeps a Path a Path
+        items = _container_items(node)
+        if items is not None:
+            found = items_of([self.target_at(item, depth + 1) for item in items])
+            return (found,) if found else ()
         return ()
+
+    def target_at(self, node: Optional[cst.BaseExpression], depth: int) -> Optional[str]:
+        found = self.targets(node, depth) if node is not None else ()
+        return found[0] if found else None
+
+    def loop_items(self, iterable: cst.BaseExpression, depth: int) -> Tuple[str, ...]:
+        """What `for x in iterable` binds x to: an item of it (of `d.values()`: of `d`)."""
+        if isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute) and not iterable.args:
+            if iterable.func.attr.value == "values":
+                iterable = iterable.func.value
+        return tuple(f"{base}{ITEM}" for base in self.targets(iterable, depth))[:1]
 
     def target(self, node: cst.BaseExpression) -> Optional[str]:
         found = self.targets(node)
         return found[0] if found else None
+
+    def call_targets(self, call: cst.Call, depth: int = 0) -> Tuple[str, ...]:
+        """What a call calls, narrowed by its arguments where the catalogue tells constructions apart
+        (`queue.Queue(8)` calls `queue.Queue(maxsize)`: catalog.constructed)."""
+        found = self.targets(call.func, depth)
+        if not any(canonical_name(t) in CONSTRUCTED for t in found):
+            return found
+        arguments: Dict[str, object] = {}
+        position = 0
+        for arg in call.args:
+            if arg.star:
+                break
+            slot = arg.keyword.value if arg.keyword is not None else str(position)
+            position += arg.keyword is None
+            arguments[slot] = self._argument_value(arg.value, depth + 1)
+        return tuple(constructed(t, arguments) for t in found)
+
+    def _argument_value(self, value: cst.BaseExpression, depth: int) -> object:
+        """An argument as catalog.constructed reads it: an int literal, else the first target, else None."""
+        if isinstance(value, cst.Integer):
+            return int(value.evaluated_value)
+        if (
+            isinstance(value, cst.UnaryOperation)
+            and isinstance(value.operator, cst.Minus)
+            and isinstance(value.expression, cst.Integer)
+        ):
+            return -int(value.expression.evaluated_value)
+        if isinstance(value, (cst.Name, cst.Attribute, cst.Call)):
+            found = self.targets(value, depth)
+            return found[0] if found else None
+        return None
 
     def _absolute(self, name: str) -> Optional[str]:
         if not name.startswith("."):
@@ -241,8 +330,13 @@ class Semantics:
                 if param.name.value == name:
                     collected.extend(self._param_targets(param, function, depth))
                     break
-            for value, is_annotation in self._local_values(function).ordered.get(name, ()):
-                found_here = self.annotation_types(value, depth + 1) if is_annotation else self.targets(value, depth + 1)
+            for value, holds in self._local_values(function).ordered.get(name, ()):
+                if holds == ANNOTATED:
+                    found_here = self.annotation_types(value, depth + 1)
+                elif holds == ITEM:
+                    found_here = self.loop_items(value, depth + 1)
+                else:
+                    found_here = self.targets(value, depth + 1)
                 collected.extend(found_here[:1])  # the index keeps one target per binding
             found = tuple(dict.fromkeys(collected))
         finally:
@@ -311,6 +405,12 @@ class Semantics:
                 first = node.slice[0].slice
                 if isinstance(first, cst.Index):
                     return self.annotation_types(first.value, depth + 1)
+            position = next((CONTAINER_TYPES[head] for head in heads if head in CONTAINER_TYPES), None)
+            if position is not None and node.slice:
+                chosen = node.slice[position].slice
+                if isinstance(chosen, cst.Index):
+                    found = items_of(list(self.annotation_types(chosen.value, depth + 1)[:1]) or [None])
+                    return (found,) if found else ()
             return ()
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
             for side in (node.left, node.right):

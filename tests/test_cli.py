@@ -278,9 +278,9 @@ def test_comment_edit_relints_only_that_file_and_keeps_the_others(cli, monkeypat
     full = cli("check", "--output-format", "concise", "--jobs", "1", ".")
     assert full.stdout.count("FAL101") == 2
     fingerprinted = []
-    original = findings.fingerprint
+    original = findings.function_facts
     monkeypatch.setattr(
-        findings, "fingerprint", lambda index, summary, kept=None: fingerprinted.append(summary.module) or original(index, summary, kept)
+        findings, "function_facts", lambda index, summary: fingerprinted.append(summary.module) or original(index, summary)
     )
     (cli.root / "other.py").write_text("import time\n\nasync def tick():\n    time.sleep(1)  # noqa: FAL101\n")
     edited = cli("check", "--output-format", "concise", "--jobs", "1", ".")
@@ -307,10 +307,10 @@ def test_route_body_edit_reuses_the_link_and_keeps_the_other_files(cli, monkeypa
     command = ("check", "--output-format", "concise", "--jobs", "1", ".")
     cli(*command)
     linked, fingerprinted = [], []
-    compute, fingerprint = ProjectIndex._compute_witnesses, findings.fingerprint
+    compute, facts = ProjectIndex._compute_witnesses, findings.function_facts
     monkeypatch.setattr(ProjectIndex, "_compute_witnesses", lambda self: linked.append(1) or compute(self))
     monkeypatch.setattr(
-        findings, "fingerprint", lambda index, summary, kept=None: fingerprinted.append(summary.module) or fingerprint(index, summary, kept)
+        findings, "function_facts", lambda index, summary: fingerprinted.append(summary.module) or facts(index, summary)
     )
     (cli.root / "app.py").write_text(app.replace("async def route():\n", "async def route():\n    x = 1\n"))
     edited = cli(*command)

@@ -5,6 +5,7 @@ CI runs, and docs/real-world.md's causes have the status their reproducers show.
 from __future__ import annotations
 
 import csv
+import importlib
 import re
 import subprocess
 import sys
@@ -122,6 +123,9 @@ def test_docs_say_what_the_fixes_do(code, tmp_path):
     said = set(re.findall(r"(?<![\w-])(safe|unsafe|display-only) \(", statement))
     assert said == seen, f"docs/rules/{code}.md: {statement}"
     assert ("none" in statement) == (not seen), f"docs/rules/{code}.md: {statement}"
+    safety = (importlib.import_module(all_rules()[code].module).__doc__ or "").partition("## Fix safety")[2].strip()
+    says_none = safety.startswith("No fix.") or safety.startswith("No fix:") or "not available" in safety
+    assert says_none == (not seen), f"{code}'s docstring, Fix safety: {safety[:200]!r}; applying fixes shows {seen or 'none'}"
 
 
 # ------------------------------------------------------------------------------------------ hygiene

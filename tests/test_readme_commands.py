@@ -32,8 +32,6 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import pytest
 import yaml
 
-from fastapi_asynclint import __version__
-
 ROOT = Path(__file__).resolve().parent.parent
 CI_DOC = ROOT / "docs" / "ci.md"
 README = ROOT / "README.md"

@@ -32,7 +32,6 @@ TARGETS = {"fn01_namespace_package": "fn01_namespace_package/pkg"}
 
 # Open root causes: case -> (cause id in docs/real-world.md, what the linter still gets wrong).
 OPEN: Dict[str, Tuple[str, str]] = {
-    "fp02_literal_guard": ("FP2", "a bool flag with an early return (`if _is_async: return ...`) is not a guard the call fixes"),
     "fp02d_attribute_kwargs_guard": ("FP2", "a value popped from **kwargs (`kwargs.pop('k', None)`) is not None when the call omits k"),
     "fp06b_isinstance_project_class": ("FP6", "an instance of a project class does not rule out the `isinstance(x, str)` branch"),
     "fp09_first_return": ("FP9", "only the first `return` of a factory returning a sync or an async client is kept"),
@@ -42,7 +41,6 @@ OPEN: Dict[str, Tuple[str, str]] = {
     "fp14_ws_task_awaited": ("FP14", "FAL401 on a WebSocket task that the handler awaits and cancels before returning"),
     "fp15_queue_self_limited": ("FP15", "FAL301 on a queue whose producers each wait for their own item"),
     "fp16_latent_sync_generator_streaming": ("FP16", "calling a sync generator function for StreamingResponse runs nothing on the loop"),
-    "fp19_zip_inmemory": ("FP19", "zipfile.ZipFile(io.BytesIO(...)) is catalogued as file I/O"),
     "fp20_enum_value_test": ("FP20", "a test against a str-Enum member (`type == E.S3`) is not read as a value test"),
     "fn03_property": ("FN3", "@property return types are not followed"),
     "fn04_focus_drops_nested_helper": ("FN4", "the focus pass drops a sync helper defined next to a nested coroutine"),

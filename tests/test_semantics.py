@@ -33,7 +33,7 @@ def _libcst_calls(text: str, name) -> Dict[Tuple[int, int], List[str]]:
         def visit_Call(self, node: cst.Call) -> None:
             start = positions[node].start
             column = len(lines[start.line - 1][: start.column].encode("utf-8"))
-            found.setdefault((start.line, column), []).extend(semantics.targets(node.func))
+            found.setdefault((start.line, column), []).extend(semantics.call_targets(node))
 
     wrapper.visit(Calls())
     return found

@@ -294,6 +294,7 @@ def _module_facts(summary: ModuleSummary, functions: tuple) -> tuple:
         summary.imports,
         summary.star_imports,
         summary.dependency_aliases,
+        summary.state_values,
         classes,
         functions,
     )

@@ -38,12 +38,20 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tup
 # A step applied to the argument before the test: a string method with literal arguments (`replace`,
 # `split`), `getitem` (an index into the result), or `may_be` (literals a local may hold instead).
 Transform = Tuple[str, Tuple[object, ...]]
-# (parameter, operation, literals, transforms). Operations: the value tests "startswith" and "equals", the
-# type test "isinstance", and the presence tests "truthy", "falsy", "notnone", "isnone".
+# (parameter, operation, literals, transforms). Operations: the value tests "startswith", "equals" and
+# "contains" (`":memory:" in url`) and their negations, the type test "isinstance", and the presence tests
+# "truthy", "falsy", "notnone", "isnone".
 Guard = Tuple[str, str, Tuple[str, ...], Tuple[Transform, ...]]
-VALUE_TESTS = frozenset({"startswith", "equals"})
-_NEGATION = {"truthy": "falsy", "falsy": "truthy", "notnone": "isnone", "isnone": "notnone"}
+# A value that selects one branch: a value the linter cannot see is taken not to select it.
+VALUE_TESTS = frozenset({"startswith", "equals", "contains"})
+# A value that rules one branch out: a value the linter cannot see may pass it.
+NEGATED_VALUE_TESTS = frozenset({"notstartswith", "notequals", "notcontains"})
+_NEGATION = {
+    "truthy": "falsy", "falsy": "truthy", "notnone": "isnone", "isnone": "notnone",
+    **{test: f"not{test}" for test in VALUE_TESTS}, **{f"not{test}": test for test in VALUE_TESTS},
+}
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+_EQUALITY = (ast.Eq, ast.In, ast.NotEq, ast.NotIn)
 PRESENCE_TESTS = frozenset({"truthy", "falsy", "notnone", "isnone"})
 
 _STRING_METHODS = frozenset({"replace", "removeprefix", "removesuffix", "strip", "lstrip", "rstrip", "lower", "upper"})
@@ -285,10 +293,16 @@ class GuardFinder:
         elif isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "startswith":
             subject, operation = test.func.value, "startswith"
             literals = _literal_strings(test.args[0]) if len(test.args) == 1 and not test.keywords else None
-        elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.In)):
-            subject, operation = test.left, "equals"
+        elif isinstance(test, ast.Compare) and len(test.ops) == 1 and _literal_strings(test.left) is not None:
+            if not isinstance(test.ops[0], (ast.In, ast.NotIn)):
+                return None
+            # `":memory:" in url`: a substring test on the value at the right.
+            subject, literals = test.comparators[0], _literal_strings(test.left)
+            operation = "contains" if isinstance(test.ops[0], ast.In) else "notcontains"
+        elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], _EQUALITY):
+            subject, operation = test.left, "equals" if isinstance(test.ops[0], (ast.Eq, ast.In)) else "notequals"
             literals = _literal_strings(test.comparators[0])
-            if isinstance(test.ops[0], ast.Eq) and literals is not None and len(literals) != 1:
+            if isinstance(test.ops[0], (ast.Eq, ast.NotEq)) and literals is not None and len(literals) != 1:
                 return None
         else:
             presence = _presence(test)
@@ -305,7 +319,7 @@ class GuardFinder:
             return (param, operation, literals, ())
         if not isinstance(subject, ast.Name):
             return None
-        if subject.id in self.aliases and operation in VALUE_TESTS:
+        if subject.id in self.aliases and operation in VALUE_TESTS | NEGATED_VALUE_TESTS:
             param, may_be, transforms = self.aliases[subject.id]
             return (param, operation, literals, ((("may_be", may_be),) if may_be else ()) + transforms)
         if subject.id not in self.transforms:
@@ -421,7 +435,8 @@ class GuardFinder:
 
 
 def passed_values(call: ast.Call, guards: GuardFinder) -> Tuple[Tuple[str, str, str], ...]:
-    """(slot, kind, value) for each argument: "literal" (a string), "param" (the caller's own parameter,
+    """(slot, kind, value) for each argument: "literal" (a string), "constant" (a number or bool, as its
+    repr), "param" (the caller's own parameter,
     unchanged), "type" (a built-in type other than str, from the argument's form or the parameter's
     annotation) or "other". A `*args`/`**kwargs` argument is recorded as slot "*": any slot may be filled."""
     found: List[Tuple[str, str, str]] = []
@@ -433,6 +448,8 @@ def passed_values(call: ast.Call, guards: GuardFinder) -> Tuple[Tuple[str, str, 
             found.append((slot, "param", param))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             found.append((slot, "literal", node.value))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, (bool, int, float)):
+            found.append((slot, "constant", repr(node.value)))
         elif isinstance(node, ast.Name) and node.id in guards.transforms and not guards.transforms[node.id]:
             annotated = guards.annotated.get(node.id)
             found.append((slot, "type", annotated) if annotated else (slot, "param", node.id))
@@ -479,11 +496,29 @@ def holds(guard: Guard, value: str) -> bool:
     return _value_test(operation, literals, current)
 
 
+def constant_holds(guard: Guard, text: str) -> bool:
+    """Whether the test is true of a number or bool constant (its repr); True when a transform makes it
+    unsure."""
+    _, operation, literals, transforms = guard
+    value = ast.literal_eval(text)
+    if transforms:
+        return True
+    if operation == "isinstance":
+        return is_instance(type(value).__name__, literals)
+    if operation in PRESENCE_TESTS:
+        return {"truthy": bool(value), "falsy": not value, "notnone": True, "isnone": False}[operation]
+    return operation in NEGATED_VALUE_TESTS  # `== "w"` / `.startswith(...)`: a number is no string
+
+
 def _value_test(operation: str, literals: Tuple[str, ...], value: object) -> bool:
     if not isinstance(value, str):
         return True  # unsure
+    if operation in NEGATED_VALUE_TESTS:
+        return not _value_test(operation[len("not") :], literals, value)
     if operation == "startswith":
         return value.startswith(literals)
+    if operation == "contains":
+        return any(literal in value for literal in literals)
     return value in literals
 
 

@@ -34,16 +34,20 @@ class FileParts:
     held: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     # What its functions tell about where code runs (reach.py).
     reach: Tuple[ReachPart, ...] = ()
-    # A digest of the five above: parts that compare equal give equal digests.
+    # The functions that may use a connection they are given beyond its scope (connection_reader).
+    connection_readers: Tuple[str, ...] = ()
+    # A digest of the six above: parts that compare equal give equal digests.
     digest: str = ""
 
 
 def file_parts(index, summary: ModuleSummary, shape: str) -> FileParts:
     """`index` is the linked ProjectIndex the parts are read through."""
-    fastapi, context, held, reach = [], [], [], []
+    fastapi, context, held, reach, readers = [], [], [], [], []
     awaited: Set[str] = set()
     for function in summary.functions:
         key = index.ref(summary, function).key
+        if connection_reader(function):
+            readers.append(key)
         found = function_model(index, summary, function, key)
         if found is not None:
             fastapi.append(found)
@@ -58,8 +62,25 @@ def file_parts(index, summary: ModuleSummary, shape: str) -> FileParts:
         names = tuple(canonical_name(index.resolve(target).name) for target in function.contexts if target)
         if names:
             held.append((key, names))
-    parts = (tuple(fastapi), tuple(context), tuple(sorted(awaited)), tuple(held), tuple(reach))
+    parts = (tuple(fastapi), tuple(context), tuple(sorted(awaited)), tuple(held), tuple(reach), tuple(readers))
     return FileParts(shape, *parts, hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest())
+
+
+# What reads a request's body or uses its connection (`Request`, `WebSocket`), as opposed to its scope
+# (url, method, headers, query and path parameters, client, cookies, state), which outlives the request.
+CONNECTION_METHODS = frozenset(
+    {"body", "json", "form", "stream", "receive", "send", "close", "accept", "is_disconnected"}
+    | {f"{verb}_{kind}" for verb in ("send", "receive", "iter") for kind in ("text", "bytes", "json")}
+)
+
+
+def connection_reader(function: Function) -> bool:
+    """Whether a function handed a request or websocket may use more than its scope: it calls one of its
+    connection methods, or passes one of its own parameters on to other code (which the linter does not
+    follow for this)."""
+    return any(
+        call.attr in CONNECTION_METHODS or any(kind == "param" for _, kind, _ in call.passes) for call in function.calls
+    )
 
 
 def _awaited(index, function: Function) -> Set[str]:
@@ -84,6 +105,7 @@ class MergedModels:
     # Function key -> its reach (reach.py), and whether the project serves anything at all.
     reach: Dict[str, str]
     app_found: bool
+    connection_readers: Set[str]
 
 
 class KnownParts:
@@ -120,6 +142,7 @@ class Models:
         self._awaited: Optional[Set[str]] = None
         self._held: Optional[Dict[str, Tuple[str, ...]]] = None
         self._reach: Optional[Tuple[Dict[str, str], bool]] = None
+        self._readers: Optional[Set[str]] = None
 
     def parts(self, path: str) -> FileParts:
         found = self._parts.get(path)
@@ -143,7 +166,7 @@ class Models:
         return {path: self.parts(path) for path in sorted(self._index.summaries)}
 
     def merged(self) -> MergedModels:
-        return MergedModels(self.fastapi, self.context_vars, self.awaited, self.held, *self.reach)
+        return MergedModels(self.fastapi, self.context_vars, self.awaited, self.held, *self.reach, self.connection_readers)
 
     def _take_known(self) -> bool:
         """Take the known merged models if every file's part is what they were merged from."""
@@ -155,6 +178,7 @@ class Models:
             return False
         self._fastapi, self._context, self._awaited, self._held = known.fastapi, known.context_vars, known.awaited, known.held
         self._reach = (known.reach, known.app_found)
+        self._readers = known.connection_readers
         return True
 
     @property
@@ -185,6 +209,12 @@ class Models:
             roots = [*fastapi.routes, *fastapi.dependencies, *fastapi.middleware]
             self._reach = (build_reach(parts, roots), app_found(parts, roots))
         return self._reach  # type: ignore[return-value]
+
+    @property
+    def connection_readers(self) -> Set[str]:
+        if self._readers is None and not self._take_known():
+            self._readers = {key for path in sorted(self._index.summaries) for key in self.parts(path).connection_readers}
+        return self._readers  # type: ignore[return-value]
 
     @property
     def held(self) -> Dict[str, Tuple[str, ...]]:

@@ -12,22 +12,39 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field, replace
-from typing import Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from fastapi_asynclint.catalog import CATEGORY_CODES, Blocking, Catalog, Category, canonical_name, returns
 from fastapi_asynclint.diagnostics import Hop
-from fastapi_asynclint.index.guards import PRESENCE_TESTS, VALUE_TESTS, Guard, holds, is_instance, presence_of_type
+from fastapi_asynclint.index.guards import PRESENCE_TESTS, VALUE_TESTS, Guard, constant_holds, holds, is_instance, presence_of_type
 from fastapi_asynclint.index.fastapi_model import CACHE_DECORATORS
 from fastapi_asynclint.index.models import ContextModel, FastAPIModel, KnownParts, MergedModels, Models, part_digests
 from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary
+from fastapi_asynclint.index.targets import CALL, ITEM, ITEMS, MARKERS, collapse, first_marker, split_target
 
 # How many bindings, re-exports and attributes one resolution may follow: far more than real code chains,
 # only a bound on recursion (a cycle is caught by the targets already being followed).
 _MAX_DEPTH = 100
 # Witnesses kept per function under distinct guards; past this, one witness under their common guards.
 _MAX_ALTERNATIVES = 6
-CALL = "()"
 
+
+
+_CONNECTIONS = (
+    "starlette.requests.Request", "starlette.requests.HTTPConnection", "starlette.websockets.WebSocket",
+    "fastapi.Request", "fastapi.WebSocket", "fastapi.requests.Request", "fastapi.requests.HTTPConnection",
+    "fastapi.websockets.WebSocket",
+)
+_APPS = ("fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette")
+# Whose `.state` holds what the project stores there: an app, or a connection (its own state, or its app's).
+STATE_OWNERS = frozenset(
+    [f"{name}()" for name in (*_CONNECTIONS, *_APPS)] + [f"{name}().app" for name in _CONNECTIONS]
+)
+
+
+def _owner_name(tokens: Sequence[str]) -> str:
+    names = first_marker(tokens)
+    return canonical_name(".".join(tokens[:names])) + "".join(t if t in MARKERS else f".{t}" for t in tokens[names:])
 
 
 @dataclass(frozen=True)
@@ -58,6 +75,34 @@ class Resolved:
 UNKNOWN = Resolved("unknown")
 
 
+class Blocked(NamedTuple):
+    """A call that blocks: on what, through which chain of calls (empty: directly), and, when the blocking
+    path is taken only under tests the linter could not decide for this call, what they are."""
+
+    blocking: Blocking
+    chain: Tuple[Hop, ...]
+    condition: str = ""
+
+
+def describe_guards(guards: FrozenSet[Guard]) -> str:
+    """`path` is None and `mode` starts with 'w', as a reader would say it ("" for none)."""
+    phrases = {
+        "isnone": "is None", "notnone": "is not None", "truthy": "is set", "falsy": "is empty or None",
+    }
+    verbs = {
+        "startswith": "starts with", "equals": "is", "contains": "contains", "isinstance": "is a",
+        "notstartswith": "does not start with", "notequals": "is not", "notcontains": "does not contain",
+    }
+    described = []
+    for name, operation, literals, _ in sorted(guards, key=repr):
+        if operation in phrases:
+            described.append(f"`{name}` {phrases[operation]}")
+        elif operation in verbs:
+            shown = literals if operation == "isinstance" else map(repr, literals)
+            described.append(f"`{name}` {verbs[operation]} {(' nor ' if operation.startswith('not') else ' or ').join(shown)}")
+    return " and ".join(described)
+
+
 @dataclass(frozen=True)
 class Witness:
     """Why a function may block: its call at `row` reaches either a catalogue entry or another function."""
@@ -81,10 +126,6 @@ class Witness:
         while step.blocking is None and step.then is not None:
             step = step.then
         return step.blocking  # type: ignore[return-value]
-
-
-def split_target(target: str) -> List[str]:
-    return target.replace(CALL, "." + CALL).split(".")
 
 
 class SummaryTable(Mapping[str, ModuleSummary]):
@@ -145,6 +186,8 @@ class LinkState:
     witnesses: Mapping[str, Tuple["Witness", ...]]
     params: Mapping[str, Mapping[str, Tuple[str, Optional[str], bool]]]
     refs: Mapping[str, "FunctionRef"]
+    # What the project stores on state objects: attribute name -> the targets stored there.
+    state_values: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     # Each file's parts (models.FileParts), read only if asked for, and the models merged from them.
     parts: Optional[KnownParts] = field(default=None, compare=False)
     models: Optional[MergedModels] = None
@@ -208,7 +251,9 @@ class ProjectIndex:
         self._witness: Optional[Dict[str, Tuple[Witness, ...]]] = None
         self._refs: Dict[str, FunctionRef] = {}
         self._params: Dict[str, Dict[str, Tuple[str, Optional[str], bool]]] = {}
+        self._state_values: Optional[Dict[str, Tuple[str, ...]]] = None
         if link is not None:
+            self._state_values = dict(link.state_values)
             self._witness = dict(link.witnesses)
             self._params = {key: dict(value) for key, value in link.params.items()}
             self._refs = dict(link.refs)
@@ -239,9 +284,33 @@ class ProjectIndex:
             witnesses=self._witness,  # type: ignore[arg-type]
             params={key: self._params[key] for key in held if key in self._params},
             refs={key: self._refs[key] for key in held if key in self._refs},
+            state_values=self.state_values,
             parts=KnownParts(part_digests(parts), lambda: parts),
             models=self.models.merged(),
         )
+
+    @property
+    def state_values(self) -> Dict[str, Tuple[str, ...]]:
+        """Attribute name -> what the project's modules store as `<app or request>.state.<name>`."""
+        if self._state_values is None:
+            found: Dict[str, List[str]] = {}
+            for path in sorted(self.summaries):
+                for name, value in self.summaries[path].state_values:
+                    if value not in found.setdefault(name, []):
+                        found[name].append(value)
+            self._state_values = {name: tuple(values) for name, values in found.items()}
+        return self._state_values
+
+    def _stored_state(self, tokens: Sequence[str]) -> Optional[List[str]]:
+        """`request.app.state.http.get` -> the tokens of what the project stores as `state.http`, then
+        `get`; None unless one value is stored under that name and the owner is an app or a connection."""
+        if "state" not in tokens:
+            return None
+        at = list(tokens).index("state")
+        if at + 1 >= len(tokens) or tokens[at + 1] in MARKERS or _owner_name(tokens[:at]) not in STATE_OWNERS:
+            return None
+        values = self.state_values.get(tokens[at + 1], ())
+        return split_target(values[0]) + list(tokens[at + 2 :]) if len(values) == 1 else None
 
     # ------------------------------------------------------------------ per-module tables
     def functions_of(self, summary: ModuleSummary) -> Dict[str, Function]:
@@ -298,19 +367,20 @@ class ProjectIndex:
     def _resolve(self, tokens: Sequence[str], depth: int) -> Resolved:
         if depth > _MAX_DEPTH or not tokens:
             return UNKNOWN
-        names = len(tokens) if CALL not in tokens else tokens.index(CALL)
+        tokens = collapse(tokens)
+        names = first_marker(tokens)
         for cut in range(names, 0, -1):
             summary = self.modules.get(".".join(tokens[:cut]))
             if summary is not None:
                 return self._in_module(summary, tokens[cut:], depth)
-        return self._external(tokens)
+        return self._external(tokens, depth)
 
     def _in_module(self, summary: ModuleSummary, rest: Sequence[str], depth: int) -> Resolved:
         if not rest:
             return Resolved("module", summary.module)
-        if rest[0] == CALL:
+        if rest[0] in MARKERS:
             return UNKNOWN
-        names = len(rest) if CALL not in rest else list(rest).index(CALL)
+        names = first_marker(rest)
         functions, classes = self.functions_of(summary), self.classes_of(summary)
         for cut in range(names, 0, -1):
             qualname = ".".join(rest[:cut])
@@ -361,6 +431,8 @@ class ProjectIndex:
         if rest[0] == CALL:
             # Calling the class gives an instance; what calling an instance returns is not tracked.
             return self._class_member(summary, klass, rest[1:], depth, instance=True) if not instance else UNKNOWN
+        if rest[0] in MARKERS:
+            return UNKNOWN
         name = rest[0]
         for owner_summary, owner in self.mro(summary, klass):
             method = self.functions_of(owner_summary).get(f"{owner.qualname}.{name}")
@@ -370,7 +442,7 @@ class ProjectIndex:
             if attribute is not None:
                 return self._resolve(split_target(attribute) + list(rest[1:]), depth + 1)
         for base in self._external_bases(summary, klass):
-            found = self._external(split_target(base) + ([CALL] if instance else []) + list(rest))
+            found = self._external(split_target(base) + ([CALL] if instance else []) + list(rest), depth)
             if found.kind in ("catalog", "offload"):
                 return found
         return UNKNOWN
@@ -409,9 +481,14 @@ class ProjectIndex:
                 if base and self.resolve(base).kind == "external":
                     yield base
 
-    def _external(self, tokens: Sequence[str]) -> Resolved:
+    def _external(self, tokens: Sequence[str], depth: int) -> Resolved:
         """A third-party or stdlib name: follow factory return types, then ask the catalogue."""
-        names = len(tokens) if CALL not in tokens else list(tokens).index(CALL)
+        stored = self._stored_state(tokens)
+        if stored is not None:
+            return self._resolve(stored, depth + 1)
+        if ITEM in tokens or ITEMS in tokens:
+            return UNKNOWN  # an item of a library's container: its type is not known
+        names = first_marker(tokens)
         current = canonical_name(".".join(tokens[:names]))
         rest = list(tokens[names:])
         while rest:
@@ -513,13 +590,13 @@ class ProjectIndex:
         positional: int,
         keywords: Sequence[str],
         passes: Tuple[Tuple[str, str, str], ...] = (),
-    ) -> Tuple[Tuple[Blocking, Tuple[Hop, ...]], ...]:
+    ) -> Tuple["Blocked", ...]:
         """Whether calling `target` from a coroutine blocks: directly (an empty chain), or through sync
         helpers, once per category of blocking call they reach (unless what the call passes, `passes`,
         does not select a helper's guarded blocking path: guards.py)."""
         hit = self.direct_blocking(target, positional, keywords)
         if hit is not None:
-            return ((hit, ()),)
+            return (Blocked(hit, ()),)
         _, ref = self.callee(target)
         if ref is None or ref.is_async or self.dispatched(ref, keywords):
             return ()
@@ -527,7 +604,7 @@ class ProjectIndex:
         for start in self.reached(ref, passes):
             chain = self.blocking_chain(ref, start)
             if chain is not None:
-                found.append((chain[1], chain[0]))
+                found.append(Blocked(chain[1], chain[0], describe_guards(self.open_guards(passes, ref.key, start.guards))))
         return tuple(found)
 
     def awaited_functions(self) -> Set[str]:
@@ -619,35 +696,61 @@ class ProjectIndex:
         (guards.py). `forwards`: whether a forwarded parameter carries the guard up (False for a coroutine,
         whose callers are not followed)."""
         result = set(local)
-        if not guards:
-            return frozenset(result)
+        for guard, (outcome, forwarded) in self._guard_outcomes(passes, callee_key, guards):
+            if outcome == "fails":
+                return None
+            if outcome == "forwarded" and forwards:
+                result.add(forwarded)  # type: ignore[arg-type]
+            elif outcome == "forwarded" and guard[1] in VALUE_TESTS:
+                return None  # a coroutine's own parameter: a value the linter cannot see
+        return frozenset(result)
+
+    def open_guards(self, passes: Sequence[Tuple[str, str, str]], callee_key: str, guards: FrozenSet[Guard]) -> FrozenSet[Guard]:
+        """Those of the callee's `guards` that what a coroutine's call passes leaves undecided: a value the
+        linter cannot see, or the coroutine's own parameter (its callers are not followed)."""
+        return frozenset(guard for guard, (outcome, _) in self._guard_outcomes(passes, callee_key, guards) if outcome in ("open", "forwarded"))
+
+    def _guard_outcomes(
+        self, passes: Sequence[Tuple[str, str, str]], callee_key: str, guards: FrozenSet[Guard]
+    ) -> Iterator[Tuple[Guard, Tuple[str, Optional[Guard]]]]:
+        """Each guard with what the passed value makes of it: "holds", "fails", "forwarded" (the caller's
+        own parameter: the guard in its terms) or "open" (a type or presence test on a value not known)."""
         passed = {slot: (kind, value) for slot, kind, value in passes}
         slots = self._params.get(callee_key, {})
         for guard in guards:
-            name, operation = guard[0], guard[1]
-            slot, default, none_default = slots.get(name, ("", None, False))
-            value = passed.get(name) or passed.get(slot)
-            if name.startswith("self.") and value is None and passed.get("self") == ("param", "self"):
-                value = ("param", name)  # called on self: the caller's own attribute
-            if value is None and "*" not in passed and not name.startswith("self."):
-                # Omitted: the parameter's default, when it is a string or None.
-                value = ("literal", default) if default is not None else ("type", "NoneType") if none_default else None
-            kind, text = value if value is not None else ("other", "")
-            if kind == "literal":
-                if not holds(guard, text):
-                    return None
-            elif kind == "param" and forwards:
-                result.add((text, *guard[1:]))  # type: ignore[arg-type]
-            elif kind == "type" and operation == "isinstance":
-                if not is_instance(text, guard[2]):
-                    return None
-            elif kind == "type" and operation in PRESENCE_TESTS:
-                if not presence_of_type(operation, text):
-                    return None
-            elif operation in VALUE_TESTS:
-                return None  # a value the linter cannot see is taken not to select the branch
-            # otherwise: a type or presence test on an unknown value may hold
-        return frozenset(result)
+            yield guard, self._guard_outcome(guard, self._passed_value(guard[0], passed, slots))
+
+    @staticmethod
+    def _passed_value(name: str, passed: Mapping[str, Tuple[str, str]], slots: Mapping) -> Tuple[str, str]:
+        slot, default, none_default = slots.get(name, ("", None, False))
+        value = passed.get(name) or passed.get(slot)
+        if name.startswith("self.") and value is None and passed.get("self") == ("param", "self"):
+            value = ("param", name)  # called on self: the caller's own attribute
+        if value is None and "*" not in passed and not name.startswith("self."):
+            # Omitted: the parameter's default, when it is a string or None.
+            value = ("literal", default) if default is not None else ("type", "NoneType") if none_default else None
+        return value if value is not None else ("other", "")
+
+    @staticmethod
+    def _guard_outcome(guard: Guard, value: Tuple[str, str]) -> Tuple[str, Optional[Guard]]:
+        kind, text = value
+        operation = guard[1]
+        if kind == "literal":
+            return ("holds" if holds(guard, text) else "fails"), None
+        if kind == "constant":
+            return ("holds" if constant_holds(guard, text) else "fails"), None
+        if kind == "param":
+            return "forwarded", (text, *guard[1:])  # type: ignore[return-value]
+        if kind == "type" and operation == "isinstance":
+            return ("holds" if is_instance(text, guard[2]) else "fails"), None
+        if kind == "type" and operation in PRESENCE_TESTS:
+            if not presence_of_type(operation, text):
+                return "fails", None
+            # `if flag:` on a bool the call does not spell out may go either way.
+            return ("open" if operation in ("truthy", "falsy") and text != "NoneType" else "holds"), None
+        if operation in VALUE_TESTS:
+            return "fails", None  # a value the linter cannot see is taken not to select the branch
+        return "open", None  # a type or presence test on an unknown value may hold
 
     @property
     def witnesses(self) -> Dict[str, Tuple[Witness, ...]]:
@@ -705,8 +808,8 @@ class ProjectIndex:
                     if call.awaited:
                         continue
                     for target in call.targets:
-                        for blocking, _ in self.classify(target, len(call.args), call.keywords, call.passes):
-                            found.setdefault(CATEGORY_CODES[blocking.category], set()).add(function.qualname)
+                        for blocked in self.classify(target, len(call.args), call.keywords, call.passes):
+                            found.setdefault(CATEGORY_CODES[blocked.blocking.category], set()).add(function.qualname)
             entry = self._async_categories[id(summary)] = (summary, {k: frozenset(v) for k, v in found.items()})
         return entry[1]
     def yields(self, resolved: Resolved) -> bool:
@@ -841,6 +944,7 @@ def link_signature(summary: ModuleSummary) -> tuple:
         summary.classes,
         summary.star_imports,
         summary.dependency_aliases,
+        summary.state_values,
         tuple(
             (f.qualname, f.is_async, f.produces, f.decorators, None if f.is_async else f.calls)
             for f in summary.functions

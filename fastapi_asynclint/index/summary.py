@@ -9,7 +9,7 @@ fixture call.
 A summary records, per function, the calls it makes as *targets*: dotted names resolved through this
 file's imports and scopes, with `()` marking "the value returned by calling" (so `httpx.Client().get` is
 the `get` method of an `httpx.Client` instance, `app.db.Repo().session.query` an attribute chain on a
-project class).  Linking those targets across files happens in `project.py`; nothing here is config- or
+project class; targets.py has the whole grammar).  Linking those targets across files happens in `project.py`; nothing here is config- or
 catalogue-dependent, so a summary is cached by the file's content hash alone.
 """
 
@@ -21,10 +21,11 @@ import sys
 from dataclasses import dataclass, field, fields, replace
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
-from fastapi_asynclint.catalog import NONBLOCKING_FLAGS
+from fastapi_asynclint.catalog import CONSTRUCTED, NONBLOCKING_FLAGS, canonical_name, constructed
 from fastapi_asynclint.index.guards import Guard, GuardFinder, passed_values
 from fastapi_asynclint.index.modules import renamed
 from fastapi_asynclint.index.once import once_calls
+from fastapi_asynclint.index.targets import CONTAINER_TYPES, ITEM, items_of
 
 MODULE_SCOPE = "<module>"
 DEPENDS_CALLS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
@@ -227,6 +228,10 @@ class ModuleSummary:
     star_imports: Tuple[str, ...] = ()
     # `SessionDep = Annotated[Session, Depends(get_db)]`: alias name -> dependency target.
     dependency_aliases: Tuple[Tuple[str, str], ...] = ()
+    # What the module stores on state objects: `app.state.http = httpx.AsyncClient()` or
+    # `request.state.db = SessionLocal()` -> ("http", "httpx.AsyncClient()"), and a lifespan's
+    # `yield {"http": client}` (Starlette hands it to every request as `request.state`).
+    state_values: Tuple[Tuple[str, str], ...] = ()
 
     def binding_map(self) -> Dict[str, str]:
         return dict(self.bindings)
@@ -283,6 +288,7 @@ class Summarizer:
         self.imports: List[str] = []
         self.star_imports: List[str] = []
         self.dependency_aliases: Dict[str, str] = {}
+        self.state_values: List[Tuple[str, str]] = []
         self.scopes: List[_Scope] = []
 
     # ---------------------------------------------------------------- names
@@ -306,14 +312,19 @@ class Summarizer:
     def targets(self, node: ast.AST) -> List[str]:
         """What an expression may name, as target strings (see the module docstring)."""
         if isinstance(node, ast.Call):
-            return [f"{inner}()" for inner in self.targets(node.func)]
+            return [f"{inner}()" for inner in self.call_targets(node)]
         if isinstance(node, ast.Attribute):
             return [f"{base}.{node.attr}" for base in self.targets(node.value)]
         if isinstance(node, ast.Name):
             return self.resolve_names(node.id)
-        if isinstance(node, ast.Subscript):  # Annotated[T, ...] / Optional[T]: the first type argument
-            found = self.annotation_type(node)
-            return [found] if found else []
+        if isinstance(node, ast.Subscript):
+            if self.target(node.value) in (*_ANNOTATED, "typing.Optional"):  # Annotated[T, ...]: T
+                found = self.annotation_type(node)
+                return [found] if found else []
+            return [f"{inner}{ITEM}" for inner in self.targets(node.value)]
+        container = self.container_items(node)
+        if container is not None:
+            return [container]
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):  # `base / "name"` keeps a Path a Path
             return self.targets(node.left)
         return []
@@ -321,6 +332,33 @@ class Summarizer:
     def target(self, node: ast.AST) -> Optional[str]:
         found = self.targets(node)
         return found[0] if found else None
+
+    def call_targets(self, node: ast.Call) -> List[str]:
+        """What a call calls, narrowed by its arguments where the catalogue tells constructions apart
+        (`queue.Queue(8)` calls `queue.Queue(maxsize)`: catalog.constructed)."""
+        found = self.targets(node.func)
+        if not any(canonical_name(t) in CONSTRUCTED for t in found):
+            return found
+        arguments: Dict[str, object] = {}
+        for position, arg in enumerate(node.args):
+            if isinstance(arg, ast.Starred):
+                break
+            arguments[str(position)] = self._argument_value(arg)
+        for keyword in node.keywords:
+            if keyword.arg:
+                arguments[keyword.arg] = self._argument_value(keyword.value)
+        return [constructed(t, arguments) for t in found]
+
+    def _argument_value(self, value: ast.AST) -> object:
+        """An argument as catalog.constructed reads it: an int literal, else the first target, else None."""
+        negative = isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub)
+        literal = value.operand if negative else value  # type: ignore[attr-defined]
+        if isinstance(literal, ast.Constant):
+            number = literal.value
+            return (-number if negative else number) if isinstance(number, int) and not isinstance(number, bool) else None
+        if isinstance(value, (ast.Name, ast.Attribute, ast.Call)):
+            return self.target(value)
+        return None
 
     def annotation_type(self, node: Optional[ast.AST]) -> Optional[str]:
         """The type an annotation promises, as an instance target (`Session` -> `sqlalchemy.orm.Session()`)."""
@@ -333,6 +371,11 @@ class Summarizer:
                 inner = inner.elts[0]
             if head in (*_ANNOTATED, "typing.Optional"):
                 return self.annotation_type(inner)
+            position = CONTAINER_TYPES.get(head or "")
+            if position is not None:
+                arguments = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+                item = self.annotation_type(arguments[position]) if arguments else None
+                return items_of([item]) if item else None
             return None
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):  # `Session | None`
             for side in (node.left, node.right):
@@ -348,9 +391,33 @@ class Summarizer:
         """What a name bound to this expression holds: an instance, an alias, or nothing known."""
         if isinstance(node, ast.Await):
             node = node.value
-        if isinstance(node, (ast.Call, ast.Name, ast.Attribute, ast.BinOp)):
+        if isinstance(node, (ast.Call, ast.Name, ast.Attribute, ast.BinOp, ast.Subscript, *_CONTAINERS)):
             return self.target(node)
         return None
+
+    def container_items(self, node: ast.AST) -> Optional[str]:
+        """A literal or comprehension whose items all hold one target: that container (targets.py)."""
+        if isinstance(node, ast.Dict):
+            items = node.values
+        elif isinstance(node, (ast.List, ast.Set, ast.Tuple)):
+            items = node.elts
+        elif isinstance(node, ast.DictComp):
+            items = [node.value]
+        elif isinstance(node, (ast.ListComp, ast.SetComp)):
+            items = [node.elt]
+        else:
+            return None
+        if isinstance(node, (ast.DictComp, ast.ListComp, ast.SetComp)):
+            return None if _binds_in_comprehension(node, items[0]) else items_of([self.target(items[0])])
+        return items_of([self.target(item) for item in items])
+
+    def loop_item(self, iterable: ast.AST) -> Optional[str]:
+        """What the variable of `for x in iterable` holds: an item of it (of `d.values()`: of `d`)."""
+        if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute) and not iterable.args:
+            if iterable.func.attr == "values":
+                iterable = iterable.func.value
+        base = self.target(iterable)
+        return f"{base}{ITEM}" if base else None
 
     def depends_target(self, node: Optional[ast.AST], annotation: Optional[ast.AST] = None) -> Optional[str]:
         """The dependency of `Depends(f)` / `Security(f)`; a bare `Depends()` injects the annotated class."""
@@ -497,6 +564,8 @@ class Summarizer:
                 for item in child.items:
                     if isinstance(item.optional_vars, ast.Name):
                         _bind(scope, item.optional_vars.id, self.value_of(item.context_expr))
+            elif isinstance(child, (ast.For, ast.AsyncFor)) and isinstance(child.target, ast.Name):
+                _bind(scope, child.target.id, self.loop_item(child.iter))
 
     def produces(self, node: FunctionNode, walked: Sequence[ast.AST], yielded: bool) -> Optional[str]:
         for child in walked:
@@ -563,7 +632,7 @@ class Summarizer:
         return calls, awaits, yields
 
     def call(self, node: ast.Call, awaited: bool) -> Optional[Call]:
-        found = self.targets(node.func)
+        found = self.call_targets(node)
         target = found[0] if found else None
         attr = node.func.attr if isinstance(node.func, ast.Attribute) else None
         if target is None and attr is None:
@@ -620,6 +689,7 @@ class Summarizer:
             first = node.args.args[0].arg
             scope.values[first] = [self.qualify(class_qualname) + ("" if _is_classmethod(node) else "()")]
         self.typed_locals(node, scope, walked)
+        self.collect_state_values(walked, lifespan=isinstance(node, ast.AsyncFunctionDef) and _is_context_manager(node))
         calls, awaits, yields = self.calls_in(walked)
         guards = GuardFinder(node, method=bool(class_qualname) and not _is_staticmethod(node), nodes=walked)
         once = once_calls(node, walked)
@@ -725,8 +795,26 @@ class Summarizer:
             elif isinstance(stmt, ast.ClassDef):
                 self.klass(stmt, f"{prefix}.{stmt.name}" if prefix else stmt.name, direct)
 
+    def collect_state_values(self, nodes: Iterable[ast.AST], lifespan: bool = False) -> None:
+        """`x.state.name = value` assignments, and a lifespan's `yield {"name": value}`, whose value is known."""
+        for node in nodes:
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Attribute) and target.value.attr == "state":
+                        self._store_state(target.attr, node.value)
+            elif lifespan and isinstance(node, ast.Yield) and isinstance(node.value, ast.Dict):
+                for key, value in zip(node.value.keys, node.value.values):
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                        self._store_state(key.value, value)
+
+    def _store_state(self, name: str, value: ast.AST) -> None:
+        found = self.value_of(value)
+        if found and (name, found) not in self.state_values:
+            self.state_values.append((name, found))
+
     def summarize(self, tree: ast.Module) -> ModuleSummary:
         self.collect_module_bindings(tree)
+        self.collect_state_values(self.module_statements(tree.body))
         # What runs on import: a script's `if __name__ == "__main__":` block does not.
         on_import = [statement for statement in tree.body if not _is_main_block(statement)]
         calls, awaits, yields = self.calls_in(list(_own_nodes(on_import)))
@@ -742,6 +830,7 @@ class Summarizer:
             imports=tuple(dict.fromkeys(self.imports)),
             star_imports=tuple(self.star_imports),
             dependency_aliases=tuple(sorted(self.dependency_aliases.items())),
+            state_values=tuple(self.state_values),
         )
 
 
@@ -791,6 +880,11 @@ def _decorator_names(node: FunctionNode) -> List[str]:
         if parts:
             names.append(parts[-1])
     return names
+
+
+def _is_context_manager(node: FunctionNode) -> bool:
+    """`@asynccontextmanager` / `@contextlib.asynccontextmanager`: the form a lifespan takes."""
+    return "asynccontextmanager" in _decorator_names(node)
 
 
 def _is_staticmethod(node: FunctionNode) -> bool:
@@ -858,8 +952,20 @@ _BINDING_KINDS = frozenset(
 )
 _TYPED_BINDING_KINDS = frozenset(
     {ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign}
-    | {ast.With, ast.AsyncWith}
+    | {ast.With, ast.AsyncWith, ast.For, ast.AsyncFor}
 )
+_CONTAINERS = (ast.Dict, ast.List, ast.Set, ast.Tuple, ast.DictComp, ast.ListComp, ast.SetComp)
+
+
+def _binds_in_comprehension(node: ast.AST, item: ast.AST) -> bool:
+    """Whether the item is built from a name the comprehension binds (`c.client for c in ...`: not known
+    here); `Client(host) for host in ...` is a Client whatever the host."""
+    bound = {
+        name.id for generator in node.generators for name in ast.walk(generator.target) if isinstance(name, ast.Name)  # type: ignore[attr-defined]
+    }
+    while isinstance(item, (ast.Call, ast.Attribute, ast.Subscript, ast.Await)):
+        item = item.func if isinstance(item, ast.Call) else item.value
+    return isinstance(item, ast.Name) and item.id in bound
 _CALL_PASS_KINDS = frozenset(
     {ast.Await, ast.AsyncFor, ast.AsyncWith, ast.Yield, ast.YieldFrom, ast.comprehension, ast.Call}
 )

@@ -8,15 +8,21 @@ however many of these rules are enabled.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, ClassVar, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 from libcst.metadata import FunctionScope, GlobalScope, ImportAssignment
 
+from fastapi_asynclint.call_layout import CallText, Surroundings, layout, relative
 from fastapi_asynclint.catalog import CATEGORY_CODES, CATEGORY_LABELS, NONBLOCKING_FLAGS, Blocking, Category
 from fastapi_asynclint.diagnostics import Applicability, Edit, Fix, Hop, Location
 from fastapi_asynclint.index.guards import BYTES_CALLS, KNOWN_TYPES
 from fastapi_asynclint.rule import FileContext, LintRule, RuleInput, visitor_names
+from fastapi_asynclint.semantic import dotted_name
+from fastapi_asynclint.source import physical_lines
+
+if TYPE_CHECKING:
+    from fastapi_asynclint.index.project import Blocked
 
 ADVICE: Dict[Category, str] = {
     Category.SLEEP: "use `await asyncio.sleep(...)`",
@@ -30,6 +36,7 @@ ADVICE: Dict[Category, str] = {
     Category.SDK: "use the SDK's async client, or run it in a worker thread",
     Category.DB: "use an async driver (asyncpg, psycopg AsyncConnection, aiomysql, aiosqlite, motor, redis.asyncio), or declare the function with `def`",
     Category.ORM: "use `AsyncSession`/`create_async_engine`, or declare the route or dependency with `def` so FastAPI runs it in its threadpool",
+    Category.CPU: "run it in a worker thread (`await anyio.to_thread.run_sync(...)`) or a process pool",
 }
 
 
@@ -42,6 +49,8 @@ class BlockingSite:
     qualname: str
     function_key: str
     is_statement: bool
+    # When the blocking path is taken only under tests the linter could not decide: what they are.
+    condition: str = ""
 
     @property
     def code(self) -> str:
@@ -67,7 +76,7 @@ def _keyword_names(call: cst.Call) -> Tuple[str, ...]:
 
 def _passed_values(call: cst.Call, annotated: Dict[str, str]) -> Tuple[Tuple[str, str, str], ...]:
     """What a coroutine's call passes, by slot, as the summary records it (index/guards.py): string
-    literals, built-in types shown by the argument's form or by the coroutine's parameter annotations
+    literals, number and bool constants, built-in types shown by the argument's form or by the coroutine's parameter annotations
     (`annotated`), and "other" for anything else (a coroutine's parameter is not forwarded to its callers)."""
     found = []
     position = 0
@@ -92,6 +101,10 @@ def _passed_value(value: cst.BaseExpression, annotated: Dict[str, str]) -> Tuple
             return "literal", text
         if isinstance(text, bytes):
             return "type", "bytes"
+    if isinstance(value, (cst.Integer, cst.Float)):
+        return "constant", repr(value.evaluated_value)
+    if isinstance(value, cst.Name) and value.value in _NAMED_CONSTANTS:
+        return _NAMED_CONSTANTS[value.value]
     if isinstance(value, cst.Name) and value.value in annotated:
         return "type", annotated[value.value]
     known = _VALUE_TYPES.get(type(value))
@@ -102,8 +115,9 @@ def _passed_value(value: cst.BaseExpression, annotated: Dict[str, str]) -> Tuple
     return ("type", known) if known else ("other", "")
 
 
+_NAMED_CONSTANTS = {"True": ("constant", "True"), "False": ("constant", "False"), "None": ("type", "NoneType")}
 _VALUE_TYPES = {
-    cst.Integer: "int", cst.Float: "float", cst.Dict: "dict", cst.List: "list", cst.Tuple: "tuple",
+    cst.Dict: "dict", cst.List: "list", cst.Tuple: "tuple",
     cst.Set: "set", cst.FormattedString: "str",
 }
 
@@ -117,6 +131,42 @@ def _annotated_params(function: cst.FunctionDef) -> Dict[str, str]:
         if isinstance(annotation, cst.Name) and annotation.value in KNOWN_TYPES and annotation.value != "str":
             found[param.name.value] = annotation.value
     return found
+
+
+_PATCHERS = ("patch", "patch.object", "monkeypatch.setattr", "mocker.patch", "mocker.patch.object")
+
+
+def patched_names(function: cst.FunctionDef) -> FrozenSet[str]:
+    """The names a test replaces with a mock while it runs: `@patch("app.io.load_model")`,
+    `with patch.object(store, "upload"):`, `monkeypatch.setattr(io, "load_model", fake)`,
+    `mocker.patch("app.io.load_model")` -> {"load_model", "upload"}."""
+    found = set()
+    calls = [decorator.decorator for decorator in function.decorators if isinstance(decorator.decorator, cst.Call)]
+    calls += [node for node in _descendants(function.body) if isinstance(node, cst.Call)]
+    for call in calls:
+        name = dotted_name(call.func) or ""
+        if not any(name == patcher or name.endswith("." + patcher) for patcher in _PATCHERS):
+            continue
+        strings = [arg.value.evaluated_value for arg in call.args[:2] if isinstance(arg.value, cst.SimpleString)]
+        if strings and isinstance(strings[0], str):
+            found.add(strings[0].rpartition(".")[2])
+    return frozenset(found)
+
+
+def _descendants(node: cst.CSTNode):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(child for child in current.children if not isinstance(child, (cst.FunctionDef, cst.ClassDef)))
+
+
+def _mocked(target: str, blocked: "Blocked", patched: FrozenSet[str]) -> bool:
+    """Whether the call, a function on its chain or the blocking call it ends at is mocked where it runs."""
+    if not patched:
+        return False
+    names = [target, blocked.blocking.name, *(hop.name for hop in blocked.chain)]
+    return any(name.replace("()", "").rpartition(".")[2] in patched for name in names)
 
 
 class BlockingFinder(cst.BatchableCSTVisitor):
@@ -133,6 +183,7 @@ class BlockingFinder(cst.BatchableCSTVisitor):
         self.trailed: Set[cst.CSTNode] = set()
         self.sites: List[BlockingSite] = []
         self.annotated: Dict[cst.FunctionDef, Dict[str, str]] = {}  # per coroutine, see _annotated_params
+        self.patched: Dict[cst.FunctionDef, FrozenSet[str]] = {}  # per coroutine, see patched_names
 
     def get_visitors(self):
         return {name: getattr(self, name) for name in visitor_names(self)}
@@ -165,13 +216,18 @@ class BlockingFinder(cst.BatchableCSTVisitor):
         if annotated is None:
             annotated = self.annotated[function] = _annotated_params(function)
         passes = _passed_values(node, annotated)
-        for target in self.semantics.targets(node.func):
-            found = index.classify(target, positional, keywords, passes)
+        patched = self.patched.get(function)
+        if patched is None:
+            patched = self.patched[function] = patched_names(function)
+        for target in self.semantics.call_targets(node):
+            found = [blocked for blocked in index.classify(target, positional, keywords, passes) if not _mocked(target, blocked, patched)]
             if found:
                 qualname = self.semantics.function_qualname(function)
                 key = self.semantics.qualify(qualname)
-                for blocking, chain in found:  # one per category: each rule reports its own
-                    self.sites.append(BlockingSite(node, blocking, chain, function, qualname, key, node in self.statements))
+                for blocked in found:  # one per category: each rule reports its own
+                    self.sites.append(
+                        BlockingSite(node, blocked.blocking, blocked.chain, function, qualname, key, node in self.statements, blocked.condition)
+                    )
                 return
 
 
@@ -208,8 +264,9 @@ def message_for(context: FileContext, site: BlockingSite) -> str:
         return f"Blocking {label} call `{site.blocking.name}` in async function `{function}`; {advice}"
     hops = " -> ".join(f"{hop.name}()" for hop in site.chain[:-1])
     callee = short_name(context, site.node.func)
+    blocks = f"may block the event loop (when {site.condition})" if site.condition else "blocks the event loop"
     return (
-        f"`{callee}()` blocks the event loop in async function `{function}`: "
+        f"`{callee}()` {blocks} in async function `{function}`: "
         f"{hops} -> {site.chain[-1].name} ({label}); {advice}"
     )
 
@@ -362,28 +419,80 @@ def to_thread_fix(context: FileContext, site: BlockingSite) -> Optional[Fix]:
     if any(arg.keyword is not None and arg.keyword.value == "func" for arg in keywords):
         return None  # would collide with the runner's own parameter
     edits: List[Optional[Edit]] = []
-    # Spliced from the original text so that a call spread over lines keeps its layout.
-    callee = context.original_text(call.func)
-    inner = context.original_text(call)[len(callee) :].strip()[1:-1]
-    separator = "," if inner[:1].isspace() else ", "  # keep a line break after `(` where there was one
-    arguments = callee + (separator + inner if inner.strip() else "")
-    if keywords and not runner.keywords:
+    partial = bool(keywords) and not runner.keywords
+    if partial:
         if _binds_other_than_module(context, call, "functools"):
             return None
-        arguments = f"functools.partial({arguments})"
         edits.append(context.import_edit("functools"))
-    replacement = f"await {runner.call}({arguments})"
-    if call in finder.trailed:
-        replacement = f"({replacement})"
     if runner.import_module is not None:
         edits.append(context.import_edit(runner.import_module))
     start, end = context.span(call)
+    replacement = _formatted_wrap(context, call, runner, partial, call in finder.trailed)
+    if replacement is None:
+        replacement = _spliced_wrap(context, call, runner, partial, call in finder.trailed)
     edits.insert(0, Edit(replacement, start, end))
     return context.fix(
         Applicability.UNSAFE,
         f"Run `{short_name(context, call.func)}` in a worker thread with `await {runner.call}(...)`",
         edits,
     )
+
+
+def _formatted_wrap(context: FileContext, call: cst.Call, runner: ThreadRunner, partial: bool, trailed: bool) -> Optional[str]:
+    """`await runner(f, *args)` laid out as ruff format would (call_layout.py), or None when the call holds
+    a comment or an argument whose lines cannot move."""
+    if context.has_comments(call):
+        return None
+    lines = context.shared("physical-lines", lambda: physical_lines(context.source))
+    start, end = context.span(call)
+    first = lines[start.row - 1]
+    newline = first[len(first.rstrip("\r\n")) :] or "\n"
+    before = first[: start.column - 1]
+    arguments = [context.original_text(call.func)]
+    for arg in call.args:
+        text = relative(_argument_text(context, arg).replace(newline, "\n"), _line_indentation(lines, context.span(arg)[0].row))
+        if text is None:
+            return None
+        arguments.append(text)
+    if "\n" in arguments[0]:
+        return None
+    wrappers = ((("(", ")"),) if trailed else ()) + (((f"await {runner.call}(", ")"),) if partial else ())
+    wrapped = CallText(
+        "functools.partial(" if partial else f"await {runner.call}(",
+        arguments,
+        ")",
+        isinstance(call.args[-1].comma, cst.Comma) if call.args else False,
+        wrappers,
+    )
+    after = lines[end.row - 1][end.column - 1 :].rstrip("\r\n")
+    return layout(wrapped, Surroundings(before, after)).replace("\n", newline)
+
+
+def _argument_text(context: FileContext, arg: cst.Arg) -> str:
+    keyword = f"{arg.keyword.value}=" if arg.keyword is not None else ""
+    return f"{arg.star}{keyword}{context.original_text(arg.value)}"
+
+
+def _line_indentation(lines: Sequence[str], row: int) -> str:
+    line = lines[row - 1]
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _spliced_wrap(context: FileContext, call: cst.Call, runner: ThreadRunner, partial: bool, trailed: bool) -> str:
+    """`await runner(f, *args)` spliced from the call's own text, so that its comments and layout stay."""
+    callee = context.original_text(call.func)
+    inner = context.original_text(call)[len(callee) :].strip()[1:-1]
+    first_line, newline, rest = inner.partition("\n")
+    if newline and (not first_line.strip() or first_line.strip().startswith("#")):
+        # Arguments one per line after `(` (and its comment): the callee becomes the first of them.
+        indentation = rest[: len(rest) - len(rest.lstrip(" \t"))]
+        arguments = f"{first_line}{newline}{indentation}{callee},{newline}{rest}"
+    else:
+        arguments = callee + (", " + inner if inner.strip() else "")
+    if partial:
+        arguments = f"functools.partial({arguments})"
+    replacement = f"await {runner.call}({arguments})"
+    return f"({replacement})" if trailed else replacement
 
 
 def fix_for(context: FileContext, site: BlockingSite) -> Optional[Fix]:

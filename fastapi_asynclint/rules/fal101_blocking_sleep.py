@@ -36,8 +36,11 @@ async def status():
 The fix replaces a `time.sleep(x)` statement by `await asyncio.sleep(x)` and adds `import asyncio`. It is
 safe: the coroutine still waits as long, only without blocking others. It is not offered inside a
 comprehension, when the call holds comments, when `asyncio` names something else in that scope, or for
-calls reached through helpers. In a route or dependency that never awaits, where no direct fix applies,
-an unsafe fix declares the function with `def` instead (FastAPI then runs it in its threadpool).
+calls reached through helpers. Where it does not apply, in a route or dependency that never awaits, an
+unsafe fix declares the function with `def` (FastAPI then runs it in its threadpool); elsewhere an unsafe
+fix runs the call in a worker thread with `await asyncio.to_thread(...)` (or the thread runner the file
+already imports). They are unsafe because the code then runs on another thread: anything it shares with
+the coroutine must be safe to use from there.
 """
 
 from fastapi_asynclint.catalog import Category
@@ -51,6 +54,33 @@ class BlockingSleep(BlockingCallRule):
     MESSAGE = "Blocking `time.sleep` in async function"
 
     VALID = [
+        Valid(
+            files={
+                "app/retry.py": '''
+                    import time
+
+                    def retry(action):
+                        for _ in range(3):
+                            if action():
+                                return True
+                            time.sleep(1)
+                        return False
+                    ''',
+                "tests/test_retry.py": '''
+                    from unittest.mock import patch
+                    from app.retry import retry
+
+                    @patch("app.retry.time.sleep")
+                    async def test_retry_gives_up(sleep):
+                        assert not retry(lambda: False)
+
+                    async def test_retry_with_monkeypatch(monkeypatch):
+                        monkeypatch.setattr("app.retry.retry", lambda action: True)
+                        assert retry(lambda: False)
+                    ''',
+            },
+            note="a test that mocks the sleep, or the helper, does not block",
+        ),
         Valid(
             """
             import time
@@ -133,6 +163,26 @@ class BlockingSleep(BlockingCallRule):
     INVALID = [
         Invalid(
             files={
+                "app/retry.py": '''
+                    import time
+
+                    def retry(action):
+                        time.sleep(1)
+                        return action()
+                    ''',
+                "tests/test_retry.py": '''
+                    from unittest.mock import patch
+                    from app.retry import retry
+
+                    @patch("app.retry.log_attempt")
+                    async def test_retry(log_attempt):
+                        assert retry(lambda: True)  # FAL101
+                    ''',
+            },
+            note="near miss: the test mocks something else; the sleep still runs",
+        ),
+        Invalid(
+            files={
                 "__init__.py": "",
                 "sub/helper.py": """
                     import time
@@ -173,8 +223,8 @@ class BlockingSleep(BlockingCallRule):
                 time.sleep(1)  # FAL101
             """,
             fixed="""
-            import time
             import asyncio
+            import time
 
             async def handler():
                 await asyncio.sleep(1)  # FAL101

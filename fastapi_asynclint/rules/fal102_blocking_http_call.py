@@ -3,6 +3,10 @@ Checks for synchronous HTTP requests made by an `async def` function: `requests`
 `Session` methods), `httpx`'s module functions and sync `Client`, `urllib.request.urlopen`, `urllib3`,
 `http.client` connections and `xmlrpc.client`, directly, through aliases, or through sync helpers in any
 module of the project (the finding names the chain: `load_profile() -> fetch_json() -> requests.get`).
+A client is followed where it is kept: on a state object (`app.state.http = httpx.Client()` in a lifespan,
+then `request.app.state.http.get(...)` in a route), or in a container whose items are all clients
+(`CLIENTS = {"a": httpx.Client(...), ...}` then `CLIENTS[name].get(...)`, a parameter annotated
+`list[httpx.Client]`, a `for client in CLIENTS.values():` loop).
 
 ## Why is this bad?
 A sync HTTP call waits for the network while holding the event loop: every other request served by the
@@ -84,6 +88,32 @@ class BlockingHttpCall(BlockingCallRule):
     MESSAGE = "Blocking HTTP call in async function"
 
     VALID = [
+        Valid(
+            files={
+                "app/clients.py": '''
+                    import httpx
+                    import requests
+
+                    HTTP = {"sync": requests.Session(), "async": httpx.AsyncClient()}
+
+                    async def lifespan(app):
+                        app.state.http = httpx.AsyncClient()
+                        yield
+                    ''',
+                "app/main.py": '''
+                    from fastapi import FastAPI, Request
+                    from app.clients import HTTP, lifespan
+
+                    app = FastAPI(lifespan=lifespan)
+
+                    @app.get("/a")
+                    async def a(request: Request):
+                        response = await request.app.state.http.get("/a")
+                        return await HTTP["async"].get(response.json()["next"])
+                    ''',
+            },
+            note="near miss: the state holds an async client; a container of mixed clients is not assumed to hold either",
+        ),
         Valid(
             """
             import httpx
@@ -167,6 +197,63 @@ class BlockingHttpCall(BlockingCallRule):
     ]
 
     INVALID = [
+        Invalid(
+            files={
+                "app/lifespan.py": '''
+                    from contextlib import asynccontextmanager
+                    import httpx
+                    from fastapi import FastAPI
+
+                    @asynccontextmanager
+                    async def lifespan(app: FastAPI):
+                        app.state.http = httpx.Client(base_url="https://partner.example.com")
+                        yield
+                        app.state.http.close()
+                    ''',
+                "app/main.py": '''
+                    from fastapi import FastAPI, Request
+                    from app.lifespan import lifespan
+
+                    app = FastAPI(lifespan=lifespan)
+
+                    @app.get("/orders/{order_id}")
+                    async def order(order_id: int, request: Request):
+                        await request.body()
+                        return request.app.state.http.get(f"/orders/{order_id}").json()  # FAL102
+                    ''',
+            },
+            note="a sync client a lifespan in another module keeps on `app.state`",
+        ),
+        Invalid(
+            files={
+                "app/clients.py": '''
+                    import httpx
+
+                    REGIONS = {
+                        "eu": httpx.Client(base_url="https://eu.example.com"),
+                        "us": httpx.Client(base_url="https://us.example.com"),
+                    }
+                    ''',
+                "app/main.py": '''
+                    from fastapi import FastAPI
+                    import httpx
+                    from app.clients import REGIONS
+
+                    app = FastAPI()
+
+                    @app.get("/status/{region}")
+                    async def status(region: str):
+                        await audit(region)
+                        return REGIONS[region].get("/status").json()  # FAL102
+
+                    async def ping_all(clients: list[httpx.Client]):
+                        for client in REGIONS.values():
+                            client.get("/ping")  # FAL102
+                        clients[0].get("/ping")  # FAL102
+                    ''',
+            },
+            note="clients kept in a container: a subscript, a loop over its values, an annotated list",
+        ),
         Invalid(
             """
             import requests
@@ -269,20 +356,24 @@ class BlockingHttpCall(BlockingCallRule):
                 return requests.get("https://example.com").json()  # FAL102
             """,
             fixed="""
+            import asyncio
+
             import requests
             from fastapi import FastAPI
-            import asyncio
 
             app = FastAPI()
 
             @app.get("/")
             async def index(request: Request):
                 body = await request.body()
-                reply = await asyncio.to_thread(requests.post,  # FAL102
+                reply = await asyncio.to_thread(  # FAL102
+                    requests.post,
                     "https://example.com",
                     data=body,
                 )
-                return (await asyncio.to_thread(requests.get, "https://example.com")).json()  # FAL102
+                return (
+                    await asyncio.to_thread(requests.get, "https://example.com")
+                ).json()  # FAL102
             """,
             unsafe=True,
             note="a route that awaits: the calls move to a worker thread (unsafe fix)",
@@ -300,14 +391,17 @@ class BlockingHttpCall(BlockingCallRule):
                     return [requests.get(link) for link in response.links]  # FAL102
             """,
             fixed="""
+            import functools
+
             import anyio
             import requests
-            import functools
 
             async def refresh(url):
                 await anyio.sleep(1)
                 await anyio.to_thread.run_sync(requests.get, url)  # FAL102
-                await anyio.to_thread.run_sync(functools.partial(requests.get, url, timeout=5))  # FAL102
+                await anyio.to_thread.run_sync(
+                    functools.partial(requests.get, url, timeout=5)
+                )  # FAL102
                 with requests.get(url, stream=True) as response:  # FAL102
                     return [requests.get(link) for link in response.links]  # FAL102
             """,

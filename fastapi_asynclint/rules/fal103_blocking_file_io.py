@@ -2,7 +2,9 @@
 Checks for blocking file-system calls made by an `async def` function: `open()` (and `io.open`,
 `codecs.open`, `tempfile` files), `os` file and directory functions, `os.path.exists`-style checks,
 `pathlib.Path` methods that touch the disk (`read_text`, `write_bytes`, `exists`, `iterdir`, ...),
-`shutil`, `glob`, `zipfile` and `tarfile`, directly or through sync helpers (with the call chain).
+`shutil`, `glob`, `zipfile` and `tarfile`, directly or through sync helpers (with the call chain). Of a
+`ZipFile` only the members that read or write the archive are reported (not `namelist`, `infolist` or
+`getinfo`, which read the directory its constructor loaded).
 
 ## Why is this bad?
 Disk access blocks the calling thread; on network file systems, under load, or for large files it can take
@@ -106,6 +108,47 @@ class BlockingFileIO(BlockingCallRule):
     MESSAGE = "Blocking file I/O in async function"
 
     VALID = [
+        Valid(
+            files={
+                "app/db.py": '''
+                    import os
+
+                    def prepare(url: str):
+                        if ":memory:" in url:
+                            return url
+                        os.makedirs("data", exist_ok=True)
+                        return url
+
+                    def connect(url: str, mode: str = "memory"):
+                        if mode != "memory":
+                            os.makedirs("data", exist_ok=True)
+                        return url
+                    ''',
+                "app/main.py": '''
+                    from fastapi import FastAPI
+                    from app.db import connect, prepare
+
+                    app = FastAPI()
+
+                    @app.get("/health")
+                    async def health():
+                        prepare("sqlite+aiosqlite:///:memory:")
+                        return connect("sqlite+aiosqlite://")
+                    ''',
+            },
+            note="near miss: the literals the route passes rule out the branch that creates the folder",
+        ),
+        Valid(
+            """
+            import zipfile
+
+            async def manifest(archive: zipfile.ZipFile):
+                names = archive.namelist()
+                sizes = {info.filename: info.file_size for info in archive.infolist()}
+                return names, sizes, archive.getinfo("SKILL.md").file_size
+            """,
+            note="near miss: a ZipFile's directory listing is in memory once the archive is open",
+        ),
         Valid(
             files={
                 "secrets.py": """
@@ -341,6 +384,32 @@ class BlockingFileIO(BlockingCallRule):
     ]
 
     INVALID = [
+        Invalid(
+            files={
+                "app/db.py": '''
+                    import os
+
+                    def prepare(url: str):
+                        if ":memory:" in url:
+                            return url
+                        os.makedirs("data", exist_ok=True)
+                        return url
+                    ''',
+                "app/main.py": '''
+                    from fastapi import FastAPI
+                    from app.db import prepare
+
+                    app = FastAPI()
+
+                    @app.get("/health")
+                    async def health(url: str):
+                        prepare("sqlite+aiosqlite:///data/app.db")  # FAL103
+                        return prepare(url)  # FAL103
+                    ''',
+            },
+            message="may block the event loop (when `url` does not contain ':memory:')",
+            note="a file URL takes the branch; a URL the request decides may, and the message says when",
+        ),
         Invalid(
             files={
                 "secrets.py": """

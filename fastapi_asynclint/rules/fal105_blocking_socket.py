@@ -71,6 +71,17 @@ class BlockingSocket(BlockingCallRule):
             """,
             note="near miss: an untyped `sock` whose `recv` is awaited",
         ),
+        Valid(
+            """
+            import ftplib
+            import imaplib
+
+            async def describe(ftp: ftplib.FTP, mailbox: imaplib.IMAP4):
+                ftp.set_pasv(True)
+                return ftp.getwelcome(), mailbox.response("CAPABILITY")
+            """,
+            note="near miss: settings and replies the protocol clients already hold",
+        ),
     ]
 
     INVALID = [

@@ -1,9 +1,10 @@
 """## What it does
 Checks for thread synchronisation that waits, used by an `async def` function: `threading.Lock.acquire()`
 (and `RLock`, `Semaphore`, `Condition`) without a timeout, `threading.Event.wait()`, `Thread.join()`,
-`queue.Queue.get()`/`put()` in blocking mode, `concurrent.futures.Future.result()` and
-`multiprocessing` joins and pool maps, directly or through sync helpers. A call passing `timeout=`,
-`blocking=False` or `block=False` (or the positional equivalent) returns promptly and is not reported.
+`queue.Queue.get()` in blocking mode, `concurrent.futures.Future.result()` and `multiprocessing` joins and
+pool maps, directly or through sync helpers. A call passing `timeout=`, `blocking=False` or `block=False`
+(or the positional equivalent) returns promptly and is not reported, and neither is `put()` on a queue built
+without a `maxsize` (or with `maxsize <= 0`), which never fills.
 
 ## Why is this bad?
 The coroutine waits for another *thread*, but holds the event loop while it does: nothing else runs, and if
@@ -87,6 +88,19 @@ class BlockingThreadSync(BlockingCallRule):
                 return jobs.get_nowait()
             """,
             note="near miss: the non-blocking queue methods",
+        ),
+        Valid(
+            """
+            import queue
+
+            jobs = queue.Queue()
+            retries = queue.Queue(maxsize=0)
+
+            async def submit(job):
+                jobs.put(job)
+                retries.put(job)
+            """,
+            note="near miss: `put` on an unbounded queue never waits",
         ),
     ]
 

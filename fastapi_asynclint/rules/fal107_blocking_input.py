@@ -23,7 +23,9 @@ async def confirm():
 ```
 
 ## Fix safety
-No fix: the right replacement depends on why the program reads the console.
+No fix replaces the read: the right replacement depends on why the program reads the console, and a
+worker thread would only hide a server that waits for a human. In a route or dependency that never
+awaits, an unsafe fix declares the function with `def` (FastAPI then runs it in its threadpool).
 """
 
 from fastapi_asynclint.catalog import Category

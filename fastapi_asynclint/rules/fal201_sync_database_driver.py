@@ -2,7 +2,9 @@
 Checks for synchronous database drivers used from an `async def` function: psycopg2 and psycopg's sync
 `connect`/connections/cursors, pymysql, MySQLdb, mysql.connector, sqlite3, pymongo's `MongoClient` (every
 database and collection operation), sync redis (`redis.Redis`, `StrictRedis`, `from_url`), cassandra's sync
-`Session.execute`, and sync Elasticsearch/OpenSearch clients, directly or through sync helpers.
+`Session.execute`, neo4j's sync driver and sessions, clickhouse-driver and clickhouse-connect, and sync
+Elasticsearch/OpenSearch clients, directly or through sync helpers. Fetching from the client-side cursors of
+psycopg2, psycopg, pymysql and MySQLdb reads rows that `execute()` already received, and is not reported.
 
 Their async counterparts are not reported: asyncpg, psycopg's `AsyncConnection`, aiomysql, aiosqlite,
 motor, `redis.asyncio`, `AsyncElasticsearch`.
@@ -92,6 +94,19 @@ class SyncDatabaseDriver(BlockingCallRule):
             """,
             note="near miss: motor, the async MongoDB driver",
         ),
+        Valid(
+            """
+            import neo4j
+            import psycopg2.extensions
+
+            driver = neo4j.GraphDatabase.driver("neo4j://db", auth=("neo4j", "secret"))
+
+            async def rows(cursor: psycopg2.extensions.cursor):
+                session = driver.session()
+                return session, cursor.fetchall(), cursor.fetchone()
+            """,
+            note="near miss: opening a neo4j session is lazy; a client-side cursor's fetch reads memory",
+        ),
     ]
 
     INVALID = [
@@ -133,6 +148,21 @@ class SyncDatabaseDriver(BlockingCallRule):
                     ''',
             },
             message="fetch_user() -> pymysql.connect",
+        ),
+        Invalid(
+            """
+            import clickhouse_connect
+            import neo4j
+
+            driver = neo4j.GraphDatabase.driver("neo4j://db", auth=("neo4j", "secret"))
+
+            async def report(day):
+                client = clickhouse_connect.get_client(host="clickhouse")  # FAL201
+                client.query("select count() from events where day = {day:Date}", parameters={"day": day})  # FAL201
+                with driver.session() as session:
+                    session.run("MATCH (n) RETURN count(n)")  # FAL201
+            """,
+            note="clickhouse-connect's client and a neo4j session",
         ),
     ]
 

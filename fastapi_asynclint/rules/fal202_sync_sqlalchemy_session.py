@@ -3,8 +3,14 @@ Checks for synchronous SQLAlchemy (and SQLModel) used from an `async def` functi
 `sessionmaker()`, `Session(engine)`, or injected with `db: Session = Depends(get_db)`, an
 `Annotated[Session, Depends(...)]` alias, or an un-annotated `db=Depends(get_db)` whose dependency yields a
 sync session), an `Engine` from `create_engine`, or a `Connection`: every query, `execute`, `commit`,
-`refresh`, `Query.all()`/`first()`, `engine.connect()` is reported, directly or through sync helpers.
+`refresh`, `Query.all()`/`first()`, `engine.connect()`, and reflection (`inspect(engine).get_table_names()`,
+`metadata.reflect(bind=engine)`, `metadata.create_all(engine)`) is reported, directly or through sync helpers.
 Session methods that do no I/O (`add`, `add_all`, `expunge`, building a `query`) are not.
+
+A session kept on a state object is followed too: `request.state.db = SessionLocal()` in a middleware or
+dependency, or `app.state.db = ...` in a lifespan, in any module, gives `request.state.db` (and
+`request.app.state.db`, `app.state.db`) that type wherever it is read, as long as the project stores one
+kind of value under that name.
 
 ## Why is this bad?
 This is FastAPI's most common performance bug: the SQL tutorial's `get_db` dependency yields a *sync*
@@ -60,6 +66,19 @@ class SyncSqlalchemySession(BlockingCallRule):
 
     VALID = [
         Valid(
+            """
+            from fastapi import FastAPI
+            from sqlalchemy import inspect
+
+            app = FastAPI()
+
+            @app.get("/fields")
+            async def fields():
+                return [attribute.key for attribute in inspect(User).attrs]
+            """,
+            note="near miss: `inspect()` of a mapped class reads its mapping, not the database",
+        ),
+        Valid(
             files={
                 "app/deps.py": _DEPS,
                 "app/main.py": '''
@@ -88,6 +107,32 @@ class SyncSqlalchemySession(BlockingCallRule):
             note="AsyncSession is awaited",
         ),
         Valid(
+            files={
+                "app/state.py": '''
+                    from fastapi import FastAPI
+                    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+                    AsyncSessionLocal = async_sessionmaker(create_async_engine("sqlite+aiosqlite://"))
+
+                    async def lifespan(app: FastAPI):
+                        app.state.db = AsyncSessionLocal()
+                        yield
+                    ''',
+                "app/main.py": '''
+                    from fastapi import FastAPI, Request
+                    from app.state import lifespan
+
+                    app = FastAPI(lifespan=lifespan)
+
+                    @app.get("/users")
+                    async def users(request: Request):
+                        await request.app.state.db.commit()
+                        return await request.app.state.db.execute("select 1")
+                    ''',
+            },
+            note="near miss: the session kept on `app.state` is an AsyncSession",
+        ),
+        Valid(
             """
             from fastapi import Depends
             from sqlalchemy.orm import Session
@@ -101,6 +146,37 @@ class SyncSqlalchemySession(BlockingCallRule):
     ]
 
     INVALID = [
+        Invalid(
+            files={
+                "app/db.py": '''
+                    from sqlalchemy import MetaData, create_engine, inspect
+
+                    engine = create_engine("postgresql://db/app")
+                    metadata = MetaData()
+
+                    def tenant_schemas():
+                        return set(inspect(engine).get_schema_names())
+                    ''',
+                "app/main.py": '''
+                    from fastapi import FastAPI, Request
+                    from app.db import engine, metadata, tenant_schemas
+
+                    app = FastAPI()
+
+                    @app.middleware("http")
+                    async def tenant(request: Request, call_next):
+                        if request.headers.get("x-tenant") not in tenant_schemas():  # FAL202
+                            return None
+                        return await call_next(request)
+
+                    @app.post("/admin/reflect")
+                    async def reflect():
+                        metadata.reflect(bind=engine)  # FAL202
+                        return await audit(list(metadata.tables))
+                    ''',
+            },
+            note="reflection reads the database's catalogue on every request",
+        ),
         Invalid(
             files={
                 "app/deps.py": _DEPS,
@@ -168,6 +244,34 @@ class SyncSqlalchemySession(BlockingCallRule):
             },
             unsafe=True,
             note="the route never awaits: declared `def` by the unsafe fix",
+        ),
+        Invalid(
+            files={
+                "app/deps.py": _DEPS,
+                "app/middleware.py": '''
+                    from fastapi import Request
+                    from app.deps import SessionLocal
+
+                    async def db_session(request: Request, call_next):
+                        request.state.db = SessionLocal()
+                        response = await call_next(request)
+                        request.state.db.commit()  # FAL202
+                        return response
+                    ''',
+                "app/main.py": '''
+                    from fastapi import FastAPI, Request
+                    from app.middleware import db_session
+
+                    app = FastAPI()
+                    app.middleware("http")(db_session)
+
+                    @app.get("/users")
+                    async def users(request: Request):
+                        await audit(None)
+                        return request.state.db.query(User).all()  # FAL202
+                    ''',
+            },
+            note="a session a middleware in another module keeps on `request.state`",
         ),
     ]
 

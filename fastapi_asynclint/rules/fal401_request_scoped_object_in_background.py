@@ -4,7 +4,10 @@ with `yield` (a database session from `Depends(get_db)`, a connection), the `Req
 `UploadFile`, passed to `BackgroundTasks.add_task` / `BackgroundTask`, to `asyncio.create_task(...)`, to a
 thread (`loop.run_in_executor`, `threading.Thread`, `Executor.submit`) or to a task queue (Celery
 `.delay`/`.apply_async`/`send_task`, ARQ `enqueue_job`, RQ, Taskiq `.kiq`), including through a lambda.
-A task given plain ids and values, or that opens its own session, is not reported.
+A task given plain ids and values, or that opens its own session, is not reported; nor is a task given the
+`Request` or `WebSocket` that only reads its scope (`url`, `method`, `headers`, `query_params`,
+`path_params`, `client`, `cookies`, `state`): it is reported when it reads the body (`body()`, `json()`,
+`form()`, `stream()`), uses the socket (`send_*`, `receive_*`), or passes the object on to other code.
 
 ## Why is this bad?
 FastAPI cleans these up when the request is done, and background work runs after that:
@@ -110,12 +113,27 @@ class RequestScopedObjectInBackground(LintRule):
         if not scoped:
             return
         values = list(work.data) + ([work.task] if isinstance(work.task, cst.Lambda) else [])
+        scope_only = self._reads_scope_only(work)
         for value in values:
             for name in self._deferred_uses(value, scoped):
                 category, description = scoped[name.value]
+                if category in ("Request", "WebSocket") and scope_only:
+                    continue
                 if self._is_parameter(name, function):
                     self.report(name, f"`{name.value}` {description}, and is handed to {work.via}; {_ADVICE[category]}")
                     return
+
+    def _reads_scope_only(self, work) -> bool:
+        """Whether the task is a project function that only reads the scope of a request it is given (its
+        url, headers, client...): those outlive the request; its body and connection do not."""
+        if work.task is None or isinstance(work.task, cst.Lambda):
+            return False
+        index = self.context.index
+        for target in self.context.semantics.targets(work.task):
+            _, ref = index.callee(target)
+            if ref is not None:
+                return ref.key not in index.models.connection_readers
+        return False
 
     @staticmethod
     def _deferred_uses(value: cst.BaseExpression, scoped: Dict[str, Tuple[str, str]]) -> Iterator[cst.Name]:
@@ -188,6 +206,24 @@ class RequestScopedObjectInBackground(LintRule):
         return None
 
     VALID = [
+        Valid(
+            """
+            import logging
+            from fastapi import BackgroundTasks, FastAPI, Request
+
+            app = FastAPI()
+            log = logging.getLogger(__name__)
+
+            def record_visit(request: Request):
+                log.info("%s %s from %s", request.method, request.url.path, request.client.host)
+
+            @app.get("/items")
+            async def items(request: Request, background_tasks: BackgroundTasks):
+                background_tasks.add_task(record_visit, request)
+                return []
+            """,
+            note="near miss: the task reads only the request's scope (method, url, client), which outlives it",
+        ),
         Valid(
             """
             from fastapi import BackgroundTasks, Depends, FastAPI
@@ -266,7 +302,7 @@ class RequestScopedObjectInBackground(LintRule):
                 ...
 
             async def log_request(request):
-                ...
+                audit.write(await request.body())
 
             @app.post("/reports")
             async def create(background_tasks: BackgroundTasks, db: Session = Depends(get_db)):

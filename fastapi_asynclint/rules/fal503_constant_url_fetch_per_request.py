@@ -1,8 +1,11 @@
 """## What it does
 Checks for a constant URL fetched on every request: a GET to a literal (or module-level constant) URL with
 no request-dependent `params`, `json` or `data`, made with `requests`, `httpx` (sync or async client),
-`aiohttp` or `urllib.request.urlopen`, inside a GET route, a dependency or middleware. Cached functions
-are not reported.
+`aiohttp` or `urllib.request.urlopen`, inside a GET route, a dependency or middleware; a client kept on
+a state object (`app.state.http = httpx.AsyncClient()` in a lifespan) is followed. Cached functions
+are not reported, nor is a fetch made on the caller's behalf (`auth=`, `cookies=`, or headers that are
+not constant, such as the caller's `Authorization`): its answer is the caller's own, and caching it
+would hand one user's data to another.
 
 ## Why is this bad?
 Every request waits for the same upstream round trip and returns the same answer: the latency of the
@@ -43,6 +46,8 @@ GETTERS = frozenset(
     }
 )
 VARYING = ("params", "json", "data", "content", "files")
+# Who the request is made for: a response to these is the caller's own, not shareable.
+CREDENTIALS = ("auth", "cookies")
 
 
 class ConstantUrlFetchPerRequest(CallRule):
@@ -59,8 +64,10 @@ class ConstantUrlFetchPerRequest(CallRule):
         if found is None:
             return
         kind = per_request_read_kind(self.context, found[1])
-        if kind is None or any(argument(node, keyword) is not None for keyword in VARYING):
+        if kind is None or any(argument(node, keyword) is not None for keyword in (*VARYING, *CREDENTIALS)):
             return
+        if not _constant_headers(self.context, argument(node, "headers")):
+            return  # made on the caller's behalf (its token, its cookies)
         url = argument(node, "url", 0)
         if not is_constant(self.context, url):
             return
@@ -74,6 +81,25 @@ class ConstantUrlFetchPerRequest(CallRule):
         )
 
     VALID = [
+        Valid(
+            """
+            import httpx
+            from fastapi import FastAPI, Request
+
+            app = FastAPI()
+            http = httpx.AsyncClient()
+
+            @app.get("/me")
+            async def me(request: Request):
+                headers = {"Authorization": request.headers["authorization"]}
+                return (await http.get("https://api.example.com/v1/me", headers=headers)).json()
+
+            @app.get("/repos")
+            async def repos(token: str):
+                return (await http.get("https://api.github.com/user/repos", auth=("me", token))).json()
+            """,
+            note="near miss: a constant URL fetched with the caller's credentials is not cacheable",
+        ),
         Valid(
             """
             import httpx
@@ -119,6 +145,31 @@ class ConstantUrlFetchPerRequest(CallRule):
     ]
     INVALID = [
         Invalid(
+            files={
+                "app/lifespan.py": '''
+                    from contextlib import asynccontextmanager
+                    import httpx
+
+                    @asynccontextmanager
+                    async def lifespan(app):
+                        async with httpx.AsyncClient() as client:
+                            yield {"http": client}
+                    ''',
+                "app/main.py": '''
+                    from fastapi import FastAPI, Request
+                    from app.lifespan import lifespan
+
+                    app = FastAPI(lifespan=lifespan)
+
+                    @app.get("/checkout")
+                    async def checkout(request: Request):
+                        rates = await request.state.http.get("https://rates.example.com/latest")  # FAL503
+                        return rates.json()
+                    ''',
+            },
+            note="the client a lifespan in another module yields as state (`request.state.http`)",
+        ),
+        Invalid(
             """
             import httpx
             import requests
@@ -134,9 +185,25 @@ class ConstantUrlFetchPerRequest(CallRule):
             @app.get("/rates")
             async def rates(keys=Depends(get_keys)):
                 return (await http.get("https://rates.example.com/latest")).json()  # FAL503
+
+            @app.get("/status")
+            async def status():
+                return (await http.get("https://status.example.com/v1", headers={"Accept": "application/json"})).json()  # FAL503
             """
         ),
     ]
+
+
+def _constant_headers(context, headers) -> bool:
+    """Whether the request's headers (if any) are the same for every caller: a dict whose values are constant."""
+    if headers is None:
+        return True
+    if isinstance(headers, cst.Dict):
+        return all(
+            isinstance(element, cst.DictElement) and is_constant(context, element.key) and is_constant(context, element.value)
+            for element in headers.elements
+        )
+    return is_constant(context, headers)
 
 
 RULE = ConstantUrlFetchPerRequest

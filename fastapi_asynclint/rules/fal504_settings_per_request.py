@@ -206,9 +206,10 @@ class SettingsPerRequest(LintRule):
                 return {}
             """,
             fixed="""
+            from functools import lru_cache
+
             from fastapi import Depends, FastAPI
             from pydantic_settings import BaseSettings
-            from functools import lru_cache
 
             class Settings(BaseSettings):
                 app_name: str = "demo"

@@ -111,7 +111,8 @@ def code(name):
         ("sklearn.linear_model.LogisticRegression.get_params", None),
         ("PIL.Image.Image.thumbnail", "FAL110"),
         ("PIL.Image.Image.getpixel", None),
-        ("zlib.compress", "FAL110"),
+        ("lzma.compress", "FAL110"),
+        ("zlib.compress", None),  # fast: one small value costs microseconds
         ("zlib.crc32", None),
     ],
 )

@@ -38,7 +38,6 @@ OPEN: Dict[str, Tuple[str, str]] = {
     "fp10_fresh_lock": ("FP10", "acquire() on a threading.Lock created on the previous line is reported"),
     "fp12_gather_batched": ("FP12", "FAL304 on a gather over a constant-width slice (already batched)"),
     "fp13_gather_server_data": ("FP13", "FAL304 on a gather over server-side data, not a request-derived collection"),
-    "fp14_ws_task_awaited": ("FP14", "FAL401 on a WebSocket task that the handler awaits and cancels before returning"),
     "fp15_queue_self_limited": ("FP15", "FAL301 on a queue whose producers each wait for their own item"),
     "fp16_latent_sync_generator_streaming": ("FP16", "calling a sync generator function for StreamingResponse runs nothing on the loop"),
     "fp20_enum_value_test": ("FP20", "a test against a str-Enum member (`type == E.S3`) is not read as a value test"),

@@ -51,6 +51,9 @@ _NEGATION = {
     **{test: f"not{test}" for test in VALUE_TESTS}, **{f"not{test}": test for test in VALUE_TESTS},
 }
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+# The tests that cannot hold beside each one on the same value.
+_EXCLUDED = {operation: (negation,) for operation, negation in _NEGATION.items()}
+_EXCLUDED["truthy"] = ("falsy", "isnone")
 _EQUALITY = (ast.Eq, ast.In, ast.NotEq, ast.NotIn)
 PRESENCE_TESTS = frozenset({"truthy", "falsy", "notnone", "isnone"})
 
@@ -65,6 +68,13 @@ _NOT_HEADERS = tuple(t for t in (ast.stmt, ast.excepthandler, getattr(ast, "matc
 KNOWN_TYPES = frozenset(
     {"str", "bytes", "bytearray", "memoryview", "int", "float", "bool", "complex", "dict", "list", "tuple",
      "set", "frozenset", "NoneType", "PathLike", "PurePath", "Path", "PosixPath", "WindowsPath", "IOBase"}
+)
+# What a call passes as its value (`store=get_store()`): something, not None, of a type not known, unless
+# the callee is one that commonly answers None (`os.environ.get(...)`, `query.first()`).
+SOMETHING = "object"
+MAYBE_NONE_CALLS = frozenset(
+    {"get", "getenv", "pop", "first", "one_or_none", "scalar", "scalar_one_or_none", "fetchone", "find", "match",
+     "search", "getattr", "next", "get_or_none", "find_one"}
 )
 BYTES_CALLS = frozenset({"bytes", "bytearray", "encode", "b64decode", "urlsafe_b64decode", "b64encode", "digest", "to_bytes"})
 _DISPLAYS = {ast.Dict: "dict", ast.List: "list", ast.Tuple: "tuple", ast.Set: "set", ast.JoinedStr: "str"}
@@ -91,16 +101,20 @@ def value_type(node: ast.AST) -> Optional[str]:
     display = _DISPLAYS.get(type(node))
     if display is not None:
         return display
+    if isinstance(node, ast.Await):
+        node = node.value
     if isinstance(node, ast.Call):
         name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
         if name in BYTES_CALLS:
             return "bytes"
+        if name not in MAYBE_NONE_CALLS:
+            return SOMETHING
     return None
 
 
 def is_instance(type_name: str, names: Tuple[str, ...]) -> bool:
     """Whether a value of built-in type `type_name` passes `isinstance(value, names)` (True when unsure)."""
-    if "object" in names or any(name not in KNOWN_TYPES for name in names):
+    if type_name == SOMETHING or "object" in names or any(name not in KNOWN_TYPES for name in names):
         return True
     return type_name in names or (type_name == "bool" and "int" in names)
 
@@ -341,11 +355,12 @@ class GuardFinder:
                 before = dict(self.aliases)
                 self._walk(statement.body, inner)
                 after_body, self.aliases = self.aliases, before
-                self._walk(statement.orelse, active)
+                negated = self._negated(statement.test)
+                # `else:` (and `elif`) runs only when the test failed.
+                self._walk(statement.orelse, (active + (negated,))[:_MAX_GUARDS] if negated is not None else active)
                 self.aliases = _merged(after_body, self.aliases)
                 if not statement.orelse and statement.body and isinstance(statement.body[-1], _EXITS):
                     # `if config is None: raise ...`: what follows runs only when the test failed.
-                    negated = self._negated(statement.test)
                     if negated is not None:
                         active = (active + (negated,))[:_MAX_GUARDS]
                 continue
@@ -494,6 +509,16 @@ def holds(guard: Guard, value: str) -> bool:
         except (TypeError, ValueError, AttributeError, IndexError):
             return True  # unsure: assume it may hold
     return _value_test(operation, literals, current)
+
+
+def contradictory(guards: Iterable[Guard]) -> bool:
+    """Whether two of the guards cannot hold together: a test and its negation on the same value."""
+    seen = set(guards)
+    return any(
+        (name, other, literals if other in _NEGATION and operation in _NEGATION else (), transforms) in seen
+        for name, operation, literals, transforms in seen
+        for other in _EXCLUDED.get(operation, ())
+    )
 
 
 def constant_holds(guard: Guard, text: str) -> bool:

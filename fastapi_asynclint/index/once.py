@@ -13,7 +13,8 @@ not make their function blocking for the index (project.py), as calls of a funct
 (not of `self`: an instance may be made per request); it is filled when
 the branch that tests it also assigns it: `if X is None:` / `if not X:` / `if key not in X:` /
 `if X.get(key) is None:` around the assignment, or an early `return` when it is already filled
-(`if X is not None: return X`) before it.
+(`if X is not None: return X`) before it. A branch that only calls a loader when a private or constant
+module global is empty (`if not _translations: _load_translations()`) is taken to fill it too.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ def _in_block(body: Sequence[ast.stmt], declared: "_Names") -> Set[Tuple[int, in
         empty = _slot(statement.test, declared, filled=False)
         if empty is not None and _assigns(statement.body, empty):
             found |= _calls(statement.body)
+        elif _tests_private_global(statement.test, declared) and _only_calls(statement.body):
+            found |= _calls(statement.body)  # `if not _translations: _load_translations()`
         full = _slot(statement.test, declared, filled=True)
         rest = body[position + 1 :]
         if full is not None and _returns(statement.body) and _assigns(rest, full):
@@ -95,6 +98,24 @@ def _slot(test: ast.AST, declared: "_Names", filled: bool) -> Optional[Slot]:
     if filled:
         return _named(test, declared)
     return None
+
+
+def _tests_private_global(test: ast.AST, names: "_Names") -> bool:
+    """`not _cache` / `_cache is None` on a module global the function only reads, named as a private or
+    constant slot (`_cache`, `MODEL`): the loader the branch calls fills it."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        subject = test.operand
+    elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is) and _is_none(test.comparators[0]):
+        subject = test.left
+    else:
+        return False
+    if not isinstance(subject, ast.Name) or subject.id in names.local or subject.id in names.declared:
+        return False
+    return subject.id.startswith("_") or subject.id.isupper()
+
+
+def _only_calls(body: Sequence[ast.stmt]) -> bool:
+    return bool(body) and all(isinstance(statement, ast.Expr) and isinstance(statement.value, (ast.Call, ast.Await)) for statement in body)
 
 
 def _is_none(node: ast.AST) -> bool:

@@ -16,7 +16,9 @@ from typing import Dict, FrozenSet, Iterator, List, Mapping, NamedTuple, Optiona
 
 from fastapi_asynclint.catalog import CATEGORY_CODES, Blocking, Catalog, Category, canonical_name, returns
 from fastapi_asynclint.diagnostics import Hop
-from fastapi_asynclint.index.guards import PRESENCE_TESTS, VALUE_TESTS, Guard, constant_holds, holds, is_instance, presence_of_type
+from fastapi_asynclint.index.guards import (
+    PRESENCE_TESTS, SOMETHING, VALUE_TESTS, Guard, constant_holds, contradictory, holds, is_instance, presence_of_type,
+)
 from fastapi_asynclint.index.fastapi_model import CACHE_DECORATORS
 from fastapi_asynclint.index.models import ContextModel, FastAPIModel, KnownParts, MergedModels, Models, part_digests
 from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary
@@ -703,7 +705,8 @@ class ProjectIndex:
                 result.add(forwarded)  # type: ignore[arg-type]
             elif outcome == "forwarded" and guard[1] in VALUE_TESTS:
                 return None  # a coroutine's own parameter: a value the linter cannot see
-        return frozenset(result)
+        # `if self.content: self.encode()` where encode reads only `if not self.content`: no path.
+        return None if contradictory(result) else frozenset(result)
 
     def open_guards(self, passes: Sequence[Tuple[str, str, str]], callee_key: str, guards: FrozenSet[Guard]) -> FrozenSet[Guard]:
         """Those of the callee's `guards` that what a coroutine's call passes leaves undecided: a value the
@@ -741,6 +744,8 @@ class ProjectIndex:
             return ("holds" if constant_holds(guard, text) else "fails"), None
         if kind == "param":
             return "forwarded", (text, *guard[1:])  # type: ignore[return-value]
+        if kind == "type" and operation == "isinstance" and text == SOMETHING:
+            return "open", None  # a call's result: of a type not known
         if kind == "type" and operation == "isinstance":
             return ("holds" if is_instance(text, guard[2]) else "fails"), None
         if kind == "type" and operation in PRESENCE_TESTS:
@@ -759,14 +764,17 @@ class ProjectIndex:
         return self._witness
 
     def reached(self, ref: FunctionRef, passes: Sequence[Tuple[str, str, str]] = ()) -> List[Witness]:
-        """For each category `ref` blocks on, its first witness that a coroutine's call passing `passes`
-        can meet."""
+        """For each category `ref` blocks on, the witness a coroutine's call passing `passes` can meet: one
+        without guards if there is one, else the first."""
         found: Dict[Category, Witness] = {}
         for option in self.witnesses.get(ref.key, ()):
-            if option.end.category in found:
+            category = option.end.category
+            if category in found and not found[category].guards:
                 continue
-            if not option.guards or self._call_guards((), passes, ref.key, option.guards, forwards=False) is not None:
-                found[option.end.category] = option
+            if not option.guards:
+                found[category] = option  # one that always blocks says more than a guarded one found first
+            elif category not in found and self._call_guards((), passes, ref.key, option.guards, forwards=False) is not None:
+                found[category] = option
         return list(found.values())
 
     def blocking_chain(self, ref: FunctionRef, start: Optional[Witness] = None) -> Optional[Tuple[Tuple[Hop, ...], Blocking]]:

@@ -1,10 +1,10 @@
 """Where each function runs, from the FastAPI model and the call graph: its reach.
 
 * `request`: a route, dependency, middleware or websocket handler, or code they call;
-* `background`: work they hand off (`BackgroundTasks.add_task`, `asyncio.create_task`, a thread, a task
-  queue), or code it calls;
+* `background`: work that served code (request, startup or background) hands off
+  (`BackgroundTasks.add_task`, `asyncio.create_task`, a thread, a task queue), or code it calls;
 * `startup`: the lifespan, startup and shutdown handlers, module-level code, or code they call: it runs
-  once per process;
+  once per process (a function module-level code only registers, `cli.command()(main)`, is not called);
 * `unserved`: nothing of an app reaches it: command-line tools, scripts, tests, dead code.
 
 A function reached several ways takes the first of that order. A project where no app is found treats
@@ -73,10 +73,13 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
             scheduled.update(tasks)
             if "lifespan" in dict(call.keyword_values) or (call.attr == "add_event_handler" and call.first_str in _STARTUP_EVENTS):
                 startup.update(_functions(index, [dict(call.keyword_values).get("lifespan"), *call.args[1:]]))
-        for argument in call.args:
+        for argument in call.args if function.qualname != MODULE_SCOPE else ():
+            # A callback: `run_in_threadpool(f)`, `Depends(f)`. At module level a function handed over is
+            # registered (`cli.command()(f)`), not run.
             found = _function_key(index, argument)
             if found is not None and found not in scheduled:
-                calls.add(found)  # a callback: `run_in_threadpool(f)`, `Depends(f)`
+                calls.add(found)
+    calls -= scheduled  # `create_task(work())` calls work() only to hand its coroutine over
     at_startup = function.qualname == MODULE_SCOPE or any(
         decorator.attr == "on_event" and decorator.first_str in _STARTUP_EVENTS for decorator in function.decorators
     )
@@ -127,28 +130,46 @@ def build_reach(parts: Mapping[str, Iterable[ReachPart]], request_roots: Iterabl
             by_key[part.key] = part
             if test:
                 tests.add(part.key)
-    reach: Dict[str, str] = {}
-    seeds = {
-        "request": set(request_roots),
-        "background": {task for part in by_key.values() for task in part.scheduled},
-        "startup": {key for part in by_key.values() for key in part.startup}
-        | {part.key for part in by_key.values() if part.at_startup},
+    served = {
+        "request": _reached(set(request_roots) - tests, by_key, tests),
+        "startup": _reached(
+            ({key for part in by_key.values() for key in part.startup} | {part.key for part in by_key.values() if part.at_startup}) - tests,
+            by_key, tests,
+        ),
     }
-    for kind in REACHES[:3]:
-        _spread(kind, seeds[kind] - tests, by_key, reach, tests)
+    # Work is background when served code hands it off (a command-line tool's tasks are not served).
+    background: Set[str] = set()
+    while True:
+        handed = {task for key in served["request"] | served["startup"] | background for task in _scheduled(by_key, key)}
+        grown = _reached(handed - tests, by_key, tests)
+        if grown <= background:
+            break
+        background |= grown
+    reach: Dict[str, str] = {}
+    for kind, keys in (("request", served["request"]), ("background", background), ("startup", served["startup"])):
+        for key in keys:
+            reach.setdefault(key, kind)
     return reach
 
 
-def _spread(kind: str, seeds: Set[str], by_key: Mapping[str, ReachPart], reach: Dict[str, str], tests: Set[str]) -> None:
-    pending = [key for key in sorted(seeds) if key not in reach]
+def _scheduled(by_key: Mapping[str, ReachPart], key: str) -> Tuple[str, ...]:
+    part = by_key.get(key)
+    return part.scheduled if part is not None else ()
+
+
+def _reached(seeds: Set[str], by_key: Mapping[str, ReachPart], tests: Set[str]) -> Set[str]:
+    """The seeds and every function they call, test code aside."""
+    found: Set[str] = set()
+    pending = sorted(seeds)
     while pending:
         key = pending.pop()
-        if key in reach or key in tests:
+        if key in found or key in tests:
             continue
-        reach[key] = kind
+        found.add(key)
         part = by_key.get(key)
         if part is not None:
-            pending.extend(callee for callee in part.calls if callee not in reach)
+            pending.extend(callee for callee in part.calls if callee not in found)
+    return found
 
 
 def app_found(parts: Mapping[str, Iterable[ReachPart]], request_roots: Iterable[str]) -> bool:

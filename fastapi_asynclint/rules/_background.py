@@ -112,3 +112,41 @@ def names_in(node: cst.CSTNode) -> Iterator[cst.Name]:
             stack.append(current.value)  # `request.state` reads `request`, not a name `state`
             continue
         stack.extend(current.children)
+
+
+def joined_in(function: cst.FunctionDef, spawn: cst.Call) -> bool:
+    """Whether a task `spawn` creates is waited for, or cancelled, by the function that creates it: the
+    call is awaited (`await asyncio.create_task(...)`), or the name it is bound to is read by an `await`
+    (`await task`, `await asyncio.wait_for(asyncio.shield(task), ...)`) or cancelled (`task.cancel()`). It
+    then does not outlive the function."""
+    bound: List[str] = []
+    awaited: List[cst.Await] = []
+    cancelled: List[str] = []
+    stack: List[cst.CSTNode] = [function.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Assign) and node.value is spawn and len(node.targets) == 1:
+            target = node.targets[0].target
+            if isinstance(target, cst.Name):
+                bound.append(target.value)
+        elif isinstance(node, cst.Await):
+            awaited.append(node)
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "cancel":
+            if isinstance(node.func.value, cst.Name):
+                cancelled.append(node.func.value.value)
+        stack.extend(node.children)
+    for waiting in awaited:
+        inside = list(_descendants(waiting))
+        if any(node is spawn for node in inside) or any(isinstance(node, cst.Name) and node.value in bound for node in inside):
+            return True
+    return any(name in cancelled for name in bound)
+
+
+def _descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)

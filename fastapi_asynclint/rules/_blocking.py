@@ -16,7 +16,7 @@ from libcst.metadata import FunctionScope, GlobalScope, ImportAssignment
 from fastapi_asynclint.call_layout import CallText, Surroundings, layout, relative
 from fastapi_asynclint.catalog import CATEGORY_CODES, CATEGORY_LABELS, NONBLOCKING_FLAGS, Blocking, Category
 from fastapi_asynclint.diagnostics import Applicability, Edit, Fix, Hop, Location
-from fastapi_asynclint.index.guards import BYTES_CALLS, KNOWN_TYPES
+from fastapi_asynclint.index.guards import BYTES_CALLS, KNOWN_TYPES, MAYBE_NONE_CALLS, SOMETHING
 from fastapi_asynclint.rule import FileContext, LintRule, RuleInput, visitor_names
 from fastapi_asynclint.semantic import dotted_name
 from fastapi_asynclint.source import physical_lines
@@ -108,10 +108,12 @@ def _passed_value(value: cst.BaseExpression, annotated: Dict[str, str]) -> Tuple
     if isinstance(value, cst.Name) and value.value in annotated:
         return "type", annotated[value.value]
     known = _VALUE_TYPES.get(type(value))
+    if isinstance(value, cst.Await):
+        value = value.expression
     if known is None and isinstance(value, cst.Call):
         func = value.func
         name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
-        known = "bytes" if name in BYTES_CALLS else None
+        known = "bytes" if name in BYTES_CALLS else None if name in MAYBE_NONE_CALLS else SOMETHING
     return ("type", known) if known else ("other", "")
 
 

@@ -56,6 +56,39 @@ class BlockingSleep(BlockingCallRule):
     VALID = [
         Valid(
             files={
+                "app/judge.py": '''
+                    import time
+
+                    class Judge:
+                        def __init__(self, name: str, _defer_init: bool = False):
+                            self.name = name
+                            if _defer_init:
+                                self.model = None
+                            else:
+                                self.model = self._load()
+
+                        def _load(self):
+                            time.sleep(1)  # stands for a slow model load
+
+                        @classmethod
+                        def from_serialized(cls, data: dict):
+                            return cls(data["name"], _defer_init=True)
+                    ''',
+                "app/main.py": '''
+                    from fastapi import FastAPI
+                    from app.judge import Judge
+
+                    app = FastAPI()
+
+                    @app.post("/judges")
+                    async def restore(data: dict):
+                        return Judge.from_serialized(data).name
+                    ''',
+            },
+            note="near miss: the slow load sits in the `else` of a flag the constructor is passed as True",
+        ),
+        Valid(
+            files={
                 "app/retry.py": '''
                     import time
 

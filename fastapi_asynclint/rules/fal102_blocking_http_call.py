@@ -89,6 +89,34 @@ class BlockingHttpCall(BlockingCallRule):
 
     VALID = [
         Valid(
+            """
+            import httpx
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+            class Image:
+                def __init__(self, content: bytes = b"", url: str = ""):
+                    self.content = content
+                    self.url = url
+
+                def get_bytes(self) -> bytes:
+                    if self.content:
+                        return self.content
+                    return httpx.get(self.url).content
+
+                def to_dict(self, include_content: bool = True) -> dict:
+                    if include_content and self.content:
+                        return {"content": self.get_bytes()}
+                    return {"url": self.url}
+
+            @app.post("/images")
+            async def describe(image: Image):
+                return image.to_dict()
+            """,
+            note="near miss: the caller's own test (`self.content` is set) rules out the helper's download",
+        ),
+        Valid(
             files={
                 "app/clients.py": '''
                     import httpx

@@ -110,6 +110,55 @@ class BlockingFileIO(BlockingCallRule):
     VALID = [
         Valid(
             files={
+                "app/config.py": '''
+                    import json
+                    import os
+                    from pathlib import Path
+
+                    _translations: dict = {}
+
+                    def _load_translations():
+                        _translations["en"] = json.loads(Path("locales/en.json").read_text())
+
+                    def translate(key: str) -> str:
+                        if not _translations:
+                            _load_translations()
+                        return _translations["en"].get(key, key)
+
+                    def endpoint_config(name: str, store=None):
+                        if store is None:
+                            store = os.listdir("stores")
+                        return store
+                    ''',
+                "app/main.py": '''
+                    import asyncio
+                    import os
+                    import tempfile
+                    from fastapi import FastAPI
+                    from app.config import endpoint_config, translate
+
+                    app = FastAPI()
+
+                    def get_store():
+                        return {"default": "memory"}
+
+                    @app.get("/greeting")
+                    async def greeting():
+                        return {"text": translate("hello"), "store": endpoint_config("chat", store=get_store())}
+
+                    @app.put("/upload")
+                    async def upload(data: bytes):
+                        descriptor, path = await asyncio.to_thread(tempfile.mkstemp)
+                        handle = os.fdopen(descriptor, "wb")
+                        await asyncio.to_thread(handle.write, data)
+                        return path
+                    ''',
+            },
+            note="near misses: a loader that fills a private module global once; a `store=None` fallback the "
+            "caller fills with a call's result; `os.fdopen` wraps a descriptor already open",
+        ),
+        Valid(
+            files={
                 "app/db.py": '''
                     import os
 

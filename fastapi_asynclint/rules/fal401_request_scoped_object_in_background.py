@@ -58,7 +58,7 @@ from libcst.metadata import Assignment
 
 from fastapi_asynclint.catalog import canonical_name
 from fastapi_asynclint.rule import Invalid, LintRule, RuleInput, Valid
-from fastapi_asynclint.rules._background import QUEUE_METHODS, SCHEDULER_NAMES, handoff, names_in
+from fastapi_asynclint.rules._background import QUEUE_METHODS, SCHEDULER_NAMES, handoff, joined_in, names_in
 from fastapi_asynclint.rules._calls import enclosing_def
 
 REQUEST_TYPES = {
@@ -107,8 +107,8 @@ class RequestScopedObjectInBackground(LintRule):
         if kind is None:
             return
         work = handoff(self.context, node)
-        if work is None:
-            return
+        if work is None or (work.kind == "task" and joined_in(function, node)):
+            return  # a task the handler waits for or cancels ends with the request
         scoped = self._scoped_parameters(function, key, kind)
         if not scoped:
             return
@@ -206,6 +206,32 @@ class RequestScopedObjectInBackground(LintRule):
         return None
 
     VALID = [
+        Valid(
+            """
+            import asyncio
+            from fastapi import FastAPI, Request
+
+            app = FastAPI()
+
+            async def watch_disconnect(request: Request):
+                while not await request.is_disconnected():
+                    await asyncio.sleep(1)
+
+            @app.post("/pause")
+            async def pause(request: Request):
+                watcher = asyncio.create_task(watch_disconnect(request))
+                try:
+                    await asyncio.sleep(10)
+                finally:
+                    watcher.cancel()
+
+            @app.middleware("http")
+            async def timing(request: Request, call_next):
+                task = asyncio.create_task(call_next(request))
+                return await task
+            """,
+            note="near miss: tasks the handler cancels or awaits before it returns end with the request",
+        ),
         Valid(
             """
             import logging

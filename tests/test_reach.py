@@ -1,0 +1,106 @@
+"""Where each finding runs (its reach): request, background, startup or unserved, from the FastAPI model and
+the call graph. Each function below blocks on a file stat; its name says where it runs."""
+
+from __future__ import annotations
+
+import json
+
+APP = """\
+import asyncio
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import typer
+from fastapi import BackgroundTasks, FastAPI
+
+cli = typer.Typer()
+
+
+def create_app():
+    @asynccontextmanager
+    async def lifespan(app):
+        await at_startup()
+        yield
+
+    return FastAPI(lifespan=lifespan)
+
+
+app = create_app()
+
+
+async def at_startup():
+    Path("startup").exists()
+
+
+async def in_request():
+    Path("request").exists()
+
+
+async def in_task():
+    Path("task").exists()
+
+
+async def in_background_task():
+    Path("background").exists()
+
+
+async def in_command():
+    Path("command").exists()
+
+
+async def in_command_task():
+    Path("command-task").exists()
+
+
+def schedule():
+    return asyncio.create_task(in_task())
+
+
+@app.post("/run")
+async def run(background_tasks: BackgroundTasks):
+    await in_request()
+    schedule()
+    background_tasks.add_task(in_background_task)
+
+
+async def command():
+    await in_command()
+    await asyncio.create_task(in_command_task())
+
+
+def main():
+    asyncio.run(command())
+
+
+cli.command()(main)
+"""
+
+TEST = """\
+from pathlib import Path
+
+
+async def test_it():
+    Path("test").exists()
+"""
+
+
+def _reach(cli, *extra: str) -> dict:
+    cli.write({"service/__init__.py": "", "service/app.py": APP, "tests/test_app.py": TEST})
+    result = cli("check", "--no-cache", "--output-format", "json", *extra, ".")
+    return {item["message"].split("`")[3]: item["reach"] for item in json.loads(result.output)}
+
+
+def test_each_function_runs_where_the_app_runs_it(cli):
+    assert _reach(cli) == {
+        "at_startup": "startup",  # a lifespan defined inside an app factory
+        "in_request": "request",
+        "in_task": "background",  # a task a route schedules, through a helper: not the route's request
+        "in_background_task": "background",
+        "in_command": "unserved",  # a command registered at module level is not run at startup
+        "in_command_task": "unserved",  # a task a command schedules is not served
+        "test_it": "unserved",
+    }
+
+
+def test_the_reach_setting_selects_findings(cli):
+    assert set(_reach(cli, "--reach", "request,background")) == {"in_request", "in_task", "in_background_task"}

@@ -20,7 +20,7 @@ are listed method by method (`stripe.Charge.create`), and `**` is kept for names
 `*_async`), `RETURNS` what factories and methods hand back, so that chains like
 `boto3.client("s3").put_object()` resolve, `ALIASES` folds re-exports (`requests.api.get`) onto one
 spelling, and `constructed()` names the narrower type some constructions stand for (a `queue.Queue` built
-with a `maxsize`, a `zipfile.ZipFile` over an `io.BytesIO`).
+with a `maxsize`, a `zipfile.ZipFile` over an `io.BytesIO`, a path under `/proc/`).
 """
 
 from __future__ import annotations
@@ -1181,19 +1181,37 @@ def _prefixes(name: str) -> Iterable[str]:
 # Constructions that stand for a narrower catalogue type, told apart by what the call passes (see
 # `constructed`). In-memory buffers: an archive over one reads and writes no file.
 _MEMORY_BUFFERS = frozenset({"io.BytesIO()", "_io.BytesIO()"})
+# Kernel pseudo-file systems: the kernel answers from memory, no disk is ever waited for
+# (`/proc/<pid>/stat`, `/sys/fs/cgroup/...`). An argument that is a string literal, or an f-string whose
+# text starts so, is described as PSEUDO_FILE.
+PSEUDO_FILE_PREFIXES = ("/proc/", "/sys/")
+PSEUDO_FILE = "<pseudo-file path>"
+_PATH_TAKERS = frozenset(
+    {"builtins.open", "io.open", "pathlib.Path", "os.open"}
+    | {f"os.{name}" for name in ("listdir", "scandir", "stat", "lstat", "readlink", "access")}
+    | {f"os.path.{name}" for name in ("exists", "isfile", "isdir", "islink", "getsize", "realpath")}
+)
 # The (canonical) callees `constructed` may narrow: a caller need only describe the arguments of these.
-CONSTRUCTED: FrozenSet[str] = frozenset({"queue.Queue", "zipfile.ZipFile", "tarfile.open", "tarfile.TarFile"})
+CONSTRUCTED: FrozenSet[str] = frozenset({"queue.Queue", "zipfile.ZipFile", "tarfile.open", "tarfile.TarFile"}) | _PATH_TAKERS
+
+
+def pseudo_file(text: str) -> Optional[str]:
+    """PSEUDO_FILE when a path's literal text starts in a kernel pseudo-file system, else None."""
+    return PSEUDO_FILE if text.startswith(PSEUDO_FILE_PREFIXES) else None
 
 
 def constructed(name: str, arguments: Mapping[str, object]) -> str:
     """The catalogue name a call of `name` stands for, given what it passes (`arguments`: slot -> value, a
-    slot being a position "0", "1", ... or a keyword; a value an int for an int literal, the target string of
-    a name, attribute or call (`"io.BytesIO()"`), else None; slots the call does not pass are absent).
+    slot being a position "0", "1", ... or a keyword; a value an int for an int literal, PSEUDO_FILE for a
+    string under `/proc/` or `/sys/` (see `pseudo_file`), the target string of a name, attribute or call
+    (`"io.BytesIO()"`), else None; slots the call does not pass are absent).
 
     `queue.Queue(maxsize=8)` is a bounded queue, `queue.Queue(maxsize)`, whose `put` waits when it is full
     (`queue.Queue()` and `maxsize <= 0` never fill); `zipfile.ZipFile(io.BytesIO(data))` and
     `tarfile.open(fileobj=io.BytesIO(data))` are archives in memory (`zipfile.ZipFile(BytesIO)`), whose
-    construction and reads touch no file. Any other call stands for `name` itself.
+    construction and reads touch no file; `open(f"/proc/{pid}/stat")` and `Path("/proc/...")` name a
+    kernel pseudo-file (`builtins.open(pseudo-file)`), which no disk serves. Any other call stands for
+    `name` itself.
 
     Meant to be applied where a call's target is formed (the value of `queue.Queue(8)` is
     `queue.Queue(maxsize)()`, the call `zipfile.ZipFile(io.BytesIO(b))` targets `zipfile.ZipFile(BytesIO)`),
@@ -1202,6 +1220,8 @@ def constructed(name: str, arguments: Mapping[str, object]) -> str:
     canonical = canonical_name(name)
     if canonical not in CONSTRUCTED:
         return name
+    if canonical in _PATH_TAKERS:
+        return f"{canonical}(pseudo-file)" if _argument(arguments, "0", "file") == PSEUDO_FILE else name
     if canonical == "queue.Queue":
         size = _argument(arguments, "0", "maxsize")
         if size is _ABSENT or (isinstance(size, int) and not isinstance(size, bool) and size <= 0):

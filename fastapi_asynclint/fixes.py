@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, List, Sequence, Tuple
+from typing import Callable, Iterable, List, Sequence, Set, Tuple
 
 from fastapi_asynclint.diagnostics import Diagnostic, Edit, Fix
 from fastapi_asynclint.source import line_starts
@@ -111,24 +111,21 @@ def fix_text(
 ) -> FixResult:
     result = FixResult(text)
     diagnostics = lint(text)
+    broken: Set[Tuple[str, Tuple[str, ...]]] = set()  # fixes that broke the file, by what they write
     for _ in range(max_rounds):
-        candidates = [(d, d.fix) for d in diagnostics if d.fix is not None and d.fix.is_applicable(unsafe_fixes)]
+        candidates = [
+            (d, d.fix)
+            for d in diagnostics
+            if d.fix is not None and d.fix.is_applicable(unsafe_fixes) and _identity(d) not in broken
+        ]
         if not candidates:
             break
         chosen = choose_fixes(result.text, candidates)
         candidate = apply_edits(result.text, [edit for _, fix in chosen for edit in fix.edits])
         if not still_valid(result.text, candidate, filename):
-            # Keep the fixes that are valid on their own; drop the rest for good.
-            chosen = [
-                pair
-                for pair in chosen
-                if still_valid(result.text, apply_edits(result.text, pair[1].edits), filename)
-            ]
-            result.rejected += len(candidates) - len(chosen)
+            chosen, candidate = _without_broken(result, chosen, filename, broken)
             if not chosen:
                 break
-            chosen = chosen[:1]
-            candidate = apply_edits(result.text, list(chosen[0][1].edits))
         if candidate == result.text:
             break
         result.text = candidate
@@ -136,3 +133,27 @@ def fix_text(
         diagnostics = lint(result.text)
     result.diagnostics = diagnostics
     return result
+
+
+def _identity(diagnostic: Diagnostic) -> Tuple[str, Tuple[str, ...]]:
+    """What a fix writes, which stays the same while other fixes move it around the file."""
+    return diagnostic.code, tuple(edit.content for edit in diagnostic.fix.edits)
+
+
+def _without_broken(
+    result: FixResult, chosen: List[Tuple[Diagnostic, Fix]], filename: str, broken: Set[Tuple[str, Tuple[str, ...]]]
+) -> Tuple[List[Tuple[Diagnostic, Fix]], str]:
+    """The chosen fixes that are valid on their own, applied together (or the first of them alone when
+    together they are not); the others are dropped for good."""
+    valid = []
+    for pair in chosen:
+        if still_valid(result.text, apply_edits(result.text, pair[1].edits), filename):
+            valid.append(pair)
+        else:
+            broken.add(_identity(pair[0]))
+            result.rejected += 1
+    together = apply_edits(result.text, [edit for _, fix in valid for edit in fix.edits])
+    if valid and not still_valid(result.text, together, filename):
+        valid = valid[:1]
+        together = apply_edits(result.text, list(valid[0][1].edits))
+    return valid, together

@@ -25,7 +25,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from fastapi_asynclint.catalog import CONSTRUCTED, canonical_name, constructed
+from fastapi_asynclint.catalog import CONSTRUCTED, canonical_name, constructed, pseudo_file
 from fastapi_asynclint.index.modules import renamed
 from fastapi_asynclint.index.summary import DEPENDS_CALLS, absolute_module
 from fastapi_asynclint.index.targets import CONTAINER_TYPES, ITEM, items_of
@@ -247,7 +247,11 @@ class Semantics:
         return tuple(constructed(t, arguments) for t in found)
 
     def _argument_value(self, value: cst.BaseExpression, depth: int) -> object:
-        """An argument as catalog.constructed reads it: an int literal, else the first target, else None."""
+        """An argument as catalog.constructed reads it: an int literal, a pseudo-file path, else the first
+        target, else None."""
+        text = _literal_start(value)
+        if text is not None:
+            return pseudo_file(text)
         if isinstance(value, cst.Integer):
             return int(value.evaluated_value)
         if (
@@ -420,3 +424,13 @@ class Semantics:
         if isinstance(node, (cst.Name, cst.Attribute)):
             return tuple(f"{t}()" for t in self.targets(node, depth + 1))
         return ()
+
+
+def _literal_start(value: cst.BaseExpression) -> Optional[str]:
+    """The text a string literal or an f-string starts with (None for anything else)."""
+    if isinstance(value, cst.SimpleString):
+        evaluated = value.evaluated_value
+        return evaluated if isinstance(evaluated, str) else None
+    if isinstance(value, cst.FormattedString) and value.parts and isinstance(value.parts[0], cst.FormattedStringText):
+        return value.parts[0].value
+    return None

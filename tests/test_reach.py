@@ -25,11 +25,25 @@ def create_app():
     return FastAPI(lifespan=lifespan)
 
 
+def get_lifespan():
+    @asynccontextmanager
+    async def lifespan(app):
+        await at_other_startup()
+        yield
+
+    return lifespan
+
+
 app = create_app()
+other = FastAPI(lifespan=get_lifespan())
 
 
 async def at_startup():
     Path("startup").exists()
+
+
+async def at_other_startup():
+    Path("other-startup").exists()
 
 
 async def in_request():
@@ -93,6 +107,7 @@ def _reach(cli, *extra: str) -> dict:
 def test_each_function_runs_where_the_app_runs_it(cli):
     assert _reach(cli) == {
         "at_startup": "startup",  # a lifespan defined inside an app factory
+        "at_other_startup": "startup",  # a lifespan a factory returns
         "in_request": "request",
         "in_task": "background",  # a task a route schedules, through a helper: not the route's request
         "in_background_task": "background",

@@ -101,9 +101,15 @@ def _functions(index, targets: Iterable[Optional[str]]) -> List[str]:
 
 
 def _function_key(index, target: Optional[str]) -> Optional[str]:
-    """The project function a callable argument names (`worker` or `worker()`, a coroutine handed over)."""
+    """The project function a callable argument names: `worker`, `worker()` (a coroutine handed over), or
+    what a sync factory returns (`lifespan=get_lifespan(...)`, which returns a nested `lifespan`)."""
     if not target:
         return None
+    if target.endswith("()"):
+        _, factory = index.callee(target[:-2])
+        produced = index.resolve(target) if factory is not None and not factory.is_async else None
+        if produced is not None and produced.function is not None:
+            return produced.function.key
     bare = target[:-2] if target.endswith("()") else target
     _, callee = index.callee(bare)
     return callee.key if callee is not None else None

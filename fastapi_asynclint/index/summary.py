@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass, field, fields, replace
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
-from fastapi_asynclint.catalog import CONSTRUCTED, NONBLOCKING_FLAGS, canonical_name, constructed
+from fastapi_asynclint.catalog import CONSTRUCTED, NONBLOCKING_FLAGS, canonical_name, constructed, pseudo_file
 from fastapi_asynclint.index.guards import Guard, GuardFinder, passed_values
 from fastapi_asynclint.index.modules import renamed
 from fastapi_asynclint.index.once import once_calls
@@ -350,7 +350,11 @@ class Summarizer:
         return [constructed(t, arguments) for t in found]
 
     def _argument_value(self, value: ast.AST) -> object:
-        """An argument as catalog.constructed reads it: an int literal, else the first target, else None."""
+        """An argument as catalog.constructed reads it: an int literal, a pseudo-file path, else the first
+        target, else None."""
+        text = _literal_start(value)
+        if text is not None:
+            return pseudo_file(text)
         negative = isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub)
         literal = value.operand if negative else value  # type: ignore[attr-defined]
         if isinstance(literal, ast.Constant):
@@ -984,6 +988,13 @@ def _own_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
                         yield from _own_statements([item])
                     elif hasattr(item, "body"):
                         yield from _own_statements(item.body)
+
+
+def _literal_start(value: ast.AST) -> Optional[str]:
+    """The text a string literal or an f-string starts with (None for anything else)."""
+    if isinstance(value, ast.JoinedStr) and value.values:
+        value = value.values[0]
+    return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
 
 
 def _flags(node: ast.Call) -> Tuple[str, ...]:

@@ -183,6 +183,9 @@ class BlockingFinder(cst.BatchableCSTVisitor):
         self.with_items: Set[cst.CSTNode] = set()
         # Expressions a trailer (`.attr`, `[i]`, `(...)`) follows: an `await` put there needs parentheses.
         self.trailed: Set[cst.CSTNode] = set()
+        # Calls inside an f-string's `{...}`: before Python 3.12 a line break there is a syntax error.
+        self.in_fstrings: Set[cst.CSTNode] = set()
+        self._fstring_depth = 0
         self.sites: List[BlockingSite] = []
         self.annotated: Dict[cst.FunctionDef, Dict[str, str]] = {}  # per coroutine, see _annotated_params
         self.patched: Dict[cst.FunctionDef, FrozenSet[str]] = {}  # per coroutine, see patched_names
@@ -205,8 +208,16 @@ class BlockingFinder(cst.BatchableCSTVisitor):
     def visit_Expr(self, node: cst.Expr) -> None:
         self.statements.add(node.value)
 
+    def visit_FormattedStringExpression(self, node: cst.FormattedStringExpression) -> None:
+        self._fstring_depth += 1
+
+    def leave_FormattedStringExpression(self, original_node: cst.FormattedStringExpression) -> None:
+        self._fstring_depth -= 1
+
     def visit_Call(self, node: cst.Call) -> None:
         self.trailed.add(node.func)
+        if self._fstring_depth:
+            self.in_fstrings.add(node)
         if node in self.awaited:
             return
         function = self.semantics.enclosing_function(node)
@@ -429,9 +440,12 @@ def to_thread_fix(context: FileContext, site: BlockingSite) -> Optional[Fix]:
     if runner.import_module is not None:
         edits.append(context.import_edit(runner.import_module))
     start, end = context.span(call)
-    replacement = _formatted_wrap(context, call, runner, partial, call in finder.trailed)
+    one_line = call in finder.in_fstrings
+    replacement = _formatted_wrap(context, call, runner, partial, call in finder.trailed, one_line)
     if replacement is None:
         replacement = _spliced_wrap(context, call, runner, partial, call in finder.trailed)
+    if one_line and "\n" in replacement and "\n" not in context.original_text(call):
+        return None
     edits.insert(0, Edit(replacement, start, end))
     return context.fix(
         Applicability.UNSAFE,
@@ -440,9 +454,12 @@ def to_thread_fix(context: FileContext, site: BlockingSite) -> Optional[Fix]:
     )
 
 
-def _formatted_wrap(context: FileContext, call: cst.Call, runner: ThreadRunner, partial: bool, trailed: bool) -> Optional[str]:
+def _formatted_wrap(
+    context: FileContext, call: cst.Call, runner: ThreadRunner, partial: bool, trailed: bool, one_line: bool
+) -> Optional[str]:
     """`await runner(f, *args)` laid out as ruff format would (call_layout.py), or None when the call holds
-    a comment or an argument whose lines cannot move."""
+    a comment or an argument whose lines cannot move. ONE_LINE keeps it on one line whatever its length
+    (ruff format leaves the inside of an f-string's `{...}` as written)."""
     if context.has_comments(call):
         return None
     lines = context.shared("physical-lines", lambda: physical_lines(context.source))
@@ -467,6 +484,8 @@ def _formatted_wrap(context: FileContext, call: cst.Call, runner: ThreadRunner, 
         wrappers,
     )
     after = lines[end.row - 1][end.column - 1 :].rstrip("\r\n")
+    if one_line:
+        return None if wrapped.breaks else wrapped.flat()
     return layout(wrapped, Surroundings(before, after)).replace("\n", newline)
 
 

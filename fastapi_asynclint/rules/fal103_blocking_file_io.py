@@ -4,7 +4,8 @@ Checks for blocking file-system calls made by an `async def` function: `open()` 
 `pathlib.Path` methods that touch the disk (`read_text`, `write_bytes`, `exists`, `iterdir`, ...),
 `shutil`, `glob`, `zipfile` and `tarfile`, directly or through sync helpers (with the call chain). Of a
 `ZipFile` only the members that read or write the archive are reported (not `namelist`, `infolist` or
-`getinfo`, which read the directory its constructor loaded).
+`getinfo`, which read the directory its constructor loaded). Paths written under `/proc/` or `/sys/`
+(`open(f"/proc/{pid}/stat")`) are not reported: the kernel answers them from memory.
 
 ## Why is this bad?
 Disk access blocks the calling thread; on network file systems, under load, or for large files it can take
@@ -430,9 +431,67 @@ class BlockingFileIO(BlockingCallRule):
             },
             note="near miss: the methods test attributes the constructor set from arguments these calls omit",
         ),
+        Valid(
+            """
+            import os
+            from pathlib import Path
+
+
+            def start_ticks(pid):
+                with open(f"/proc/{pid}/stat", "rb") as handle:
+                    return handle.read().rsplit(b")", 1)[1].split()[19]
+
+
+            async def process_identity(pid: int):
+                boot_id = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+                limited = os.path.exists("/sys/fs/cgroup/cpu.max")
+                return boot_id, start_ticks(pid), limited
+            """,
+            note="paths under /proc/ and /sys/: the kernel answers from memory, no disk is waited for",
+        ),
     ]
 
     INVALID = [
+        Invalid(
+            """
+            from pathlib import Path
+
+
+            async def read_state(root: str):
+                with open(f"{root}/proc/stat") as handle:  # FAL103
+                    handle.read()
+                return Path("/processes/current").read_text()  # FAL103
+            """,
+            note="near miss: a path that only contains /proc, and one that starts with /proc but not /proc/",
+        ),
+        Invalid(
+            """
+            import asyncio
+
+
+            def read_the_token_of_the_service_account(path):
+                with open(path) as handle:
+                    return handle.read()
+
+
+            async def handler():
+                return {"Authorization": f"Bearer {read_the_token_of_the_service_account('/run/secrets/token')}"}  # FAL103
+            """,
+            fixed="""
+            import asyncio
+
+
+            def read_the_token_of_the_service_account(path):
+                with open(path) as handle:
+                    return handle.read()
+
+
+            async def handler():
+                return {"Authorization": f"Bearer {await asyncio.to_thread(read_the_token_of_the_service_account, '/run/secrets/token')}"}  # FAL103
+            """,
+            unsafe=True,
+            note="fixed inside an f-string's braces on one line, however long: a line break there is a syntax error",
+        ),
         Invalid(
             files={
                 "app/db.py": '''

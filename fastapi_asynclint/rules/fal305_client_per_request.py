@@ -4,7 +4,9 @@ dependency or middleware, so that a new one is built for every request: `httpx.A
 `aiohttp.ClientSession()`, `create_async_engine()`/`create_engine()`, `asyncpg.create_pool()`,
 `redis.asyncio.Redis()`/`from_url()`, motor's `AsyncIOMotorClient()`, Elasticsearch, and the OpenAI and
 Anthropic clients. A client created in the lifespan, at module level, in a cached dependency
-(`@lru_cache`), or stored on `app.state`, is not reported.
+(`@lru_cache`), or stored on `app.state`, is not reported; nor is a client that borrows a pool created
+elsewhere: `httpx.AsyncClient(transport=shared_transport)`, or `aiohttp.ClientSession(connector=shared,
+connector_owner=False)` (a transport or connector built in the call itself is still one per request).
 
 ## Why is this bad?
 A client owns a connection pool. Creating one per request throws the pool away after one use: every
@@ -81,7 +83,7 @@ class ClientPerRequest(CallRule):
 
     def check_call(self, node: cst.Call, name: str) -> None:
         found = enclosing_def(self.context, node)
-        if found is None or node in self._kept:
+        if found is None or node in self._kept or _borrows_a_pool(node):
             return
         kind = request_scoped_kind(self.context, found[1])
         if kind is None:
@@ -94,6 +96,37 @@ class ClientPerRequest(CallRule):
         )
 
     VALID = [
+        Valid(
+            """
+            import httpx
+            from fastapi import FastAPI, Request
+
+            app = FastAPI()
+            shared_transport = httpx.AsyncHTTPTransport(retries=2)
+
+            @app.get("/proxy")
+            async def proxy(request: Request):
+                async with httpx.AsyncClient(transport=shared_transport, cookies=request.cookies) as client:
+                    return (await client.get("https://upstream.example.com")).json()
+            """,
+            note="a client per request on purpose (its own cookies) over a shared transport, which holds the pool",
+        ),
+        Valid(
+            """
+            import aiohttp
+            from fastapi import FastAPI
+
+            app = FastAPI()
+            connector = aiohttp.TCPConnector(limit=100)
+
+            @app.get("/proxy")
+            async def proxy():
+                async with aiohttp.ClientSession(connector=connector, connector_owner=False) as session:
+                    async with session.get("https://upstream.example.com") as response:
+                        return await response.json()
+            """,
+            note="a session over a shared connector that it does not own",
+        ),
         Valid(
             """
             from contextlib import asynccontextmanager
@@ -163,6 +196,24 @@ class ClientPerRequest(CallRule):
             """
             import aiohttp
             import httpx
+            from fastapi import FastAPI
+
+            app = FastAPI()
+            connector = aiohttp.TCPConnector(limit=100)
+
+            @app.get("/proxy")
+            async def proxy():
+                async with httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(retries=2)) as client:  # FAL305
+                    await client.get("https://upstream.example.com")
+                async with aiohttp.ClientSession(connector=connector) as session:  # FAL305
+                    return await (await session.get("https://upstream.example.com")).json()
+            """,
+            note="near miss: a transport built in the call, and a connector the session owns (and closes)",
+        ),
+        Invalid(
+            """
+            import aiohttp
+            import httpx
             from fastapi import Depends, FastAPI
             from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -185,3 +236,16 @@ class ClientPerRequest(CallRule):
 
 
 RULE = ClientPerRequest
+
+
+def _borrows_a_pool(node: cst.Call) -> bool:
+    """The client is handed a transport or connector made elsewhere, which holds the connection pool."""
+    keywords = {arg.keyword.value: arg.value for arg in node.args if arg.keyword is not None}
+    transport = keywords.get("transport")
+    if transport is not None and not isinstance(transport, cst.Call):
+        return True
+    connector, owner = keywords.get("connector"), keywords.get("connector_owner")
+    return (
+        connector is not None and not isinstance(connector, cst.Call)
+        and isinstance(owner, cst.Name) and owner.value == "False"
+    )

@@ -27,6 +27,7 @@ import pickle
 import sys
 import time
 from dataclasses import dataclass, replace
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, Mapping, Optional, Sequence, Tuple
 
@@ -179,6 +180,8 @@ class Cache:
         self._run: Optional[RunState] = None
         self._dirty: set = set()
         self._prepared = False
+        # Summaries are written by one thread while the parent waits for the workers that make them.
+        self._writer: Optional[ThreadPoolExecutor] = None
 
     # ------------------------------------------------------------------ files
     def known_files(self, stats: Mapping[str, Optional[Stat]]) -> Dict[str, FileState]:
@@ -214,8 +217,22 @@ class Cache:
         return found[1] if isinstance(found, tuple) and len(found) == 2 else None
 
     def put_summary(self, key: str, summary: "FileSummary") -> None:
-        self._write(f"summaries/{_file_name(key)}", (summary.facts, summary.pickled()))
+        if not self._prepared:
+            try:
+                self._prepare()  # here, not in the thread: one folder creation, before any write
+            except OSError:
+                pass  # the writes fail too, quietly: a read-only checkout still lints
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fastapi-asynclint-cache")
+        self._writer.submit(self._write, f"summaries/{_file_name(key)}", (summary.facts, summary.pickled()))
         self._dirty.add("summaries")
+
+    def flush(self) -> None:
+        """Wait for the summaries being written: before a fork (a child must not inherit a write half
+        done) and before saving."""
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+            self._writer = None
 
     @staticmethod
     def summary_key(digest: str, module: str, is_package: bool, renames: Iterable[Tuple[str, str]]) -> str:
@@ -275,6 +292,7 @@ class Cache:
     def save(self) -> None:
         """Write what changed. Summaries of contents no file has any more are dropped then, and so is the
         cache of this version's earlier source (an edited install)."""
+        self.flush()
         if self._dirty:
             self._drop_stale_sources()
         if "files" in self._dirty:

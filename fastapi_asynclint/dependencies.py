@@ -18,6 +18,7 @@ keeps their findings, whose rows then move with the focused text.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
@@ -69,30 +70,52 @@ def combined(index, facts: Mapping[str, str], summary: "ModuleSummary", kept: Op
     return _digest(parts)
 
 
+# Per index, what a call of a target (with these arguments) meets: calls of `len`, a logger or one helper
+# recur thousands of times in a project, and their facts are the same each time.
+_TARGET_FACTS: "weakref.WeakKeyDictionary[object, Dict[tuple, str]]" = weakref.WeakKeyDictionary()
+
+
 def _call_facts(index, call, held, context) -> List[str]:
     facts = []
+    known = _TARGET_FACTS.setdefault(index, {})
     for target in call.targets:
-        resolved, ref = index.callee(target)
-        fact = f"C {resolved.kind} {resolved.name} {resolved.blocking.name if resolved.blocking else ''}"
-        if ref is not None:
-            fact += f" {ref.key} {ref.is_async} {index.is_offloaded(ref)} {index.dispatched(ref, ())}"
-            fact += f" {held.get(ref.key, ())} {context.reads.get(ref.key)} {ref.key in index.models.connection_readers}"
-            for option in index.witnesses.get(ref.key, ()):
-                found = index.blocking_chain(ref, option)
-                hops = [(hop.name, hop.filename) for hop in found[0]] if found else None
-                fact += f" {sorted(option.guards, key=repr)} {hops}"
-            # What the call itself meets, which also reads the callee's parameter defaults (guards.py).
-            blocked = index.classify(target, len(call.args), call.keywords, call.passes)
-            fact += f" {[(b.blocking.name, b.condition, [(hop.name, hop.filename) for hop in b.chain]) for b in blocked]}"
+        key = (target, len(call.args), call.keywords, call.passes)
+        fact = known.get(key)
+        if fact is None:
+            fact = known[key] = _target_fact(index, target, call, held, context)
         facts.append(fact)
     for argument in call.args:
         if argument:
-            resolved, ref = index.callee(argument)
-            readers = index.models.connection_readers
-            facts.append(f"A {resolved.kind} {resolved.name} {(context.reads.get(ref.key), ref.key in readers) if ref else None}")
+            fact = known.get(argument)
+            if fact is None:
+                fact = known[argument] = _argument_fact(index, argument, context)
+            facts.append(fact)
     if call.first_str:
         facts.append(f"S {context.named(call.first_str.rpartition('.')[2])}")
     return facts
+
+
+def _argument_fact(index, argument: str, context) -> str:
+    resolved, ref = index.callee(argument)
+    readers = index.models.connection_readers
+    return f"A {resolved.kind} {resolved.name} {(context.reads.get(ref.key), ref.key in readers) if ref else None}"
+
+
+def _target_fact(index, target: str, call, held, context) -> str:
+    """What a call of `target` with the call's arguments meets (see `function_facts`)."""
+    resolved, ref = index.callee(target)
+    fact = f"C {resolved.kind} {resolved.name} {resolved.blocking.name if resolved.blocking else ''}"
+    if ref is not None:
+        fact += f" {ref.key} {ref.is_async} {index.is_offloaded(ref)} {index.dispatched(ref, ())}"
+        fact += f" {held.get(ref.key, ())} {context.reads.get(ref.key)} {ref.key in index.models.connection_readers}"
+        for option in index.witnesses.get(ref.key, ()):
+            found = index.blocking_chain(ref, option)
+            hops = [(hop.name, hop.filename) for hop in found[0]] if found else None
+            fact += f" {sorted(option.guards, key=repr)} {hops}"
+        # What the call itself meets, which also reads the callee's parameter defaults (guards.py).
+        blocked = index.classify(target, len(call.args), call.keywords, call.passes)
+        fact += f" {[(b.blocking.name, b.condition, [(hop.name, hop.filename) for hop in b.chain]) for b in blocked]}"
+    return fact
 
 
 def chain_files(path: str, findings: Sequence["Diagnostic"]) -> Tuple[str, ...]:

@@ -16,11 +16,11 @@ both, and the findings move with the rows (`to_original`).
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import FrozenSet, Iterable, List, Optional, Tuple
 
 from fastapi_asynclint.diagnostics import Diagnostic, Edit, Location
-from fastapi_asynclint.index.summary import ClassInfo, Function, Span
+from fastapi_asynclint.index.summary import Call, ClassInfo, Function, Span
 from fastapi_asynclint.source import physical_lines
 
 
@@ -132,7 +132,9 @@ def kept_records(summary, focused: Focus) -> Optional[list]:
     """The summary records of the definitions (and module code) left in the focused text, every row taken
     in the focused text's numbering: with the focused text, what the rules' findings are made of. Spans
     are left out: a kept class's span ends in whatever methods follow, dropped or not, and what the spans
-    decide (what is kept) is in the focused text itself. None when a kept record's rows cannot be placed."""
+    decide (what is kept) is in the focused text itself. Each record is a tuple of its fields (a key is
+    made of their repr, which for tuples costs a fraction of a dataclass's). None when a kept record's rows
+    cannot be placed."""
 
     def row(original: int) -> int:
         found = focused.focused_row(original)
@@ -140,8 +142,8 @@ def kept_records(summary, focused: Focus) -> Optional[list]:
             raise LookupError(original)
         return found
 
-    def call(record):
-        return replace(record, row=row(record.row))
+    def call(record) -> tuple:
+        return (row(record.row), *(getattr(record, name) for name in _CALL_FIELDS))
 
     kept: list = []
     try:
@@ -150,13 +152,19 @@ def kept_records(summary, focused: Focus) -> Optional[list]:
                 continue
             calls = tuple(call(item) for item in function.calls if focused.focused_row(item.row) is not None)
             decorators = tuple(call(item) for item in function.decorators)
-            kept.append(replace(function, row=row(function.row), calls=calls, decorators=decorators, span=None))
+            kept.append((row(function.row), calls, decorators, *(getattr(function, name) for name in _FUNCTION_FIELDS)))
         for klass in summary.classes:
             if focused.focused_row(klass.row) is not None:
-                kept.append(replace(klass, row=row(klass.row), span=None))
+                kept.append((row(klass.row), *(getattr(klass, name) for name in _CLASS_FIELDS)))
     except LookupError:
         return None
     return kept
+
+
+# The fields a kept record is made of besides its row (and a function's calls and decorators).
+_CALL_FIELDS = tuple(f.name for f in fields(Call) if f.name not in ("row", "span"))
+_FUNCTION_FIELDS = tuple(f.name for f in fields(Function) if f.name not in ("row", "calls", "decorators", "span"))
+_CLASS_FIELDS = tuple(f.name for f in fields(ClassInfo) if f.name not in ("row", "span"))
 
 
 def to_focused(diagnostics: Iterable[Diagnostic], focused: Focus) -> Optional[Tuple[Diagnostic, ...]]:

@@ -223,6 +223,8 @@ def summaries(
         found[path] = summary
         if cache is not None and path not in project.overrides:
             cache.put_summary(_summary_key(project, path), summary)
+    if cache is not None:
+        cache.flush()
     for path, summary in found.items():
         project.states[path] = replace(project.states[path], summary_key=_summary_key(project, path), facts=summary.facts)
     return found

@@ -70,9 +70,26 @@ def schedule():
     return asyncio.create_task(in_task())
 
 
+class Model:
+    async def respond(self):
+        return await self.in_override()
+
+    async def in_override(self):
+        raise NotImplementedError
+
+
+class LocalModel(Model):
+    async def in_override(self):
+        Path("override").exists()
+
+
+MODEL: Model = LocalModel()
+
+
 @app.post("/run")
 async def run(background_tasks: BackgroundTasks):
     await in_request()
+    await MODEL.respond()
     schedule()
     background_tasks.add_task(in_background_task)
 
@@ -109,6 +126,7 @@ def test_each_function_runs_where_the_app_runs_it(cli):
         "at_startup": "startup",  # a lifespan defined inside an app factory
         "at_other_startup": "startup",  # a lifespan a factory returns
         "in_request": "request",
+        "in_override": "request",  # an override of a method a route calls through the base class
         "in_task": "background",  # a task a route schedules, through a helper: not the route's request
         "in_background_task": "background",
         "in_command": "unserved",  # a command registered at module level is not run at startup
@@ -118,4 +136,4 @@ def test_each_function_runs_where_the_app_runs_it(cli):
 
 
 def test_the_reach_setting_selects_findings(cli):
-    assert set(_reach(cli, "--reach", "request,background")) == {"in_request", "in_task", "in_background_task"}
+    assert set(_reach(cli, "--reach", "request,background")) == {"in_request", "in_override", "in_task", "in_background_task"}

@@ -54,6 +54,9 @@ class ReachPart(NamedTuple):
     at_startup: bool
     # Whether it builds an app (`FastAPI()`, `Starlette()`).
     builds_app: bool
+    # For a method, the methods of the project's base classes it overrides: a call of one of them on an
+    # instance of this class runs this one (`self.invoke()` in a base class's `respond`).
+    overrides: Tuple[str, ...] = ()
 
 
 def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> Optional[ReachPart]:
@@ -83,9 +86,27 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
     at_startup = function.qualname == MODULE_SCOPE or any(
         decorator.attr == "on_event" and decorator.first_str in _STARTUP_EVENTS for decorator in function.decorators
     )
-    if not (calls or scheduled or startup or at_startup or builds_app):
+    overrides = _overridden(index, summary, function)
+    if not (calls or scheduled or startup or at_startup or builds_app or overrides):
         return None
-    return ReachPart(key, tuple(sorted(calls)), tuple(sorted(scheduled)), tuple(sorted(startup)), at_startup, builds_app)
+    return ReachPart(
+        key, tuple(sorted(calls)), tuple(sorted(scheduled)), tuple(sorted(startup)), at_startup, builds_app, overrides
+    )
+
+
+def _overridden(index, summary: ModuleSummary, function: Function) -> Tuple[str, ...]:
+    """The keys of the base-class methods (in the project) that this method overrides."""
+    owner_name, _, name = function.qualname.rpartition(".")
+    if not function.class_qualname or owner_name != function.class_qualname:
+        return ()  # a function, or one nested in a method
+    klass = index.classes_of(summary).get(function.class_qualname)
+    if klass is None:
+        return ()
+    found = []
+    for owner_summary, owner in list(index.mro(summary, klass))[1:]:
+        if f"{owner.qualname}.{name}" in index.functions_of(owner_summary):
+            found.append(f"{owner_summary.module}.{owner.qualname}.{name}")
+    return tuple(found)
 
 
 def _handed(index, call) -> List[str]:
@@ -136,6 +157,7 @@ def build_reach(parts: Mapping[str, Iterable[ReachPart]], request_roots: Iterabl
             by_key[part.key] = part
             if test:
                 tests.add(part.key)
+    by_key = _with_overrides(by_key)
     served = {
         "request": _reached(set(request_roots) - tests, by_key, tests),
         "startup": _reached(
@@ -156,6 +178,22 @@ def build_reach(parts: Mapping[str, Iterable[ReachPart]], request_roots: Iterabl
         for key in keys:
             reach.setdefault(key, kind)
     return reach
+
+
+def _with_overrides(by_key: Dict[str, ReachPart]) -> Dict[str, ReachPart]:
+    """Each part with the overriding methods among what it calls: where a base-class method runs, so may
+    every override of it (the class of `self` decides which)."""
+    overriders: Dict[str, List[str]] = {}
+    for part in by_key.values():
+        for base in part.overrides:
+            overriders.setdefault(base, []).append(part.key)
+    if not overriders:
+        return by_key
+    extended = dict(by_key)
+    for base, keys in overriders.items():
+        part = extended.get(base) or ReachPart(base, (), (), (), False, False)
+        extended[base] = part._replace(calls=tuple(sorted({*part.calls, *keys})))
+    return extended
 
 
 def _scheduled(by_key: Mapping[str, ReachPart], key: str) -> Tuple[str, ...]:

@@ -16,8 +16,9 @@ from libcst.metadata import FunctionScope, GlobalScope, ImportAssignment
 from fastapi_asynclint.call_layout import CallText, Surroundings, layout, relative
 from fastapi_asynclint.catalog import CATEGORY_CODES, CATEGORY_LABELS, NONBLOCKING_FLAGS, Blocking, Category
 from fastapi_asynclint.diagnostics import Applicability, Edit, Fix, Hop, Location
-from fastapi_asynclint.index.guards import BYTES_CALLS, KNOWN_TYPES, MAYBE_NONE_CALLS, SOMETHING
+from fastapi_asynclint.index.guards import KNOWN_TYPES
 from fastapi_asynclint.rule import FileContext, LintRule, RuleInput, visitor_names
+from fastapi_asynclint.rules._locals import call_result, call_results
 from fastapi_asynclint.semantic import dotted_name
 from fastapi_asynclint.source import physical_lines
 
@@ -111,9 +112,7 @@ def _passed_value(value: cst.BaseExpression, annotated: Dict[str, str]) -> Tuple
     if isinstance(value, cst.Await):
         value = value.expression
     if known is None and isinstance(value, cst.Call):
-        func = value.func
-        name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
-        known = "bytes" if name in BYTES_CALLS else None if name in MAYBE_NONE_CALLS else SOMETHING
+        known = call_result(value)
     return ("type", known) if known else ("other", "")
 
 
@@ -227,7 +226,7 @@ class BlockingFinder(cst.BatchableCSTVisitor):
         positional, keywords = _positional_count(node), _keyword_names(node)
         annotated = self.annotated.get(function)
         if annotated is None:
-            annotated = self.annotated[function] = _annotated_params(function)
+            annotated = self.annotated[function] = {**call_results(function), **_annotated_params(function)}
         passes = _passed_values(node, annotated)
         patched = self.patched.get(function)
         if patched is None:

@@ -449,9 +449,57 @@ class BlockingFileIO(BlockingCallRule):
             """,
             note="paths under /proc/ and /sys/: the kernel answers from memory, no disk is waited for",
         ),
+        Valid(
+            """
+            from typing import Optional
+
+
+            class Config:
+                @classmethod
+                def load(cls) -> "Config":
+                    return cls()
+
+
+            def selected(config: Optional[Config] = None):
+                if config is None:
+                    with open("config.json") as handle:
+                        return handle.read()
+                return config
+
+
+            async def get_config(make):
+                config = make()
+                return selected(config)
+            """,
+            note="a local bound once, to what a call returns, is never None: the helper's None branch cannot run",
+        ),
     ]
 
     INVALID = [
+        Invalid(
+            """
+            from typing import Optional
+
+
+            def selected(config: Optional[dict] = None):
+                if config is None:
+                    with open("config.json") as handle:
+                        return handle.read()
+                return config
+
+
+            async def from_settings(settings: dict):
+                config = settings.get("config")
+                return selected(config)  # FAL103
+
+
+            async def rebound(make):
+                config = make()
+                config = None
+                return selected(config)  # FAL103
+            """,
+            note="near miss: a call that may give None (`.get()`), and a local bound twice",
+        ),
         Invalid(
             """
             from pathlib import Path

@@ -94,6 +94,8 @@ class _LocalValues(cst.CSTVisitor):
     def __init__(self) -> None:
         super().__init__()
         self.values: Dict[cst.Name, cst.BaseExpression] = {}
+        # The targets of plain `name = value` statements (the others are annotated, `with ... as`, ...).
+        self.assigned: Set[cst.Name] = set()
         self.annotations: Dict[cst.Name, cst.BaseExpression] = {}
         # name -> its bindings in source order: (expression, what the name holds of it: VALUE, ANNOTATED
         # (an instance of the type it names) or ITEM (an item of it: a `for` loop's variable))
@@ -121,6 +123,7 @@ class _LocalValues(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             self._bind(node.targets[0].target, node.value)
+            self.assigned.add(node.targets[0].target)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if isinstance(node.target, cst.Name):
@@ -363,6 +366,22 @@ class Semantics:
                     if isinstance(referent.scope, FunctionScope):
                         return self._local_values(referent.scope.node).values.get(referent.node)
         return None
+
+    def assigned_once(self, node: cst.Name, function: cst.CSTNode) -> Optional[cst.BaseExpression]:
+        """The value of the one `name = value` statement of `function` that binds this local, when nothing
+        else binds it (a parameter, a loop, a second assignment, a `nonlocal` in a nested def)."""
+        scope = self.scope(node)
+        try:
+            referents = {referent for access in scope.accesses[node] for referent in access.referents} if scope else set()
+        except KeyError:
+            return None
+        if len(referents) != 1:
+            return None
+        (referent,) = referents
+        if not isinstance(referent, Assignment) or not isinstance(referent.scope, FunctionScope) or referent.scope.node is not function:
+            return None
+        values = self._local_values(function)
+        return values.values.get(referent.node) if referent.node in values.assigned else None
 
     def _local_values(self, function: cst.CSTNode) -> _LocalValues:
         found = self._locals.get(function)

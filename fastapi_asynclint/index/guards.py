@@ -33,7 +33,7 @@ before the rebinding (outside loops). Any other test is treated as "may hold".
 from __future__ import annotations
 
 import ast
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 # A step applied to the argument before the test: a string method with literal arguments (`replace`,
 # `split`), `getitem` (an index into the result), or `may_be` (literals a local may hold instead).
@@ -142,7 +142,7 @@ class GuardFinder:
 
     def __init__(self, function: ast.AST, method: bool = False, nodes: Optional[Sequence[ast.AST]] = None) -> None:
         """`nodes`: the function's own nodes, when the caller has already walked them."""
-        own = list(_own(function.body)) if nodes is None else nodes  # type: ignore[attr-defined]
+        own = list(own_nodes(function.body)) if nodes is None else nodes  # type: ignore[attr-defined]
         arguments = function.args  # type: ignore[attr-defined]
         parameters = (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
         names = [a.arg for a in parameters]
@@ -407,7 +407,7 @@ class GuardFinder:
                 return
         if not self.aliases:
             return
-        for node in _own(headers):
+        for node in own_nodes(headers):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 self.aliases.pop(node.id, None)
 
@@ -441,7 +441,7 @@ class GuardFinder:
     def _record(self, node: ast.AST, active: Tuple[Guard, ...]) -> None:
         if not active:
             return
-        for child in _own([node]):
+        for child in own_nodes([node]):
             if isinstance(child, ast.Call):
                 self._by_position[(child.lineno, child.col_offset)] = active
 
@@ -617,7 +617,7 @@ def _derivation(node: ast.AST) -> Optional[Tuple[str, Tuple[Transform, ...]]]:
     return None
 
 
-def _own(nodes: Iterable[ast.AST]):
+def own_nodes(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
     """Nodes of this function's own code: not inside nested defs, lambdas or classes."""
     stack = list(nodes)
     while stack:

@@ -22,6 +22,8 @@ from __future__ import annotations
 import ast
 from typing import Iterator, List, Optional, Sequence, Set, Tuple
 
+from fastapi_asynclint.index.guards import own_nodes
+
 # How a slot is named: ("name", "_client"), ("attr", "self._instance"), ("item", "_models").
 Slot = Tuple[str, str]
 
@@ -165,7 +167,7 @@ def _dotted(node: ast.AST) -> Optional[str]:
 
 def _assigns(body: Sequence[ast.stmt], slot: Slot) -> bool:
     kind, name = slot
-    for node in _own(body):
+    for node in own_nodes(body):
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
@@ -184,15 +186,4 @@ def _returns(body: Sequence[ast.stmt]) -> bool:
 
 
 def _calls(body: Sequence[ast.stmt]) -> Set[Tuple[int, int]]:
-    return {(node.lineno, node.col_offset) for node in _own(body) if isinstance(node, ast.Call)}
-
-
-def _own(body: Sequence[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node of these statements, nested definitions left out."""
-    stack: List[ast.AST] = list(body)
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                stack.append(child)
+    return {(node.lineno, node.col_offset) for node in own_nodes(body) if isinstance(node, ast.Call)}

@@ -16,9 +16,8 @@ from libcst.metadata import FunctionScope, GlobalScope, ImportAssignment
 from fastapi_asynclint.call_layout import CallText, Surroundings, layout, relative
 from fastapi_asynclint.catalog import CATEGORY_CODES, CATEGORY_LABELS, NONBLOCKING_FLAGS, Blocking, Category
 from fastapi_asynclint.diagnostics import Applicability, Edit, Fix, Hop, Location
-from fastapi_asynclint.index.guards import KNOWN_TYPES
+from fastapi_asynclint.index.guards import BYTES_CALLS, KNOWN_TYPES, MAYBE_NONE_CALLS, SOMETHING
 from fastapi_asynclint.rule import FileContext, LintRule, RuleInput, visitor_names
-from fastapi_asynclint.rules._locals import call_result, call_results
 from fastapi_asynclint.semantic import dotted_name
 from fastapi_asynclint.source import physical_lines
 
@@ -112,8 +111,19 @@ def _passed_value(value: cst.BaseExpression, annotated: Dict[str, str]) -> Tuple
     if isinstance(value, cst.Await):
         value = value.expression
     if known is None and isinstance(value, cst.Call):
-        known = call_result(value)
+        known = _call_result(value)
     return ("type", known) if known else ("other", "")
+
+
+def _call_result(value: cst.BaseExpression) -> Optional[str]:
+    """The type a call's result is known to have: bytes, some object, or None when it may be None."""
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if not isinstance(value, cst.Call):
+        return None
+    func = value.func
+    name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
+    return "bytes" if name in BYTES_CALLS else None if name in MAYBE_NONE_CALLS else SOMETHING
 
 
 _NAMED_CONSTANTS = {"True": ("constant", "True"), "False": ("constant", "False"), "None": ("type", "NoneType")}
@@ -213,6 +223,18 @@ class BlockingFinder(cst.BatchableCSTVisitor):
     def leave_FormattedStringExpression(self, original_node: cst.FormattedStringExpression) -> None:
         self._fstring_depth -= 1
 
+    def _call_results(self, call: cst.Call, function: cst.FunctionDef) -> Dict[str, str]:
+        """The call's arguments that are locals the coroutine binds once, to what a call returns
+        (`config = AssistantConfig.load()`): some object, never None (`.get()`-style calls aside)."""
+        found = {}
+        for arg in call.args:
+            if isinstance(arg.value, cst.Name):
+                value = self.semantics.assigned_once(arg.value, function)
+                known = _call_result(value) if value is not None else None
+                if known is not None:
+                    found[arg.value.value] = known
+        return found
+
     def visit_Call(self, node: cst.Call) -> None:
         self.trailed.add(node.func)
         if self._fstring_depth:
@@ -226,8 +248,8 @@ class BlockingFinder(cst.BatchableCSTVisitor):
         positional, keywords = _positional_count(node), _keyword_names(node)
         annotated = self.annotated.get(function)
         if annotated is None:
-            annotated = self.annotated[function] = {**call_results(function), **_annotated_params(function)}
-        passes = _passed_values(node, annotated)
+            annotated = self.annotated[function] = _annotated_params(function)
+        passes = _passed_values(node, {**self._call_results(node, function), **annotated})
         patched = self.patched.get(function)
         if patched is None:
             patched = self.patched[function] = patched_names(function)

@@ -7,7 +7,8 @@ It keeps five things, each keyed by what it is made of:
   entries);
 - summaries, by content digest and module name, one file each (a run after an edit reads the few it
   resolves names in);
-- each checked file's findings, with what they were made of (findings.FindingsRecord);
+- each checked file's findings, with what they were made of (findings.FindingsRecord), each record
+  pickled on its own: a run after an edit unpickles the records it reads and pickles the ones it replaced;
 - the project's link state (project.LinkState), by the digest of every file's link facts;
 - what a run printed, by the command line as typed, with the stat of every path the output was made
   from: a command line run again on an unchanged project is answered before it is even parsed
@@ -27,13 +28,14 @@ import pickle
 import sys
 import time
 from dataclasses import dataclass, replace
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, Mapping, Optional, Sequence, Tuple
 
 from fastapi_asynclint import __version__
 
 if TYPE_CHECKING:  # imported by the runs that read or write summaries and findings
+    from concurrent.futures import ThreadPoolExecutor
+
     from fastapi_asynclint.findings import FindingsRecord
     from fastapi_asynclint.index.build import FileFacts, FileSummary
 
@@ -164,6 +166,16 @@ def _keep_newest(folder: Path, count: int) -> None:
         pass  # another run removed it first
 
 
+def _unpickled_record(pickled: bytes) -> Optional["FindingsRecord"]:
+    from fastapi_asynclint.findings import FindingsRecord
+
+    try:
+        found = pickle.loads(pickled)
+    except Exception:  # noqa: BLE001 - a damaged record reads as none
+        return None
+    return found if isinstance(found, FindingsRecord) else None
+
+
 def _file_name(key: str) -> str:
     return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -176,12 +188,13 @@ class Cache:
         self.folder = directory / tag / scope
         self._files: Optional[Dict[str, FileState]] = None
         self._written_ns = 0
-        self._findings: Optional[Dict[str, FindingsRecord]] = None
+        self._findings: Optional[Dict[str, Optional[bytes]]] = None
+        self._records: Dict[str, Optional[FindingsRecord]] = {}
         self._run: Optional[RunState] = None
         self._dirty: set = set()
         self._prepared = False
         # Summaries are written by one thread while the parent waits for the workers that make them.
-        self._writer: Optional[ThreadPoolExecutor] = None
+        self._writer: Optional["ThreadPoolExecutor"] = None
 
     # ------------------------------------------------------------------ files
     def known_files(self, stats: Mapping[str, Optional[Stat]]) -> Dict[str, FileState]:
@@ -223,6 +236,8 @@ class Cache:
             except OSError:
                 pass  # the writes fail too, quietly: a read-only checkout still lints
         if self._writer is None:
+            from concurrent.futures import ThreadPoolExecutor  # only runs that make summaries need it
+
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fastapi-asynclint-cache")
         self._writer.submit(self._write, f"summaries/{_file_name(key)}", (summary.facts, summary.pickled()))
         self._dirty.add("summaries")
@@ -240,20 +255,25 @@ class Cache:
 
     # ------------------------------------------------------------------ findings
     def findings(self, path: str) -> Optional["FindingsRecord"]:
-        if self._findings is None:
-            self._findings = self._read("findings") or {}
-        return self._findings.get(path)
+        """The file's findings record. Each is kept pickled on its own and unpickled when first asked for,
+        so a run after an edit pickles again only the records it replaced."""
+        record = self._records.get(path)
+        if record is None:
+            pickled = self._pickled_findings().get(path)
+            record = self._records[path] = _unpickled_record(pickled) if pickled is not None else None
+        return record
 
     def put_findings(self, path: str, record: "FindingsRecord") -> None:
-        self.findings(path)
-        self._findings[path] = record  # type: ignore[index]
+        self._records[path] = record
+        self._pickled_findings()[path] = None
         self._dirty.add("findings")
 
-    def confirm(self, path: str, semantic: str) -> None:
-        """The file's record, found to stand under another semantic key, is kept under that one."""
-        record = self.findings(path)
-        if record is not None and record.semantic != semantic:
-            self.put_findings(path, replace(record, semantic=semantic))
+    def _pickled_findings(self) -> Dict[str, Optional[bytes]]:
+        """Path -> its record pickled (None: replaced in this run, pickled when saved)."""
+        if self._findings is None:
+            found = self._read("findings")
+            self._findings = found if isinstance(found, dict) else {}
+        return self._findings
 
     # ------------------------------------------------------------------ the project
     def run_state(self) -> RunState:
@@ -300,11 +320,19 @@ class Cache:
         if "summaries" in self._dirty:
             self._drop_summaries({_file_name(state.summary_key) for state in (self._files or {}).values()})
         if "findings" in self._dirty and self._findings is not None:
-            live = {path: record for path, record in self._findings.items() if os.path.exists(path)}
-            self._write("findings", live)
+            self._write("findings", self._live_findings())
         if "run" in self._dirty:
             self._write("run", self._run)
         self._dirty.clear()
+
+    def _live_findings(self) -> Dict[str, bytes]:
+        """The records of the files that still exist, each pickled."""
+        live = {}
+        for path, pickled in (self._findings or {}).items():
+            if os.path.exists(path):
+                record = self._records.get(path)
+                live[path] = pickled if pickled is not None else pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+        return live
 
     def _drop_summaries(self, live: set) -> None:
         """Only summaries some project file has now are worth keeping."""

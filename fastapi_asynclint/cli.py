@@ -117,6 +117,9 @@ def server() -> None:
 def run() -> None:
     """`main` for the console script and `python -m fastapi_asynclint` (__main__.py), with an internal
     error (a bug of the linter) reported as one and exiting 2, never Python's 1, which means "findings"."""
+    from fastapi_asynclint.pool import tune_collector
+
+    tune_collector()
     try:
         # The command line as typed, for `check` to key its replay by (cache.replayed).
         main(obj={"argv": tuple(sys.argv[1:])})

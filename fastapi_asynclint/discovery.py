@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Sequence, Tuple
 
 if TYPE_CHECKING:
     import pathspec
@@ -186,8 +186,3 @@ class _Walk:
 def path_order(text: str) -> List[str]:
     """Sort key: the order of Paths (by parts), which is not plain string order ("a/b" before "a-c")."""
     return text.split(os.sep)
-
-
-def iter_python_files(folder: Path) -> Iterable[Path]:
-    """Every Python file below a folder with the default exclusions (for the project index)."""
-    return discover([str(folder)], folder).files

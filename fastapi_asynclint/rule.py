@@ -150,10 +150,6 @@ class FileContext:
         start, end = self.span(node)
         return Edit(self.module.code_for_node(replacement), start, end)
 
-    def insert_before(self, node: cst.CSTNode, text: str) -> Edit:
-        start, _ = self.span(node)
-        return Edit(text, start, start)
-
     def import_edit(self, module: str, obj: Optional[str] = None) -> Optional[Edit]:
         """The edit that adds `import module` (or `from module import obj`) in its isort section, unless the
         file imports it already (import_placement.py)."""
@@ -268,10 +264,6 @@ class LintRule(cst.BatchableCSTVisitor):
                 first = first[:position]
                 break
         return first.rstrip(".:") + "."
-
-    @classmethod
-    def has_fix(cls) -> bool:
-        return any(example.fixed is not None or example.fixed_files for example in cls.INVALID)
 
     def report(
         self,

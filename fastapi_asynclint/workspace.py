@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Dict, List, Optional, Set
+from typing import Dict, Optional, Set
 
 from fastapi_asynclint.engine import LintOutcome, lint_text
 from fastapi_asynclint.index.build import FileSummary, summarize_bytes
@@ -128,6 +128,3 @@ class Workspace:
             candidate = summarize_bytes(text.encode("utf-8"), name)
             linked = index.updated(path, candidate.summary)
             return lint_text(path, text, candidate, name, linked, self.settings, enabled_for(self.settings, path))
-
-    def open_paths(self) -> List[str]:
-        return sorted(self._overrides)

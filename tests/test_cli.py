@@ -369,6 +369,24 @@ def test_damaged_cache_files_read_as_no_cache(cli):
             path.write_bytes(kept)
 
 
+def test_a_damaged_findings_record_reads_as_none(cli):
+    """Each file's findings record is kept pickled on its own inside the findings file: one record that
+    is garbage, or not a record, is linted again while the others are kept."""
+    import pickle
+
+    cli.write({"app.py": BLOCKING_APP, "other.py": BLOCKING_APP})
+    command = ("check", "--output-format", "concise", "--jobs", "1", ".")
+    expected = cli(*command, "--no-cache").stdout
+    assert cli(*command).stdout == expected
+    [findings] = (cli.root / ".fastapi_asynclint_cache").rglob("findings")
+    kept = pickle.loads(findings.read_bytes())
+    assert sorted(Path(path).name for path in kept) == ["app.py", "other.py"]
+    app = next(path for path in kept if path.endswith("app.py"))
+    for damaged in (b"\x80\x05junk", pickle.dumps(42), kept[app][: len(kept[app]) // 2]):
+        findings.write_bytes(pickle.dumps({**kept, app: damaged}))
+        assert cli(*command).stdout == expected, damaged[:8]
+
+
 def test_a_cache_file_truncated_in_place_during_reads_is_no_cache(cli):
     """The cache reads its files whole (no maps): a file truncated in place is as damaged as any other."""
     cli.write({"app.py": BLOCKING_APP})

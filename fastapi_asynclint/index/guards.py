@@ -239,7 +239,6 @@ class GuardFinder:
                 self._none_candidates.add(name)
         self._first_store = first_store
         self._top_level = top_level
-        self._stores = stores
         # `self.x = x` at the top of the body: from that line on, `self.x` is the parameter `x`.
         self.attribute_params: Dict[str, Tuple[str, int]] = {}
         for statement in function.body:  # type: ignore[attr-defined]

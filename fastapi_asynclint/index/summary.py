@@ -93,11 +93,6 @@ def _share_rows(rows: Tuple[Tuple[Optional[str], ...], ...]) -> Tuple[Tuple[Opti
     return found
 
 
-def forget_shared_values() -> None:
-    """Drop the representatives (after writing the cache: they only matter while pickling)."""
-    _SHARED_TUPLES.clear()
-
-
 _SHARERS = {"share_name": _share_name, "share_names": _share_names, "share_rows": _share_rows}
 # Field annotation -> how it is shared when pickled (fields of other types are pickled as they are).
 _SHARED_FIELDS = {

@@ -285,6 +285,15 @@ class Summarizer:
         self.dependency_aliases: Dict[str, str] = {}
         self.state_values: List[Tuple[str, str]] = []
         self.scopes: List[_Scope] = []
+        self._own: Dict[int, List[ast.AST]] = {}
+
+    def own_nodes(self, function: FunctionNode) -> List[ast.AST]:
+        """The nodes of the function's body that run in it (_own_nodes), walked once: a method is read for
+        the attributes it sets on `self` before it is summarised. Keyed by identity: the tree outlives this."""
+        found = self._own.get(id(function))
+        if found is None:
+            found = self._own[id(function)] = _own_nodes(function.body)
+        return found
 
     # ---------------------------------------------------------------- names
     def qualify(self, qualname: str) -> str:
@@ -681,7 +690,7 @@ class Summarizer:
 
     def function(self, node: FunctionNode, qualname: str, class_qualname: Optional[str], direct: bool) -> None:
         scope = _Scope(qualname)
-        walked = list(_own_nodes(node.body))
+        walked = self.own_nodes(node)
         self.local_names(node, scope, walked)
         self.scopes.append(scope)
         if class_qualname and node.args.args and not _is_staticmethod(node):
@@ -756,7 +765,7 @@ class Summarizer:
 
     def self_attributes(self, method: FunctionNode, class_qualname: str) -> Dict[str, str]:
         scope = _Scope(f"{class_qualname}.{method.name}")
-        walked = list(_own_nodes(method.body))
+        walked = self.own_nodes(method)
         self.local_names(method, scope, walked)
         self.scopes.append(scope)
         self.typed_locals(method, scope, walked)

@@ -145,6 +145,9 @@ def _annotated_params(function: cst.FunctionDef) -> Dict[str, str]:
 
 
 _PATCHERS = ("patch", "patch.object", "monkeypatch.setattr", "mocker.patch", "mocker.patch.object")
+# Every patcher's name holds one of these: a file without them patches nothing, and walking a coroutine's
+# libcst nodes to find out costs more than the rest of the file's blocking-call search.
+_PATCHER_WORDS = ("patch", "setattr")
 
 
 def patched_names(function: cst.FunctionDef) -> FrozenSet[str]:
@@ -198,6 +201,7 @@ class BlockingFinder(cst.BatchableCSTVisitor):
         self.sites: List[BlockingSite] = []
         self.annotated: Dict[cst.FunctionDef, Dict[str, str]] = {}  # per coroutine, see _annotated_params
         self.patched: Dict[cst.FunctionDef, FrozenSet[str]] = {}  # per coroutine, see patched_names
+        self.patches = any(word in context.source for word in _PATCHER_WORDS)
 
     def get_visitors(self):
         return {name: getattr(self, name) for name in visitor_names(self)}
@@ -252,7 +256,7 @@ class BlockingFinder(cst.BatchableCSTVisitor):
         passes = _passed_values(node, {**self._call_results(node, function), **annotated})
         patched = self.patched.get(function)
         if patched is None:
-            patched = self.patched[function] = patched_names(function)
+            patched = self.patched[function] = patched_names(function) if self.patches else frozenset()
         for target in self.semantics.call_targets(node):
             found = [blocked for blocked in index.classify(target, positional, keywords, passes) if not _mocked(target, blocked, patched)]
             if found:

@@ -431,6 +431,9 @@ def _prepare_workers(linked: Linked, todo: List[_Job]) -> None:
         index.context_vars
         index.awaited_functions()
         index.held_contexts()
+        index.models.reach  # where each finding runs (engine.py)
+        index.models.connection_readers
+        index.state_values
         from fastapi_asynclint.engine import preload
 
         preload(frozenset().union(*(job.enabled for job in todo)))

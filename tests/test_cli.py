@@ -369,10 +369,12 @@ def test_damaged_cache_files_read_as_no_cache(cli):
             path.write_bytes(kept)
 
 
-def test_a_damaged_findings_record_reads_as_none(cli):
+def test_a_damaged_findings_record_reads_as_none(cli, monkeypatch):
     """Each file's findings record is kept pickled on its own inside the findings file: one record that
     is garbage, or not a record, is linted again while the others are kept."""
     import pickle
+
+    import fastapi_asynclint.engine as engine
 
     cli.write({"app.py": BLOCKING_APP, "other.py": BLOCKING_APP})
     command = ("check", "--output-format", "concise", "--jobs", "1", ".")
@@ -382,9 +384,14 @@ def test_a_damaged_findings_record_reads_as_none(cli):
     kept = pickle.loads(findings.read_bytes())
     assert sorted(Path(path).name for path in kept) == ["app.py", "other.py"]
     app = next(path for path in kept if path.endswith("app.py"))
+    linted = []
+    lint_text = engine.lint_text
+    monkeypatch.setattr(engine, "lint_text", lambda path, *rest, **options: linted.append(path) or lint_text(path, *rest, **options))
     for damaged in (b"\x80\x05junk", pickle.dumps(42), kept[app][: len(kept[app]) // 2]):
         findings.write_bytes(pickle.dumps({**kept, app: damaged}))
+        linted.clear()
         assert cli(*command).stdout == expected, damaged[:8]
+        assert [Path(path).name for path in linted] == ["app.py"], damaged[:8]
 
 
 def test_a_cache_file_truncated_in_place_during_reads_is_no_cache(cli):

@@ -10,6 +10,7 @@ parameters (guards.py), cycles terminate, and unknown third-party calls are neve
 
 from __future__ import annotations
 
+import sys
 from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Dict, FrozenSet, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
@@ -931,16 +932,10 @@ def _parameter_slots(function: Function) -> Dict[str, Tuple[str, Optional[str], 
     if function.class_qualname and params and params[0].name in ("self", "cls"):
         params = params[1:]
     return {
-        param.name: (_slot(position), param.string_default, param.none_default) for position, param in enumerate(params)
+        # Interned: one string per slot for the whole project, not one per parameter.
+        param.name: (sys.intern(str(position)), param.string_default, param.none_default)
+        for position, param in enumerate(params)
     }
-
-
-_SLOTS = tuple(str(position) for position in range(32))
-
-
-def _slot(position: int) -> str:
-    """A positional slot's name, one string per slot for the whole project."""
-    return _SLOTS[position] if position < len(_SLOTS) else str(position)
 
 
 def fix_shape(summary: Optional[ModuleSummary]) -> tuple:

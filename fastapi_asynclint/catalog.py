@@ -918,7 +918,8 @@ _LOCKS = [
     ("concurrent.futures.Future.result", frozenset({"timeout"}), True),
     ("concurrent.futures.Future.exception", frozenset({"timeout"}), True),
     ("concurrent.futures.wait", frozenset({"timeout"}), False),
-    ("concurrent.futures.ThreadPoolExecutor.shutdown", frozenset(), False),
+    # `shutdown(wait=False)` returns at once (the summary records a keyword given False as `name=False`).
+    ("concurrent.futures.ThreadPoolExecutor.shutdown", frozenset({"wait=False"}), False),
     ("multiprocessing.Process.join", frozenset({"timeout"}), True),
     ("multiprocessing.pool.Pool.map", frozenset(), False),
     ("multiprocessing.pool.Pool.apply", frozenset(), False),
@@ -1180,7 +1181,7 @@ def _prefixes(name: str) -> Iterable[str]:
 
 # Constructions that stand for a narrower catalogue type, told apart by what the call passes (see
 # `constructed`). In-memory buffers: an archive over one reads and writes no file.
-_MEMORY_BUFFERS = frozenset({"io.BytesIO()", "_io.BytesIO()"})
+_MEMORY_BUFFERS = frozenset({"io.BytesIO()", "_io.BytesIO()", "tempfile.SpooledTemporaryFile()"})
 # Kernel pseudo-file systems: the kernel answers from memory, no disk is ever waited for
 # (`/proc/<pid>/stat`, `/sys/fs/cgroup/...`). An argument that is a string literal, or an f-string whose
 # text starts so, is described as PSEUDO_FILE.
@@ -1208,7 +1209,8 @@ def constructed(name: str, arguments: Mapping[str, object]) -> str:
 
     `queue.Queue(maxsize=8)` is a bounded queue, `queue.Queue(maxsize)`, whose `put` waits when it is full
     (`queue.Queue()` and `maxsize <= 0` never fill); `zipfile.ZipFile(io.BytesIO(data))` and
-    `tarfile.open(fileobj=io.BytesIO(data))` are archives in memory (`zipfile.ZipFile(BytesIO)`), whose
+    `tarfile.open(fileobj=io.BytesIO(data))` are archives in memory (`zipfile.ZipFile(BytesIO)`), as are
+    those over a `tempfile.SpooledTemporaryFile` (in memory up to its `max_size`), whose
     construction and reads touch no file; `open(f"/proc/{pid}/stat")` and `Path("/proc/...")` name a
     kernel pseudo-file (`builtins.open(pseudo-file)`), which no disk serves. Any other call stands for
     `name` itself.

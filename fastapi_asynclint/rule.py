@@ -111,9 +111,10 @@ class FileContext:
     @property
     def semantics(self) -> "Semantics":
         if self._semantics is None:
-            from fastapi_asynclint.semantic import Semantics
+            from fastapi_asynclint.semantic import Semantics, summary_classes
 
-            self._semantics = Semantics(self.wrapper, self.module_name, self.is_package, self.name.renames)
+            classes = summary_classes(self.summary) if self.summary is not None else {}
+            self._semantics = Semantics(self.wrapper, self.module_name, self.is_package, self.name.renames, classes)
         return self._semantics
 
     def shared(self, key: Any, build: Callable[[], Any]) -> Any:

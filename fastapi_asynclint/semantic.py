@@ -8,7 +8,8 @@ module-level `client = httpx.Client()` or a re-exported helper resolves the same
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple, Union
+from types import MappingProxyType
+from typing import Dict, List, Mapping, Optional, Set, Tuple, Union
 
 import libcst as cst
 from libcst.metadata import (
@@ -27,7 +28,7 @@ from libcst.metadata import (
 
 from fastapi_asynclint.catalog import CONSTRUCTED, canonical_name, constructed, pseudo_file
 from fastapi_asynclint.index.modules import renamed
-from fastapi_asynclint.index.summary import DEPENDS_CALLS, absolute_module
+from fastapi_asynclint.index.summary import DEPENDS_CALLS, absolute_module, attribute_value
 from fastapi_asynclint.index.targets import CONTAINER_TYPES, ITEM, items_of
 
 FunctionLike = Union[cst.FunctionDef, cst.Lambda]
@@ -142,6 +143,12 @@ class _LocalValues(cst.CSTVisitor):
             self.ordered.setdefault(node.target.value, []).append((node.iter, ITEM))
 
 
+def summary_classes(summary) -> Dict[str, Tuple[Tuple[str, str], ...]]:
+    """What Semantics reads of a module's classes: each one's attributes (ClassInfo), by qualified name."""
+    prefix = f"{summary.module}." if summary.module else ""
+    return {prefix + info.qualname: info.attributes for info in summary.classes}
+
+
 class Semantics:
     """libcst's qualified names are asked for only where needed (`Scope.get_qualified_names_for`, which is
     what QualifiedNameProvider computes for every node of the file)."""
@@ -149,9 +156,16 @@ class Semantics:
     METADATA = (ScopeProvider,)
 
     def __init__(
-        self, wrapper: MetadataWrapper, module: str, is_package: bool, renames: Tuple[Tuple[str, str], ...] = ()
+        self,
+        wrapper: MetadataWrapper,
+        module: str,
+        is_package: bool,
+        renames: Tuple[Tuple[str, str], ...] = (),
+        classes: Mapping[str, Tuple[Tuple[str, str], ...]] = MappingProxyType({}),
     ) -> None:
         self.module = module
+        # The module's classes (qualified name -> what their code sets on `self`), from its summary.
+        self.classes = classes
         self.is_package = is_package
         self.renames = renames  # what absolute imports name in the index (modules.renamed)
         self.scopes = wrapper.resolve(ScopeProvider)
@@ -265,7 +279,8 @@ class Semantics:
             return -int(value.expression.evaluated_value)
         if isinstance(value, (cst.Name, cst.Attribute, cst.Call)):
             found = self.targets(value, depth)
-            return found[0] if found else None
+            first = found[0] if found else None
+            return attribute_value(first, self.classes) if isinstance(value, cst.Attribute) else first
         return None
 
     def _absolute(self, name: str) -> Optional[str]:

@@ -14,17 +14,17 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from fastapi_asynclint.discovery import discover
 from fastapi_asynclint.registry import all_rules
 from fastapi_asynclint.runner import link_files
-from fastapi_asynclint.semantic import Semantics
+from fastapi_asynclint.semantic import Semantics, summary_classes
 from fastapi_asynclint.settings import CliOptions, build_settings
 from fastapi_asynclint.testing import write_project
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
-def _libcst_calls(text: str, name) -> Dict[Tuple[int, int], List[str]]:
+def _libcst_calls(text: str, name, summary) -> Dict[Tuple[int, int], List[str]]:
     """Call targets by start position (chained calls share one start, hence lists)."""
     wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
-    semantics = Semantics(wrapper, name.name, name.is_package, name.renames)
+    semantics = Semantics(wrapper, name.name, name.is_package, name.renames, summary_classes(summary))
     positions = wrapper.resolve(PositionProvider)
     lines = text.splitlines()
     found = {}
@@ -49,7 +49,7 @@ def _disagreements(root: Path) -> List[str]:
         summary = summaries[str(path)].summary
         if summary is None:
             continue
-        by_position = _libcst_calls(path.read_text(), project.names.name(str(path)))
+        by_position = _libcst_calls(path.read_text(), project.names.name(str(path)), summary)
         for function in summary.functions:
             for call in function.calls:
                 theirs = by_position.get((call.row, call.col))

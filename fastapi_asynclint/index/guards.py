@@ -18,7 +18,8 @@ is one test):
   string literals the local may be set to instead);
 * a type test, `isinstance(p, T)`: it rules a path out only when the argument's built-in type is known
   (`b"..."`, `base64.b64decode(x)`, a parameter annotated `bytes`) and is not a `T`;
-* presence tests, `if p:`, `if not p:`, `if p is None:` / `is not None`, also the negation that follows an
+* presence tests, `if p:`, `if not p:`, `if p is None:` / `is not None`, `if hasattr(p, "x"):` (p is not
+  None; its failure proves nothing), also the negation that follows an
   early `return`/`raise` (`if config is None: raise ...`), and a local set to None first and to something
   else only under guards (`path = None; if config: path = ...; if path is not None: ...`). An omitted
   argument with a None default fails `if p:`.
@@ -303,6 +304,9 @@ class GuardFinder:
             subject, operation, literals = test.args[0], "isinstance", _type_names(test.args[1])
             if isinstance(subject, ast.Name) and self.transforms.get(subject.id):
                 return None  # rebound to a string first
+        elif _is_hasattr(test):
+            # `hasattr(p, "db_engine")` holds only for an object: p is not None (its failure says nothing).
+            subject, operation, literals = test.args[0], "notnone", ()
         elif isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "startswith":
             subject, operation = test.func.value, "startswith"
             literals = _literal_strings(test.args[0]) if len(test.args) == 1 and not test.keywords else None
@@ -385,7 +389,7 @@ class GuardFinder:
             self._loops -= loop
 
     def _negated(self, test: ast.AST) -> Optional[Guard]:
-        guard = self._guard(test)
+        guard = None if _is_hasattr(test) else self._guard(test)
         if guard is None or guard[1] not in _NEGATION:
             return None
         return (guard[0], _NEGATION[guard[1]], guard[2], guard[3])
@@ -580,6 +584,13 @@ def _presence(test: ast.AST) -> Optional[Tuple[ast.AST, str]]:
         if test.comparators[0].value is None and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
             return test.left, "notnone" if isinstance(test.ops[0], ast.IsNot) else "isnone"
     return None
+
+
+def _is_hasattr(test: ast.AST) -> bool:
+    return (
+        isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "hasattr"
+        and len(test.args) == 2 and not test.keywords and isinstance(test.args[1], ast.Constant)
+    )
 
 
 def _tested_name(test: ast.AST) -> Optional[str]:

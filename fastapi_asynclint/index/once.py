@@ -10,7 +10,8 @@ The blocking call runs the first time only; every later call returns what the sl
 not make their function blocking for the index (project.py), as calls of a function decorated with
 `functools.lru_cache` do not. A slot lives as long as the process: a module global the function declares
 `global`, a module-level container it indexes (`_models[name]`), or an attribute of `cls` or of a class
-(not of `self`: an instance may be made per request); it is filled when
+(not of `self`: an instance may be made per request), or a local bound once to what a function of the
+module hands out when all it returns is a module global (`cache = _get_cache()`); it is filled when
 the branch that tests it also assigns it: `if X is None:` / `if not X:` / `if key not in X:` /
 `if X.get(key) is None:` around the assignment, or an early `return` when it is already filled
 (`if X is not None: return X`) before it. A branch that only calls a loader when a private or constant
@@ -20,7 +21,7 @@ module global is empty (`if not _translations: _load_translations()`) is taken t
 from __future__ import annotations
 
 import ast
-from typing import Iterator, List, Optional, Sequence, Set, Tuple
+from typing import FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from fastapi_asynclint.index.guards import own_nodes
 
@@ -28,23 +29,62 @@ from fastapi_asynclint.index.guards import own_nodes
 Slot = Tuple[str, str]
 
 
-def once_calls(function: ast.AST, nodes: Sequence[ast.AST]) -> Set[Tuple[int, int]]:
+def once_calls(function: ast.AST, nodes: Sequence[ast.AST], getters: FrozenSet[str] = frozenset()) -> Set[Tuple[int, int]]:
     """(row, column) of the calls in `function` that fill a cache slot; `nodes` are the function's own
-    nodes (not those of nested definitions)."""
+    nodes (not those of nested definitions); `getters` are the module's functions that hand out a module
+    global (slot_getters)."""
     declared = {name for node in nodes if isinstance(node, ast.Global) for name in node.names}
-    local = {node.id for node in nodes if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)} - declared
+    stores = [node.id for node in nodes if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)]
+    local = set(stores) - declared
+    got = {name for name, value in _assigned(nodes) if _calls_getter(value, getters) and stores.count(name) == 1}
     found: Set[Tuple[int, int]] = set()
     for body in _blocks(function):
-        found |= _in_block(body, _Names(declared, local))
+        found |= _in_block(body, _Names(declared, local, got))
     return found
 
 
-class _Names:
-    """The function's module globals (declared) and its locals, which no slot can be."""
+def slot_getters(tree: ast.Module) -> FrozenSet[str]:
+    """The module's functions whose every `return` hands out a module global (`return _cache`): what a
+    local bound to their result holds lives as long as the process."""
+    module_names = {name for name, _ in _assigned(tree.body)}
+    found = set()
+    for statement in tree.body:
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        nodes = list(own_nodes(statement.body))
+        declared = {name for node in nodes if isinstance(node, ast.Global) for name in node.names}
+        local = {node.id for node in nodes if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)} - declared
+        returned = [node.value for node in nodes if isinstance(node, ast.Return)]
+        if returned and all(
+            isinstance(value, ast.Name) and (value.id in declared or (value.id in module_names and value.id not in local))
+            for value in returned
+        ):
+            found.add(statement.name)
+    return frozenset(found)
 
-    def __init__(self, declared: Set[str], local: Set[str]) -> None:
+
+def _assigned(nodes: Iterable[ast.AST]) -> Iterator[Tuple[str, ast.AST]]:
+    for node in nodes:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            yield node.targets[0].id, node.value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            yield node.target.id, node.value
+
+
+def _calls_getter(value: ast.AST, getters: FrozenSet[str]) -> bool:
+    return (
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in getters
+        and not value.args and not value.keywords
+    )
+
+
+class _Names:
+    """The function's module globals (declared), its locals, which no slot can be, and the locals bound
+    once to what a slot getter hands out (`cache = _get_cache()`), which can."""
+
+    def __init__(self, declared: Set[str], local: Set[str], got: Set[str]) -> None:
         self.declared = declared
-        self.local = local
+        self.local = local - got
 
 
 def _blocks(function: ast.AST) -> Iterator[List[ast.stmt]]:

@@ -19,12 +19,12 @@ import ast
 import builtins
 import sys
 from dataclasses import dataclass, field, fields, replace
-from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from fastapi_asynclint.catalog import CONSTRUCTED, NONBLOCKING_FLAGS, canonical_name, constructed, pseudo_file
 from fastapi_asynclint.index.guards import Guard, GuardFinder, passed_values
 from fastapi_asynclint.index.modules import renamed
-from fastapi_asynclint.index.once import once_calls
+from fastapi_asynclint.index.once import once_calls, slot_getters
 from fastapi_asynclint.index.targets import CONTAINER_TYPES, ITEM, items_of
 
 MODULE_SCOPE = "<module>"
@@ -232,6 +232,14 @@ class ModuleSummary:
         return dict(self.bindings)
 
 
+def attribute_value(target: Optional[str], classes: Mapping[str, Tuple[Tuple[str, str], ...]]) -> Optional[str]:
+    """`app.export.Archive().file` -> what the class's own code sets `file` to (`tempfile.SpooledTemporaryFile()`),
+    when `classes` (a class's qualified name -> its ClassInfo.attributes) has it, else the target itself."""
+    owner, separator, attribute = (target or "").rpartition("().")
+    attributes = classes.get(owner) if separator else None
+    return dict(attributes).get(attribute, target) if attributes else target
+
+
 def absolute_module(module: str, is_package: bool, level: int, name: Optional[str]) -> Optional[str]:
     """The absolute module named by `from <level dots><name> import ...` inside `module`."""
     if level == 0:
@@ -286,6 +294,9 @@ class Summarizer:
         self.state_values: List[Tuple[str, str]] = []
         self.scopes: List[_Scope] = []
         self._own: Dict[int, List[ast.AST]] = {}
+        self.slot_getters: FrozenSet[str] = frozenset()
+        # While a method is read for what it sets on `self`: its receiver's name and what it has set so far.
+        self._receiver: Optional[Tuple[str, Dict[str, str]]] = None
 
     def own_nodes(self, function: FunctionNode) -> List[ast.AST]:
         """The nodes of the function's body that run in it (_own_nodes), walked once: a method is read for
@@ -364,9 +375,17 @@ class Summarizer:
         if isinstance(literal, ast.Constant):
             number = literal.value
             return (-number if negative else number) if isinstance(number, int) and not isinstance(number, bool) else None
-        if isinstance(value, (ast.Name, ast.Attribute, ast.Call)):
+        if isinstance(value, ast.Attribute):
+            receiver = self._receiver
+            if receiver is not None and isinstance(value.value, ast.Name) and value.value.id == receiver[0]:
+                return receiver[1].get(value.attr)  # `self.file`, set earlier in the method being read
+            return self._attribute_value(self.target(value))
+        if isinstance(value, (ast.Name, ast.Call)):
             return self.target(value)
         return None
+
+    def _attribute_value(self, target: Optional[str]) -> Optional[str]:
+        return attribute_value(target, {self.qualify(info.qualname): info.attributes for info in self.classes})
 
     def annotation_type(self, node: Optional[ast.AST]) -> Optional[str]:
         """The type an annotation promises, as an instance target (`Session` -> `sqlalchemy.orm.Session()`)."""
@@ -649,6 +668,11 @@ class Summarizer:
             self.value_of(arg) if isinstance(arg, (ast.Name, ast.Attribute, ast.Call)) else None for arg in node.args
         )
         keywords = tuple(keyword.arg for keyword in node.keywords if keyword.arg) + _flags(node)
+        keywords += tuple(
+            f"{keyword.arg}=False"
+            for keyword in node.keywords
+            if keyword.arg and isinstance(keyword.value, ast.Constant) and keyword.value.value is False
+        )
         first = node.args[0] if node.args else None
         first_str = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
         keyword_values = tuple(
@@ -700,7 +724,7 @@ class Summarizer:
         self.collect_state_values(walked, lifespan=isinstance(node, ast.AsyncFunctionDef) and _is_context_manager(node))
         calls, awaits, yields = self.calls_in(walked)
         guards = GuardFinder(node, method=bool(class_qualname) and not _is_staticmethod(node), nodes=walked)
-        once = once_calls(node, walked)
+        once = once_calls(node, walked, self.slot_getters)
         # Always: a function without parameters still passes string literals (`get_secret_str("KEY")`).
         calls = [
             replace(
@@ -771,6 +795,7 @@ class Summarizer:
         self.typed_locals(method, scope, walked)
         first = method.args.args[0].arg
         found: Dict[str, str] = {}
+        self._receiver = (first, found)
         for child in walked:
             targets: List[ast.expr] = []
             value: Optional[ast.expr] = None
@@ -791,6 +816,7 @@ class Summarizer:
                     if typed:
                         found[target.attr] = typed
         self.scopes.pop()
+        self._receiver = None
         return found
 
     def walk_definitions(self, body: Sequence[ast.stmt], prefix: str, class_qualname: Optional[str]) -> None:
@@ -822,6 +848,7 @@ class Summarizer:
 
     def summarize(self, tree: ast.Module) -> ModuleSummary:
         self.collect_module_bindings(tree)
+        self.slot_getters = slot_getters(tree)
         self.collect_state_values(self.module_statements(tree.body))
         # What runs on import: a script's `if __name__ == "__main__":` block does not.
         on_import = [statement for statement in tree.body if not _is_main_block(statement)]

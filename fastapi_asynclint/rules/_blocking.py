@@ -62,8 +62,14 @@ def _positional_count(call: cst.Call) -> int:
 
 
 def _keyword_names(call: cst.Call) -> Tuple[str, ...]:
-    """The call's keyword names, plus the non-blocking flags its arguments name (as the summary records them)."""
+    """The call's keyword names, `name=False` for a keyword given the literal False, plus the non-blocking
+    flags its arguments name (as the summary records them)."""
     names = [arg.keyword.value for arg in call.args if arg.keyword is not None]
+    names += [
+        f"{arg.keyword.value}=False"
+        for arg in call.args
+        if arg.keyword is not None and isinstance(arg.value, cst.Name) and arg.value.value == "False"
+    ]
     flags = set()
     stack: List[cst.CSTNode] = [arg.value for arg in call.args]
     while stack:

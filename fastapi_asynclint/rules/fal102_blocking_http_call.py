@@ -222,6 +222,42 @@ class BlockingHttpCall(BlockingCallRule):
             },
             note="near miss: a decorator given a coroutine function (prefect's `@async_dispatch`) runs it from async code",
         ),
+        Valid(
+            files={
+                "app/catalog.py": '''
+                    import cachetools
+                    import requests
+
+                    _catalog = None
+
+                    def _get_catalog():
+                        global _catalog
+                        if _catalog is None:
+                            _catalog = cachetools.TTLCache(maxsize=256, ttl=3600)
+                        return _catalog
+
+                    def prices(provider):
+                        catalog = _get_catalog()
+                        if provider in catalog:
+                            return catalog[provider]
+                        result = requests.get(f"https://prices.example.com/{provider}.json").json()
+                        catalog[provider] = result
+                        return result
+                    ''',
+                "app/main.py": '''
+                    from fastapi import FastAPI
+                    from app.catalog import prices
+
+                    app = FastAPI()
+
+                    @app.get("/prices/{provider}")
+                    async def price_list(provider: str):
+                        return prices(provider)
+                    ''',
+            },
+            note="near miss: a fetch whose result fills a cache the module keeps (a local bound to what its getter "
+            "hands out) runs once per key, like an `lru_cache`",
+        ),
     ]
 
     INVALID = [
@@ -251,6 +287,51 @@ class BlockingHttpCall(BlockingCallRule):
                     ''',
             },
             note="a sync client a lifespan in another module keeps on `app.state`",
+        ),
+        Invalid(
+            files={
+                "app/catalog.py": '''
+                    import requests
+
+                    _catalog = {}
+
+                    def _new_catalog():
+                        catalog = {}
+                        return catalog
+
+                    def prices(provider):
+                        catalog = _new_catalog()
+                        if provider in catalog:
+                            return catalog[provider]
+                        result = requests.get(f"https://prices.example.com/{provider}.json").json()
+                        catalog[provider] = result
+                        return result
+
+                    def _get_catalog():
+                        return _catalog
+
+                    def rates(provider):
+                        catalog = _get_catalog()
+                        if provider in catalog:
+                            return catalog[provider]
+                        catalog = {}
+                        result = requests.get(f"https://rates.example.com/{provider}.json").json()
+                        catalog[provider] = result
+                        return result
+                    ''',
+                "app/main.py": '''
+                    from fastapi import FastAPI
+                    from app.catalog import prices, rates
+
+                    app = FastAPI()
+
+                    @app.get("/prices/{provider}")
+                    async def price_list(provider: str):
+                        listed = prices(provider)  # FAL102
+                        return listed, rates(provider)  # FAL102
+                    ''',
+            },
+            note="near miss: a getter that makes a new container each call, and a local bound twice, keep nothing",
         ),
         Invalid(
             files={

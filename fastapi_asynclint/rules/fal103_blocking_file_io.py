@@ -200,6 +200,31 @@ class BlockingFileIO(BlockingCallRule):
             note="near miss: a ZipFile's directory listing is in memory once the archive is open",
         ),
         Valid(
+            """
+            import tempfile
+            import zipfile
+
+
+            class Export:
+                def __init__(self):
+                    self.file = tempfile.SpooledTemporaryFile(max_size=10_000_000)
+                    self.archive = zipfile.ZipFile(self.file, mode="w")
+
+                def close(self):
+                    self.archive.writestr("manifest.json", "{}")
+                    self.archive.close()
+                    return self.file
+
+
+            async def export():
+                spool = tempfile.SpooledTemporaryFile()
+                with zipfile.ZipFile(spool, "w") as archive:
+                    archive.writestr("notes.txt", "hello")
+                return Export().close()
+            """,
+            note="near miss: an archive over a `SpooledTemporaryFile` is written in memory, like one over `io.BytesIO`",
+        ),
+        Valid(
             files={
                 "secrets.py": """
                     import os
@@ -473,6 +498,30 @@ class BlockingFileIO(BlockingCallRule):
             """,
             note="a local bound once, to what a call returns, is never None: the helper's None branch cannot run",
         ),
+        Valid(
+            """
+            from pathlib import Path
+
+
+            class DbStore:
+                def __init__(self, db=None, db_url=None):
+                    if db is not None:
+                        self.engine = db.engine
+                    else:
+                        Path(db_url).parent.mkdir(parents=True, exist_ok=True)
+
+
+            def as_store(source):
+                if hasattr(source, "engine"):
+                    return DbStore(db=source)
+                raise TypeError(source)
+
+
+            async def open_store(handle):
+                return as_store(handle)
+            """,
+            note="`hasattr(source, ...)` held, so `source` is not None: the store's `db is None` branch cannot run",
+        ),
     ]
 
     INVALID = [
@@ -499,6 +548,50 @@ class BlockingFileIO(BlockingCallRule):
                 return selected(config)  # FAL103
             """,
             note="near miss: a call that may give None (`.get()`), and a local bound twice",
+        ),
+        Invalid(
+            """
+            from pathlib import Path
+
+
+            class DbStore:
+                def __init__(self, db=None, db_url=None):
+                    if db is not None:
+                        self.engine = db.engine
+                    else:
+                        Path(db_url).parent.mkdir(parents=True, exist_ok=True)
+
+
+            def as_store(source):
+                if not hasattr(source, "engine"):
+                    return DbStore(db=source)
+                return source
+
+
+            async def open_store(handle):
+                return as_store(handle)  # FAL103
+            """,
+            note="near miss: `hasattr` failed, which says nothing of whether `source` is None",
+        ),
+        Invalid(
+            """
+            import tempfile
+            import zipfile
+
+
+            class Export:
+                def __init__(self):
+                    self.file = tempfile.TemporaryFile()
+                    self.archive = zipfile.ZipFile(self.file, mode="w")
+
+
+            async def export():
+                spool = tempfile.TemporaryFile()  # FAL103
+                with zipfile.ZipFile(spool, "w") as archive:  # FAL103
+                    archive.writestr("notes.txt", "hello")  # FAL103
+                return Export()  # FAL103
+            """,
+            note="near miss: a `TemporaryFile` is a file on disk from the start",
         ),
         Invalid(
             """

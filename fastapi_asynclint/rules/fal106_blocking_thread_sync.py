@@ -2,8 +2,9 @@
 Checks for thread synchronisation that waits, used by an `async def` function: `threading.Lock.acquire()`
 (and `RLock`, `Semaphore`, `Condition`) without a timeout, `threading.Event.wait()`, `Thread.join()`,
 `queue.Queue.get()` in blocking mode, `concurrent.futures.Future.result()` and `multiprocessing` joins and
-pool maps, directly or through sync helpers. A call passing `timeout=`, `blocking=False` or `block=False`
-(or the positional equivalent) returns promptly and is not reported, and neither is `put()` on a queue built
+pool maps, `Executor.shutdown()`, directly or through sync helpers. A call passing `timeout=`, `blocking=False`
+or `block=False` (or the positional equivalent) returns promptly and is not reported, nor is
+`shutdown(wait=False)`, and neither is `put()` on a queue built
 without a `maxsize` (or with `maxsize <= 0`), which never fills.
 
 ## Why is this bad?
@@ -102,6 +103,27 @@ class BlockingThreadSync(BlockingCallRule):
             """,
             note="near miss: `put` on an unbounded queue never waits",
         ),
+        Valid(
+            files={
+                "app/workers.py": '''
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    pool = ThreadPoolExecutor(max_workers=4)
+
+                    def stop_pool():
+                        pool.shutdown(wait=False, cancel_futures=True)
+                    ''',
+                "app/main.py": '''
+                    from concurrent.futures import ThreadPoolExecutor
+                    from app.workers import stop_pool
+
+                    async def finalize(executor: ThreadPoolExecutor):
+                        executor.shutdown(wait=False)
+                        stop_pool()
+                    ''',
+            },
+            note="near miss: `shutdown(wait=False)` returns without waiting for the workers, directly or in a helper",
+        ),
     ]
 
     INVALID = [
@@ -120,6 +142,23 @@ class BlockingThreadSync(BlockingCallRule):
                 jobs.get()  # FAL106
                 worker.join()  # FAL106
             """
+        ),
+        Invalid(
+            """
+            from concurrent.futures import ThreadPoolExecutor
+
+
+            def stop_pool(pool: ThreadPoolExecutor):
+                pool.shutdown(wait=True)
+
+
+            async def finalize(executor: ThreadPoolExecutor):
+                executor.shutdown()  # FAL106
+                stop_pool(executor)  # FAL106
+                executor.shutdown(wait=False)
+            """,
+            note="near miss: `shutdown()` and `shutdown(wait=True)` wait for every running job; `wait=False` beside "
+            "them does not",
         ),
     ]
 

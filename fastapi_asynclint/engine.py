@@ -7,6 +7,7 @@ findings, so the CLI, the fixer, the tests and the language server share it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Dict, FrozenSet, List, Optional, Tuple, Type
 
 from fastapi_asynclint.diagnostics import Diagnostic, Location
@@ -216,7 +217,7 @@ def _run_batch(path, text, focused: Focus, found: Plan, file_summary, name, inde
                 companions.append(context.memo[companion])
     rules = [rule(context) for rule in found.rules]
     try:
-        wrapper.visit_batched([*companions, *rules])
+        wrapper.visit_batched([_batched(visitor) for visitor in (*companions, *rules)])
     except RecursionError:
         if "FAL902" in enabled:
             outcome.diagnostics.append(problem_diagnostic(path, too_deep("libcst ran out of stack")))
@@ -243,6 +244,32 @@ def _run_batch(path, text, focused: Focus, found: Plan, file_summary, name, inde
                 )
             )
     return diagnostics
+
+
+@lru_cache(maxsize=None)
+def _batched_class() -> type:
+    import libcst as cst
+    from libcst.metadata import ScopeProvider
+
+    class Batched(cst.BatchableCSTVisitor):
+        """What libcst traverses with: a rule's or companion's visit methods (they resolve names with the
+        scope metadata, FileContext.semantics)."""
+
+        METADATA_DEPENDENCIES = (ScopeProvider,)
+
+        def __init__(self, visitor) -> None:
+            super().__init__()
+            self.visitor = visitor
+
+        def get_visitors(self):
+            return self.visitor.get_visitors()
+
+    return Batched
+
+
+def _batched(visitor) -> object:
+    """A rule or companion as libcst's batched traversal takes it (rules import no libcst to be planned)."""
+    return _batched_class()(visitor)
 
 
 def enclosing_function(summary, row: int) -> str:

@@ -1,7 +1,9 @@
 """The base class of every rule, the per-file context rules read, and the example types rules declare.
 
-A rule is a libcst `BatchableCSTVisitor` (Fixit's model): all enabled rules of a file run in one traversal
-over one `MetadataWrapper`. Its docstring is its documentation (ruff's sections: What it does / Why is this
+A rule is a batched libcst visitor (Fixit's model): its `visit_*`/`leave_*` methods, and those of every
+other enabled rule of a file, run in one traversal over one `MetadataWrapper` (engine.py hands them to
+libcst). Its prefilter (`wants`) and focus read only the index summary, so deciding that no rule wants a
+file imports no libcst (libcst_on_use.py). Its docstring is its documentation (ruff's sections: What it does / Why is this
 bad? / Example / Use instead / Fix safety), and its `VALID`/`INVALID` examples are run by one generic test.
 Expected findings are marked in the examples by trailing comments: `time.sleep(1)  # FAL101` (or
 `# FAL101:5` to pin the 1-based column).
@@ -15,13 +17,12 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
-import libcst as cst
-import libcst.helpers
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, ScopeProvider
-
 from fastapi_asynclint.diagnostics import Applicability, Edit, Fix, Hop, Location
+from fastapi_asynclint.libcst_on_use import cst, helpers, metadata
 
 if TYPE_CHECKING:
+    from libcst.metadata import CodeRange, MetadataWrapper
+
     from fastapi_asynclint.focus import Focus
     from fastapi_asynclint.index.modules import ModuleName
     from fastapi_asynclint.index.project import ProjectIndex
@@ -125,7 +126,7 @@ class FileContext:
 
     # ------------------------------------------------------------------ positions and edits
     def code_range(self, node: cst.CSTNode) -> CodeRange:
-        return self.wrapper.resolve(PositionProvider)[node]
+        return self.wrapper.resolve(metadata.PositionProvider)[node]
 
     def span(self, node: cst.CSTNode) -> Tuple[Location, Location]:
         """A node's start and end in the original file (1-based rows and columns)."""
@@ -160,14 +161,12 @@ class FileContext:
         return self.memo[key]
 
     def _imported(self, module: str, obj: Optional[str]) -> bool:
-        from libcst.metadata import GlobalScope, ImportAssignment
-
-        scope = self.wrapper.resolve(ScopeProvider).get(self.module)
+        scope = self.wrapper.resolve(metadata.ScopeProvider).get(self.module)
         name = obj or module
-        if not isinstance(scope, GlobalScope) or name not in scope.assignments:
+        if not isinstance(scope, metadata.GlobalScope) or name not in scope.assignments:
             return False
         for assignment in scope.assignments[name]:
-            if isinstance(assignment, ImportAssignment):
+            if isinstance(assignment, metadata.ImportAssignment):
                 node = assignment.node
                 if obj is None and isinstance(node, cst.Import):
                     if any(alias.asname is None and _dotted(alias.name) == module for alias in node.names):
@@ -195,7 +194,7 @@ class FileContext:
 
 
 def _dotted(node: cst.CSTNode) -> str:
-    return cst.helpers.get_full_name_for_node(node) or ""
+    return helpers.get_full_name_for_node(node) or ""
 
 
 def _walk(node: cst.CSTNode):
@@ -209,17 +208,19 @@ def _walk(node: cst.CSTNode):
 _VISITOR_NAMES: Dict[type, Tuple[str, ...]] = {}
 
 
-def visitor_names(visitor: cst.BatchableCSTVisitor) -> Tuple[str, ...]:
-    """The names of a batchable visitor's `visit_*`/`leave_*` methods, found once per class: libcst's
-    `get_visitors` runs `inspect.getmembers` on every instance, a tenth of a cold run's CPU time spent
-    on one rule object per rule per file (libcst reads no instance attributes for it: methods only)."""
-    names = _VISITOR_NAMES.get(type(visitor))
+def visitor_names(visitor: object) -> Tuple[str, ...]:
+    """The names of a visitor's `visit_*`/`leave_*` methods (what libcst's `BatchableCSTVisitor.get_visitors`
+    collects), found once per class rather than by `inspect.getmembers` on every instance."""
+    kind = type(visitor)
+    names = _VISITOR_NAMES.get(kind)
     if names is None:
-        names = _VISITOR_NAMES[type(visitor)] = tuple(cst.BatchableCSTVisitor.get_visitors(visitor))
+        names = _VISITOR_NAMES[kind] = tuple(
+            sorted(name for name in dir(kind) if name.startswith(("visit_", "leave_")) and callable(getattr(kind, name)))
+        )
     return names
 
 
-class LintRule(cst.BatchableCSTVisitor):
+class LintRule:
     """Subclass, set CODE and MESSAGE, write the docstring, visit nodes, call `self.report`."""
 
     CODE: ClassVar[str] = ""
@@ -227,13 +228,10 @@ class LintRule(cst.BatchableCSTVisitor):
     # Batched visitors several rules read (one instance per file, in `context.memo[cls]`), run in the same
     # traversal; rules read their results in `leave_Module`.
     COMPANIONS: ClassVar[Tuple[type, ...]] = ()
-    # Positions are resolved on first use (`FileContext.span`): most analysed files report nothing.
-    METADATA_DEPENDENCIES = (ScopeProvider,)
     VALID: ClassVar[Sequence[Valid]] = ()
     INVALID: ClassVar[Sequence[Invalid]] = ()
 
     def __init__(self, context: FileContext) -> None:
-        super().__init__()
         self.context = context
         self.reports: List[Report] = []
         self.crash: Optional[BaseException] = None

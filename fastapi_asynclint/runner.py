@@ -204,8 +204,8 @@ def summaries(
     each file's state then knows its summary's facts (its code digest among them)."""
     found: Dict[str, "FileSummary"] = {}
     missing = []
-    for path in paths:
-        key = _summary_key(project, path)
+    keys = {path: _summary_key(project, path) for path in paths}
+    for path, key in keys.items():
         state = project.states[path]
         if cache is not None and state.summary_key == key and state.facts is not None:
             found[path] = _kept_summary(project, path, key, state.facts, cache)
@@ -222,11 +222,13 @@ def summaries(
             continue
         found[path] = summary
         if cache is not None and path not in project.overrides:
-            cache.put_summary(_summary_key(project, path), summary)
+            cache.put_summary(keys[path], summary)
     if cache is not None:
         cache.flush()
     for path, summary in found.items():
-        project.states[path] = replace(project.states[path], summary_key=_summary_key(project, path), facts=summary.facts)
+        state = project.states[path]
+        if state.summary_key != keys[path] or state.facts is not summary.facts:
+            project.states[path] = replace(state, summary_key=keys[path], facts=summary.facts)
     return found
 
 

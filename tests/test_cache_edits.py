@@ -241,3 +241,54 @@ def test_a_changed_default_that_selects_a_blocking_branch_is_seen(tmp_path):
         cached = invoke(project, COMMAND)
         assert cached.stdout == invoke(project, [*COMMAND, "--no-cache"]).stdout
         assert cached.stdout.count('"code"') == expected
+
+
+# Runs the command line in a fresh interpreter, then says whether libcst was imported.
+_LIBCST_PROBE = (
+    "import runpy, sys\n"
+    "sys.argv = ['fastapi-asynclint', *sys.argv[1:]]\n"
+    "try:\n"
+    "    runpy.run_module('fastapi_asynclint', run_name='__main__')\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "sys.stderr.write(f\"\\nlibcst imported: {'libcst' in sys.modules}\\n\")\n"
+)
+
+
+def _run_probed(project: Path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _LIBCST_PROBE, *COMMAND], cwd=project, capture_output=True, text=True, timeout=120
+    )
+    return done.stdout, done.stderr.rstrip().endswith("libcst imported: True")
+
+
+def test_an_edit_the_rules_need_not_read_again_imports_no_libcst(tmp_path):
+    """Which rules want a file, and what they read of it, is decided from the index summary: an edit to a
+    module no rule wants, or outside what the rules read of a route module, is answered without libcst.
+    An edit inside a coroutine the rules read needs it (the near miss that shows the probe works)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[tool.fastapi-asynclint]\n")
+    (project / "models.py").write_text("LIMIT = 10\n\n\ndef clamp(value):\n    return min(value, LIMIT)\n")
+    app = project / "app.py"
+    app.write_text(
+        "import time\n\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/')\nasync def index():\n"
+        "    time.sleep(1)\n    return {}\n\n\ndef helper(value):\n    return value + 1\n"
+    )
+    _age(project)
+    first, _ = _run_probed(project)
+    assert first.count('"code"') == 1
+    edits = [
+        (project / "models.py", "LIMIT = 10\n", "LIMIT = 10\nFLOOR = 0\n", False),
+        (app, "    return value + 1\n", "    value = value * 2\n    return value + 1\n", False),
+        (app, "    return {}\n", "    time.sleep(2)\n    return {}\n", True),
+    ]
+    for path, old, new, needs_libcst in edits:
+        path.write_text(path.read_text().replace(old, new))
+        cached, imported = _run_probed(project)
+        assert imported == needs_libcst, (path.name, new)
+        assert cached == invoke(project, [*COMMAND, "--no-cache"]).stdout
+    assert cached.count('"code"') == 2

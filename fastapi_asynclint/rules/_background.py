@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, List, Optional, Tuple
 
-import libcst as cst
-
+from fastapi_asynclint.libcst_on_use import cst
 from fastapi_asynclint.rule import FileContext
 from fastapi_asynclint.rules._calls import argument, resolved_names
 

@@ -10,15 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
-import libcst as cst
-from libcst.metadata import FunctionScope, GlobalScope, ImportAssignment
-
 from fastapi_asynclint.call_layout import CallText, Surroundings, layout, relative
 from fastapi_asynclint.catalog import CATEGORY_CODES, CATEGORY_LABELS, NONBLOCKING_FLAGS, Blocking, Category
 from fastapi_asynclint.diagnostics import Applicability, Edit, Fix, Hop, Location
 from fastapi_asynclint.index.guards import BYTES_CALLS, KNOWN_TYPES, MAYBE_NONE_CALLS, SOMETHING
+from fastapi_asynclint.libcst_on_use import cst, metadata, semantic
 from fastapi_asynclint.rule import FileContext, LintRule, RuleInput, visitor_names
-from fastapi_asynclint.semantic import dotted_name
 from fastapi_asynclint.source import physical_lines
 
 if TYPE_CHECKING:
@@ -113,7 +110,7 @@ def _passed_value(value: cst.BaseExpression, annotated: Dict[str, str]) -> Tuple
         return _NAMED_CONSTANTS[value.value]
     if isinstance(value, cst.Name) and value.value in annotated:
         return "type", annotated[value.value]
-    known = _VALUE_TYPES.get(type(value))
+    known = _VALUE_TYPES.get(type(value).__name__)
     if isinstance(value, cst.Await):
         value = value.expression
     if known is None and isinstance(value, cst.Call):
@@ -133,10 +130,8 @@ def _call_result(value: cst.BaseExpression) -> Optional[str]:
 
 
 _NAMED_CONSTANTS = {"True": ("constant", "True"), "False": ("constant", "False"), "None": ("type", "NoneType")}
-_VALUE_TYPES = {
-    cst.Dict: "dict", cst.List: "list", cst.Tuple: "tuple",
-    cst.Set: "set", cst.FormattedString: "str",
-}
+# By the libcst node's class name (the module is not imported to define this).
+_VALUE_TYPES = {"Dict": "dict", "List": "list", "Tuple": "tuple", "Set": "set", "FormattedString": "str"}
 
 
 def _annotated_params(function: cst.FunctionDef) -> Dict[str, str]:
@@ -164,7 +159,7 @@ def patched_names(function: cst.FunctionDef) -> FrozenSet[str]:
     calls = [decorator.decorator for decorator in function.decorators if isinstance(decorator.decorator, cst.Call)]
     calls += [node for node in _descendants(function.body) if isinstance(node, cst.Call)]
     for call in calls:
-        name = dotted_name(call.func) or ""
+        name = semantic.dotted_name(call.func) or ""
         if not any(name == patcher or name.endswith("." + patcher) for patcher in _PATCHERS):
             continue
         strings = [arg.value.evaluated_value for arg in call.args[:2] if isinstance(arg.value, cst.SimpleString)]
@@ -189,11 +184,10 @@ def _mocked(target: str, blocked: "Blocked", patched: FrozenSet[str]) -> bool:
     return any(name.replace("()", "").rpartition(".")[2] in patched for name in names)
 
 
-class BlockingFinder(cst.BatchableCSTVisitor):
+class BlockingFinder:
     """Runs in the rules' traversal and collects every blocking call the file's coroutines make."""
 
     def __init__(self, context: FileContext) -> None:
-        super().__init__()
         self.context = context
         self.semantics = context.semantics
         self.awaited: Set[cst.CSTNode] = set()
@@ -321,9 +315,9 @@ def _binds_other_than_module(context: FileContext, node: cst.CSTNode, name: str)
     scope = context.semantics.scope(node)
     while scope is not None:
         for assignment in scope.assignments[name] if name in scope.assignments else ():
-            if not (isinstance(assignment, ImportAssignment) and _imports_module(assignment.node, name)):
+            if not (isinstance(assignment, metadata.ImportAssignment) and _imports_module(assignment.node, name)):
                 return True
-        if isinstance(scope, GlobalScope):
+        if isinstance(scope, metadata.GlobalScope):
             break
         scope = scope.parent
     return False
@@ -343,7 +337,7 @@ def sleep_fix(context: FileContext, site: BlockingSite) -> Optional[Fix]:
         return None
     if len(args) != 1 or args[0].keyword is not None or args[0].star:
         return None
-    if not isinstance(context.semantics.scope(call), FunctionScope):
+    if not isinstance(context.semantics.scope(call), metadata.FunctionScope):
         return None  # inside a comprehension an await would change what it builds
     if context.has_comments(call) or _binds_other_than_module(context, call, "asyncio"):
         return None
@@ -424,7 +418,7 @@ def thread_runner(context: FileContext) -> ThreadRunner:
         scope = context.semantics.scope(context.module)
         imported: Dict[str, str] = {}
         for assignment in scope.assignments if scope is not None else ():
-            if isinstance(assignment, ImportAssignment):
+            if isinstance(assignment, metadata.ImportAssignment):
                 for qualified in scope.get_qualified_names_for(assignment.name):
                     imported.setdefault(qualified.name, assignment.name)
         for qualified, suffix, keywords in _THREAD_RUNNERS:
@@ -440,7 +434,7 @@ def _sees_import(context: FileContext, node: cst.CSTNode, runner: ThreadRunner) 
     if runner.import_module is not None:
         return not _binds_other_than_module(context, node, runner.name)
     scope = context.semantics.scope(node)
-    while scope is not None and not isinstance(scope, GlobalScope):
+    while scope is not None and not isinstance(scope, metadata.GlobalScope):
         if runner.name in scope.assignments:
             return False
         scope = scope.parent
@@ -454,7 +448,7 @@ def to_thread_fix(context: FileContext, site: BlockingSite) -> Optional[Fix]:
     if site.blocking.category in _NOT_OFFLOADED or call in finder.with_items:
         return None  # in a `with` header the body would still block on the object it returns
     scope = context.semantics.scope(call)
-    if not isinstance(scope, FunctionScope) or scope.node is not site.function:
+    if not isinstance(scope, metadata.FunctionScope) or scope.node is not site.function:
         return None  # a comprehension, lambda or nested def: an `await` there changes what runs when
     runner = thread_runner(context)
     if not _sees_import(context, call, runner):

@@ -6,10 +6,9 @@ from __future__ import annotations
 import math
 from typing import Callable, ClassVar, FrozenSet, Iterator, Optional, Set, Tuple
 
-import libcst as cst
-
 from fastapi_asynclint.catalog import canonical_name
 from fastapi_asynclint.index.summary import MODULE_SCOPE, Function
+from fastapi_asynclint.libcst_on_use import cst
 from fastapi_asynclint.rule import FileContext, LintRule, RuleInput
 
 UNKNOWN = object()

@@ -22,10 +22,11 @@ jobs: asyncio.Queue[Job] = asyncio.Queue(maxsize=1000)
 No fix: the right bound depends on the workload.
 """
 
+from __future__ import annotations
+
 import math
 
-import libcst as cst
-
+from fastapi_asynclint.libcst_on_use import cst
 from fastapi_asynclint.rule import Invalid, Valid
 from fastapi_asynclint.rules._calls import UNKNOWN, CallRule, argument, has_star_arguments, literal
 

@@ -23,11 +23,11 @@ engine = create_async_engine(DATABASE_URL, pool_size=20, max_overflow=10, pool_t
 No fix: the right limit depends on the backend's capacity.
 """
 
-import libcst as cst
+from __future__ import annotations
 
+from fastapi_asynclint.libcst_on_use import cst, semantic
 from fastapi_asynclint.rule import Invalid, Valid
 from fastapi_asynclint.rules._calls import UNKNOWN, CallRule, argument, literal
-from fastapi_asynclint.semantic import dotted_name
 
 # name -> [(parameter, position or None, unbounded values, why)]
 LIMITS = {
@@ -55,7 +55,7 @@ class UnboundedPool(CallRule):
 
     def check_call(self, node: cst.Call, name: str) -> None:
         poolclass = argument(node, "poolclass")
-        if poolclass is not None and not (dotted_name(poolclass) or "").endswith("QueuePool"):
+        if poolclass is not None and not (semantic.dotted_name(poolclass) or "").endswith("QueuePool"):
             return  # NullPool, StaticPool...: no overflow to bound
         for parameter, position, unbounded, why in LIMITS[name]:
             given = argument(node, parameter, position)

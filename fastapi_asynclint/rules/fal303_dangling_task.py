@@ -29,8 +29,9 @@ or keep a reference (`tasks.add(task); task.add_done_callback(tasks.discard)`), 
 No fix: where the task should be kept, awaited or bounded is a design decision.
 """
 
-import libcst as cst
+from __future__ import annotations
 
+from fastapi_asynclint.libcst_on_use import cst
 from fastapi_asynclint.rule import Invalid, Valid
 from fastapi_asynclint.rules._calls import CallRule
 

@@ -33,18 +33,22 @@ async def enrich(ids: list[int]):
 No fix: the right concurrency depends on the backend.
 """
 
+from __future__ import annotations
+
 from typing import Optional
 
-import libcst as cst
-
 from fastapi_asynclint.index.fastapi_model import FastAPIModel
+from fastapi_asynclint.libcst_on_use import cst
 from fastapi_asynclint.rule import Invalid, RuleInput, Valid
 from fastapi_asynclint.rules._calls import CallRule, enclosing_def, request_scoped_kind
 
 GATHERS = frozenset({"asyncio.gather", "asyncio.tasks.gather"})
 LIMITERS = frozenset({"asyncio.Semaphore", "asyncio.BoundedSemaphore", "anyio.Semaphore", "anyio.CapacityLimiter",
                       "asyncio.locks.Semaphore", "asyncio.locks.BoundedSemaphore", "aiolimiter.AsyncLimiter"})
-COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp)
+
+
+def _comprehension(node: cst.BaseExpression) -> bool:
+    return isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp))
 
 
 class UnboundedGather(CallRule):
@@ -80,7 +84,7 @@ class UnboundedGather(CallRule):
         if isinstance(value, cst.Name):
             bound = self.context.semantics.local_value(value)
             value = bound if bound is not None else value
-        if isinstance(value, COMPREHENSIONS):
+        if _comprehension(value):
             return value
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "map":
             return value
@@ -88,7 +92,7 @@ class UnboundedGather(CallRule):
 
     @staticmethod
     def _bounded_iterable(fan_out: cst.BaseExpression) -> bool:
-        if isinstance(fan_out, COMPREHENSIONS):
+        if _comprehension(fan_out):
             iterable = fan_out.for_in.iter
         else:
             iterable = fan_out.args[-1].value if len(fan_out.args) > 1 else None
@@ -105,7 +109,7 @@ class UnboundedGather(CallRule):
         """A semaphore held in this function, or in the coroutine function the comprehension calls."""
         index = self.context.index
         owners = [key]
-        element = fan_out.elt if isinstance(fan_out, COMPREHENSIONS) else (fan_out.args[0].value if fan_out.args else None)
+        element = fan_out.elt if _comprehension(fan_out) else (fan_out.args[0].value if fan_out.args else None)
         target = element.func if isinstance(element, cst.Call) else element
         for candidate in self.context.semantics.targets(target) if target is not None else ():
             resolved = index.resolve(candidate)

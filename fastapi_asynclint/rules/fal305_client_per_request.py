@@ -39,12 +39,12 @@ async def rates(request: Request):
 No fix: moving a client to the lifespan changes the application's structure.
 """
 
-import libcst as cst
+from __future__ import annotations
 
 from fastapi_asynclint.index.fastapi_model import FastAPIModel
+from fastapi_asynclint.libcst_on_use import cst, semantic
 from fastapi_asynclint.rule import Invalid, RuleInput, Valid
 from fastapi_asynclint.rules._calls import CallRule, enclosing_def, request_scoped_kind
-from fastapi_asynclint.semantic import dotted_name
 
 CLIENTS = frozenset(
     {
@@ -74,11 +74,11 @@ class ClientPerRequest(CallRule):
         self._kept = set()
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if any(".state." in f".{dotted_name(target.target) or ''}" for target in node.targets):
+        if any(".state." in f".{semantic.dotted_name(target.target) or ''}" for target in node.targets):
             self._kept.add(node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None and ".state." in f".{dotted_name(node.target) or ''}":
+        if node.value is not None and ".state." in f".{semantic.dotted_name(node.target) or ''}":
             self._kept.add(node.value)
 
     def check_call(self, node: cst.Call, name: str) -> None:

@@ -51,12 +51,12 @@ async def create_report(background_tasks: BackgroundTasks, db: Session = Depends
 No fix: what the task should receive instead depends on what it does.
 """
 
+from __future__ import annotations
+
 from typing import Dict, Iterator, Optional, Tuple
 
-import libcst as cst
-from libcst.metadata import Assignment
-
 from fastapi_asynclint.catalog import canonical_name
+from fastapi_asynclint.libcst_on_use import cst, metadata
 from fastapi_asynclint.rule import Invalid, LintRule, RuleInput, Valid
 from fastapi_asynclint.rules._background import QUEUE_METHODS, SCHEDULER_NAMES, handoff, joined_in, names_in
 from fastapi_asynclint.rules._calls import enclosing_def
@@ -161,7 +161,7 @@ class RequestScopedObjectInBackground(LintRule):
         except KeyError:
             return False
         return any(
-            isinstance(referent, Assignment) and isinstance(referent.node, cst.Param) and referent.scope.node is function
+            isinstance(referent, metadata.Assignment) and isinstance(referent.node, cst.Param) and referent.scope.node is function
             for access in accesses
             for referent in access.referents
         )

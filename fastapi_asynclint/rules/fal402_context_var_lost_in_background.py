@@ -46,12 +46,13 @@ async def create_order(order: Order):
 No fix: how the task should receive and restore the value is the application's design.
 """
 
-from typing import Iterator, Set
+from __future__ import annotations
 
-import libcst as cst
+from typing import Iterator, Set
 
 from fastapi_asynclint.catalog import canonical_name
 from fastapi_asynclint.index.context_vars import var_of
+from fastapi_asynclint.libcst_on_use import cst
 from fastapi_asynclint.rule import Invalid, LintRule, RuleInput, Valid
 from fastapi_asynclint.rules._background import QUEUE_METHODS, SCHEDULER_NAMES, Handoff, handoff
 from fastapi_asynclint.rules._calls import enclosing_def

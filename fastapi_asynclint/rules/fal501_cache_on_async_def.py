@@ -31,12 +31,13 @@ Display-only: the suggested edit swaps the decorator for `async_lru.alru_cache`,
 the project may not depend on, so it is shown and never applied.
 """
 
-from typing import Optional
+from __future__ import annotations
 
-import libcst as cst
+from typing import Optional
 
 from fastapi_asynclint.catalog import canonical_name
 from fastapi_asynclint.diagnostics import Applicability
+from fastapi_asynclint.libcst_on_use import cst
 from fastapi_asynclint.rule import Invalid, LintRule, RuleInput, Valid
 
 SYNC_CACHES = frozenset({"functools.lru_cache", "functools.cache", "cachetools.cached", "cachetools.func.lru_cache",

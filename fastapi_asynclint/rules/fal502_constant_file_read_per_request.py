@@ -32,8 +32,9 @@ or a cached loader (`@lru_cache def load_plans(): ...`).
 No fix: where to load the data once (import time, lifespan, a cached function) is the application's call.
 """
 
-import libcst as cst
+from __future__ import annotations
 
+from fastapi_asynclint.libcst_on_use import cst
 from fastapi_asynclint.rule import Invalid, RuleInput, Valid
 from fastapi_asynclint.rules._calls import CallRule, argument, enclosing_def, is_constant, literal, per_request_read_kind
 

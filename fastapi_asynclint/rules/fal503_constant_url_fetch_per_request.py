@@ -33,8 +33,9 @@ async def latest_rates():
 No fix: how long the value may be cached is a product decision.
 """
 
-import libcst as cst
+from __future__ import annotations
 
+from fastapi_asynclint.libcst_on_use import cst
 from fastapi_asynclint.rule import Invalid, RuleInput, Valid
 from fastapi_asynclint.rules._calls import CallRule, argument, enclosing_def, is_constant, literal, per_request_read_kind
 from fastapi_asynclint.rules.fal502_constant_file_read_per_request import read_scope

@@ -34,14 +34,15 @@ because the settings are then read once: changes to the environment after the fi
 longer picked up (which is the point, but may surprise tests that patch the environment).
 """
 
-from typing import Optional
+from __future__ import annotations
 
-import libcst as cst
+from typing import Optional
 
 from fastapi_asynclint.catalog import canonical_name
 from fastapi_asynclint.diagnostics import Applicability, Edit, Fix
 from fastapi_asynclint.index.fastapi_model import DEPENDS
 from fastapi_asynclint.index.project import ProjectIndex
+from fastapi_asynclint.libcst_on_use import cst
 from fastapi_asynclint.rule import Invalid, LintRule, RuleInput, Valid
 from fastapi_asynclint.rules._calls import argument, definition_at, enclosing_def, request_scoped_kind
 

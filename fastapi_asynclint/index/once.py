@@ -38,7 +38,7 @@ def once_calls(function: ast.AST, nodes: Sequence[ast.AST], getters: FrozenSet[s
     local = set(stores) - declared
     got = {name for name, value in _assigned(nodes) if _calls_getter(value, getters) and stores.count(name) == 1}
     found: Set[Tuple[int, int]] = set()
-    for body in _blocks(function):
+    for body in statement_blocks(function):
         found |= _in_block(body, _Names(declared, local, got))
     return found
 
@@ -87,7 +87,7 @@ class _Names:
         self.local = local - got
 
 
-def _blocks(function: ast.AST) -> Iterator[List[ast.stmt]]:
+def statement_blocks(function: ast.AST) -> Iterator[List[ast.stmt]]:
     """Every statement list of the function (its body and the blocks inside it), nested defs aside."""
     stack: List[List[ast.stmt]] = [getattr(function, "body", [])]
     while stack:
@@ -110,14 +110,14 @@ def _in_block(body: Sequence[ast.stmt], declared: "_Names") -> Set[Tuple[int, in
         if not isinstance(statement, ast.If):
             continue
         empty = _slot(statement.test, declared, filled=False)
-        if empty is not None and _assigns(statement.body, empty):
-            found |= _calls(statement.body)
+        if empty is not None and assigns(statement.body, empty):
+            found |= calls_in(statement.body)
         elif _tests_private_global(statement.test, declared) and _only_calls(statement.body):
-            found |= _calls(statement.body)  # `if not _translations: _load_translations()`
+            found |= calls_in(statement.body)  # `if not _translations: _load_translations()`
         full = _slot(statement.test, declared, filled=True)
         rest = body[position + 1 :]
-        if full is not None and _returns(statement.body) and _assigns(rest, full):
-            found |= _calls(rest)
+        if full is not None and returns(statement.body) and assigns(rest, full):
+            found |= calls_in(rest)
     return found
 
 
@@ -205,7 +205,7 @@ def _dotted(node: ast.AST) -> Optional[str]:
     return None
 
 
-def _assigns(body: Sequence[ast.stmt], slot: Slot) -> bool:
+def assigns(body: Sequence[ast.stmt], slot: Slot) -> bool:
     kind, name = slot
     for node in own_nodes(body):
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
@@ -221,9 +221,9 @@ def _assigns(body: Sequence[ast.stmt], slot: Slot) -> bool:
     return False
 
 
-def _returns(body: Sequence[ast.stmt]) -> bool:
+def returns(body: Sequence[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], ast.Return)
 
 
-def _calls(body: Sequence[ast.stmt]) -> Set[Tuple[int, int]]:
+def calls_in(body: Sequence[ast.stmt]) -> Set[Tuple[int, int]]:
     return {(node.lineno, node.col_offset) for node in own_nodes(body) if isinstance(node, ast.Call)}

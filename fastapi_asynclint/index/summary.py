@@ -24,6 +24,7 @@ from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional,
 from fastapi_asynclint.catalog import CONSTRUCTED, NONBLOCKING_FLAGS, canonical_name, constructed, pseudo_file
 from fastapi_asynclint.index.guards import Guard, GuardFinder, passed_values
 from fastapi_asynclint.index.modules import renamed
+from fastapi_asynclint.index.instance_slots import primed_calls
 from fastapi_asynclint.index.once import once_calls, slot_getters
 from fastapi_asynclint.index.targets import CONTAINER_TYPES, ITEM, items_of
 
@@ -785,7 +786,23 @@ class Summarizer:
                 span=_span(node, direct),
             )
         )
+        start = len(self.functions)
         self.walk_definitions(node.body, qualname, qualname)
+        self._mark_primed(node, qualname, start)
+
+    def _mark_primed(self, node: ast.ClassDef, qualname: str, start: int) -> None:
+        """The calls the class's methods make only while a cache its constructor fills is empty or stale
+        count as made once (instance_slots.py)."""
+        primed = primed_calls(node)
+        if not primed:
+            return
+        for position in range(start, len(self.functions)):
+            function = self.functions[position]
+            owner, _, name = function.qualname.rpartition(".")
+            calls = primed.get(name) if owner == qualname and function.class_qualname == qualname else None
+            if calls:
+                marked = tuple(replace(call, once=True) if (call.row, call.col) in calls else call for call in function.calls)
+                self.functions[position] = replace(function, calls=marked)
 
     def self_attributes(self, method: FunctionNode, class_qualname: str) -> Dict[str, str]:
         scope = _Scope(f"{class_qualname}.{method.name}")

@@ -258,6 +258,27 @@ class BlockingHttpCall(BlockingCallRule):
             note="near miss: a fetch whose result fills a cache the module keeps (a local bound to what its getter "
             "hands out) runs once per key, like an `lru_cache`",
         ),
+        Valid(
+            """
+            import requests
+
+
+            class Store:
+                def __init__(self):
+                    self._columns = None
+                    self.columns()
+
+                def columns(self):
+                    if self._columns is None:
+                        self._columns = requests.get("https://db.example.com/columns").json()
+                    return self._columns
+
+
+            async def describe(store: Store):
+                return store.columns()
+            """,
+            note="near miss: a memo on `self` that the constructor fills by calling the method",
+        ),
     ]
 
     INVALID = [
@@ -332,6 +353,39 @@ class BlockingHttpCall(BlockingCallRule):
                     ''',
             },
             note="near miss: a getter that makes a new container each call, and a local bound twice, keep nothing",
+        ),
+        Invalid(
+            """
+            import requests
+
+
+            class Notifier:
+                def __init__(self):
+                    self._started = False
+
+                def send(self):
+                    if not self._started:
+                        return
+                    requests.post("https://hooks.example.com")
+
+
+            class Lazy:
+                def __init__(self, session=None):
+                    self._session = session
+
+                def session(self):
+                    if self._session is None:
+                        self._session = requests.Session()
+                        self._session.get("https://example.com/login")
+                    return self._session
+
+
+            async def notify(notifier: Notifier, lazy: Lazy):
+                notifier.send()  # FAL102
+                return lazy.session()  # FAL102
+            """,
+            note="near miss: a flag the method never clears is a switch, not a cache; a slot the constructor sets "
+            "from an argument may still be None",
         ),
         Invalid(
             files={

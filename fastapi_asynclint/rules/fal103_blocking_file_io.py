@@ -522,6 +522,39 @@ class BlockingFileIO(BlockingCallRule):
             """,
             note="`hasattr(source, ...)` held, so `source` is not None: the store's `db is None` branch cannot run",
         ),
+        Valid(
+            """
+            from pathlib import Path
+
+
+            class Engine:
+                def __init__(self, name: str):
+                    self.name = name
+                    self._dirty = True
+                    self._refresh()
+
+                def _refresh(self):
+                    self.profile = Path(self.name).read_text()
+                    self._dirty = False
+
+                def _ensure(self):
+                    if not self._dirty:
+                        return
+                    self._refresh()
+
+                def config(self):
+                    self._ensure()
+                    return self.profile
+
+
+            ENGINE = Engine("profile.txt")
+
+
+            async def settings():
+                return ENGINE.config()
+            """,
+            note="near miss: a cache on `self` the constructor fills, read again only when a stale flag is set",
+        ),
     ]
 
     INVALID = [
@@ -572,6 +605,35 @@ class BlockingFileIO(BlockingCallRule):
                 return as_store(handle)  # FAL103
             """,
             note="near miss: `hasattr` failed, which says nothing of whether `source` is None",
+        ),
+        Invalid(
+            """
+            from pathlib import Path
+
+
+            class Engine:
+                def __init__(self, name: str):
+                    self.name = name
+                    self._dirty = True
+
+                def _refresh(self):
+                    self.profile = Path(self.name).read_text()
+                    self._dirty = False
+
+                def _ensure(self):
+                    if not self._dirty:
+                        return
+                    self._refresh()
+
+                def config(self):
+                    self._ensure()
+                    return self.profile
+
+
+            async def settings(engine: Engine):
+                return engine.config()  # FAL103
+            """,
+            note="near miss: the constructor leaves the cache stale, so the first call on each instance reads",
         ),
         Invalid(
             """

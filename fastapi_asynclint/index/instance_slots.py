@@ -1,0 +1,155 @@
+"""Calls a method makes only while its instance's cache is empty or stale, when the constructor fills it.
+
+    class Store:                                   class Engine:
+        def __init__(self):                            def __post_init__(self):
+            self._columns = None                           self._refresh()          # clears the flag
+            self.columns()     # fills the slot
+                                                       def _refresh(self):
+        def columns(self):                                 self.profile = load_profile()
+            if self._columns is None:                      self._dirty = False
+                self._columns = inspect(...)
+            return self._columns                       def _ensure(self):
+                                                           if not self._dirty:
+                                                               return
+                                                           self._refresh()
+
+A cache kept on `self` is not a once-per-process slot (once.py): an instance may be made per request. But
+when the class's constructor fills it (it calls the method that fills it, or a method that clears the
+stale flag), a later call finds it filled: the blocking work ran in the constructor, where a per-request
+construction is reported. The calls such a method makes while the cache is empty or stale then count as
+made once (Call.once). Two shapes are read: a test that the slot is empty around its assignment (`if
+self._x is None:` / `if not self._x:`), or an early `return` while it is filled or fresh (`if self._x is
+not None: return self._x` followed by its assignment; `if not self._dirty: return`, part of an `and` too,
+followed by a call of a method that sets `self._dirty = False`). A flag the method neither clears nor
+has cleared is a switch (`if not self._enabled: return`), not a cache, and keeps its calls.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, Iterable, List, Mapping, Optional, Set, Tuple
+
+from fastapi_asynclint.index.guards import own_nodes
+from fastapi_asynclint.index.once import assigns, calls_in, returns, statement_blocks
+
+# A call's position, and the slot it waits on: (attribute, "value" when an assignment fills it, "false"
+# when setting the flag to False does).
+Position = Tuple[int, int]
+Slot = Tuple[str, str]
+MethodNode = ast.FunctionDef
+CONSTRUCTORS = ("__init__", "__post_init__")
+
+
+def primed_calls(klass: ast.ClassDef) -> Dict[str, Set[Position]]:
+    """Method name -> the positions of its calls that run only while a cache slot its constructor fills
+    is empty or stale."""
+    methods = {
+        stmt.name: stmt for stmt in klass.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.args.args
+    }
+    constructors = [methods[name] for name in CONSTRUCTORS if name in methods]
+    if not constructors:
+        return {}
+    waiting = {name: found for name, method in methods.items() if (found := _waiting_calls(method, methods))}
+    if not waiting:
+        return {}
+    filled = _fills(_priming(constructors, methods))
+    return {
+        name: {position for position, slot in found.items() if slot in filled}
+        for name, found in waiting.items()
+    }
+
+
+def _waiting_calls(method: MethodNode, methods: Mapping[str, MethodNode]) -> Dict[Position, Slot]:
+    receiver = method.args.args[0].arg
+    found: Dict[Position, Slot] = {}
+    for body in statement_blocks(method):
+        for position, statement in enumerate(body):
+            if not isinstance(statement, ast.If) or statement.orelse:
+                continue
+            empty = _empty(statement.test, receiver)
+            if empty is not None and assigns(statement.body, ("attr", f"{receiver}.{empty}")):
+                found.update(dict.fromkeys(calls_in(statement.body), (empty, "value")))
+            if not returns(statement.body):
+                continue
+            rest = body[position + 1 :]
+            for attribute, fill in _fresh(statement.test, receiver):
+                if fill == "value" and assigns(rest, ("attr", f"{receiver}.{attribute}")):
+                    found.update(dict.fromkeys(calls_in(rest), (attribute, fill)))
+                elif fill == "false" and (attribute, "false") in _fills([method, *_self_calls(rest, receiver, methods)]):
+                    found.update(dict.fromkeys(calls_in(rest), (attribute, fill)))
+    return found
+
+
+def _attribute(node: ast.AST, receiver: str) -> Optional[str]:
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == receiver:
+        return node.attr
+    return None
+
+
+def _empty(test: ast.AST, receiver: str) -> Optional[str]:
+    """`self._x is None` / `not self._x`: the attribute found empty."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _attribute(test.operand, receiver)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is):
+        right = test.comparators[0]
+        if isinstance(right, ast.Constant) and right.value is None:
+            return _attribute(test.left, receiver)
+    return None
+
+
+def _fresh(test: ast.AST, receiver: str) -> List[Slot]:
+    """What an early return's test says is fresh: `self._x is not None` / `self._x` (filled), `not
+    self._dirty` (a stale flag cleared); each conjunct of an `and`."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return [slot for value in test.values for slot in _fresh(value, receiver)]
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        flag = _attribute(test.operand, receiver)
+        return [(flag, "false")] if flag else []
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.IsNot):
+        right = test.comparators[0]
+        slot = _attribute(test.left, receiver) if isinstance(right, ast.Constant) and right.value is None else None
+        return [(slot, "value")] if slot else []
+    slot = _attribute(test, receiver)
+    return [(slot, "value")] if slot else []
+
+
+def _self_calls(nodes: Iterable[ast.AST], receiver: str, methods: Mapping[str, MethodNode]) -> List[MethodNode]:
+    """The class's methods that these statements call on the receiver (`self._refresh()`)."""
+    return [
+        methods[node.func.attr]
+        for node in own_nodes(list(nodes))
+        if isinstance(node, ast.Call) and _attribute(node.func, receiver) in methods
+    ]
+
+
+def _priming(constructors: List[MethodNode], methods: Mapping[str, MethodNode]) -> List[MethodNode]:
+    """The constructors and the methods they call on the new instance."""
+    found = list(constructors)
+    for constructor in constructors:
+        found += _self_calls(constructor.body, constructor.args.args[0].arg, methods)
+    return found
+
+
+def _fills(methods: Iterable[MethodNode]) -> Set[Slot]:
+    """(attribute, how) for what these methods set on their instance: "false" for `self._dirty = False`,
+    "value" for what a call returns or a true constant. A parameter or an empty container may leave the
+    slot empty (`self._client = client`, None by default), so it fills nothing."""
+    found: Set[Slot] = set()
+    for method in methods:
+        receiver = method.args.args[0].arg
+        for node in own_nodes(method.body):
+            if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
+                continue
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            value = node.value
+            if isinstance(value, ast.Await):
+                value = value.value
+            if isinstance(value, ast.Constant):
+                fill = "false" if value.value is False else "value" if value.value else None
+            else:
+                fill = "value" if isinstance(value, ast.Call) else None
+            for target in targets:
+                attribute = _attribute(target, receiver)
+                if attribute is not None and fill is not None:
+                    found.add((attribute, fill))
+    return found

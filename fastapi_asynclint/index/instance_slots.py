@@ -47,19 +47,19 @@ def primed_calls(klass: ast.ClassDef) -> Dict[str, Set[Position]]:
         stmt.name: stmt for stmt in klass.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.args.args
     }
     constructors = [methods[name] for name in CONSTRUCTORS if name in methods]
-    if not constructors:
+    filled = _fills(_priming(constructors, methods)) if constructors else set()
+    if not filled:
         return {}
-    waiting = {name: found for name, method in methods.items() if (found := _waiting_calls(method, methods))}
-    if not waiting:
-        return {}
-    filled = _fills(_priming(constructors, methods))
+    attributes = {attribute for attribute, _ in filled}
+    waiting = {name: found for name, method in methods.items() if (found := _waiting_calls(method, methods, attributes))}
     return {
         name: {position for position, slot in found.items() if slot in filled}
         for name, found in waiting.items()
     }
 
 
-def _waiting_calls(method: MethodNode, methods: Mapping[str, MethodNode]) -> Dict[Position, Slot]:
+def _waiting_calls(method: MethodNode, methods: Mapping[str, MethodNode], attributes: Set[str]) -> Dict[Position, Slot]:
+    """The method's calls that wait on a slot, of those `attributes` only (the ones the constructor sets)."""
     receiver = method.args.args[0].arg
     found: Dict[Position, Slot] = {}
     for body in statement_blocks(method):
@@ -67,12 +67,14 @@ def _waiting_calls(method: MethodNode, methods: Mapping[str, MethodNode]) -> Dic
             if not isinstance(statement, ast.If) or statement.orelse:
                 continue
             empty = _empty(statement.test, receiver)
-            if empty is not None and assigns(statement.body, ("attr", f"{receiver}.{empty}")):
+            if empty in attributes and assigns(statement.body, ("attr", f"{receiver}.{empty}")):
                 found.update(dict.fromkeys(calls_in(statement.body), (empty, "value")))
             if not returns(statement.body):
                 continue
             rest = body[position + 1 :]
             for attribute, fill in _fresh(statement.test, receiver):
+                if attribute not in attributes:
+                    continue
                 if fill == "value" and assigns(rest, ("attr", f"{receiver}.{attribute}")):
                     found.update(dict.fromkeys(calls_in(rest), (attribute, fill)))
                 elif fill == "false" and (attribute, "false") in _fills([method, *_self_calls(rest, receiver, methods)]):

@@ -11,7 +11,7 @@ not make their function blocking for the index (project.py), as calls of a funct
 `functools.lru_cache` do not. A slot lives as long as the process: a module global the function declares
 `global`, a module-level container it indexes (`_models[name]`), or an attribute of `cls` or of a class
 (not of `self`: an instance may be made per request), or a local bound once to what a function of the
-module hands out when all it returns is a module global (`cache = _get_cache()`); it is filled when
+module hands out when all it returns is a module global (`cache = _get_cache()`, SlotGetters); it is filled when
 the branch that tests it also assigns it: `if X is None:` / `if not X:` / `if key not in X:` /
 `if X.get(key) is None:` around the assignment, or an early `return` when it is already filled
 (`if X is not None: return X`) before it. A branch that only calls a loader when a private or constant
@@ -21,7 +21,7 @@ module global is empty (`if not _translations: _load_translations()`) is taken t
 from __future__ import annotations
 
 import ast
-from typing import FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from fastapi_asynclint.index.guards import own_nodes
 
@@ -29,38 +29,57 @@ from fastapi_asynclint.index.guards import own_nodes
 Slot = Tuple[str, str]
 
 
-def once_calls(function: ast.AST, nodes: Sequence[ast.AST], getters: FrozenSet[str] = frozenset()) -> Set[Tuple[int, int]]:
+def once_calls(
+    function: ast.AST, nodes: Sequence[ast.AST], hands_out_global: Callable[[str], bool] = lambda name: False
+) -> Set[Tuple[int, int]]:
     """(row, column) of the calls in `function` that fill a cache slot; `nodes` are the function's own
-    nodes (not those of nested definitions); `getters` are the module's functions that hand out a module
-    global (slot_getters)."""
+    nodes (not those of nested definitions); `hands_out_global` tells the module's functions that hand out
+    a module global (SlotGetters)."""
     declared = {name for node in nodes if isinstance(node, ast.Global) for name in node.names}
     stores = [node.id for node in nodes if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)]
     local = set(stores) - declared
-    got = {name for name, value in _assigned(nodes) if _calls_getter(value, getters) and stores.count(name) == 1}
+    got = {
+        name
+        for name, value in _assigned(nodes)
+        if _bare_call(value) and stores.count(name) == 1 and hands_out_global(value.func.id)  # type: ignore[attr-defined]
+    }
     found: Set[Tuple[int, int]] = set()
     for body in statement_blocks(function):
         found |= _in_block(body, _Names(declared, local, got))
     return found
 
 
-def slot_getters(tree: ast.Module) -> FrozenSet[str]:
-    """The module's functions whose every `return` hands out a module global (`return _cache`): what a
-    local bound to their result holds lives as long as the process."""
-    module_names = {name for name, _ in _assigned(tree.body)}
-    found = set()
-    for statement in tree.body:
-        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        nodes = list(own_nodes(statement.body))
+class SlotGetters:
+    """Which of a module's functions hand out a module global: every `return` returns one (`return
+    _cache`), so what a local bound to their result holds lives as long as the process. Asked by name, and
+    read only when asked: most modules never bind a local to what such a call returns."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self._tree = tree
+        self._functions: Optional[Dict[str, ast.AST]] = None
+        self._module_names: Set[str] = set()
+        self._known: Dict[str, bool] = {}
+
+    def __call__(self, name: str) -> bool:
+        found = self._known.get(name)
+        if found is None:
+            if self._functions is None:
+                body = self._tree.body
+                self._functions = {s.name: s for s in body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+                self._module_names = {assigned for assigned, _ in _assigned(body)}
+            function = self._functions.get(name)
+            found = self._known[name] = function is not None and self._hands_out_global(function)
+        return found
+
+    def _hands_out_global(self, function: ast.AST) -> bool:
+        nodes = list(own_nodes(function.body))  # type: ignore[attr-defined]
         declared = {name for node in nodes if isinstance(node, ast.Global) for name in node.names}
         local = {node.id for node in nodes if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)} - declared
         returned = [node.value for node in nodes if isinstance(node, ast.Return)]
-        if returned and all(
-            isinstance(value, ast.Name) and (value.id in declared or (value.id in module_names and value.id not in local))
+        return bool(returned) and all(
+            isinstance(value, ast.Name) and (value.id in declared or (value.id in self._module_names and value.id not in local))
             for value in returned
-        ):
-            found.add(statement.name)
-    return frozenset(found)
+        )
 
 
 def _assigned(nodes: Iterable[ast.AST]) -> Iterator[Tuple[str, ast.AST]]:
@@ -71,11 +90,9 @@ def _assigned(nodes: Iterable[ast.AST]) -> Iterator[Tuple[str, ast.AST]]:
             yield node.target.id, node.value
 
 
-def _calls_getter(value: ast.AST, getters: FrozenSet[str]) -> bool:
-    return (
-        isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in getters
-        and not value.args and not value.keywords
-    )
+def _bare_call(value: ast.AST) -> bool:
+    """`_get_cache()`: a call of a plain name without arguments."""
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and not value.args and not value.keywords
 
 
 class _Names:

@@ -19,13 +19,13 @@ import ast
 import builtins
 import sys
 from dataclasses import dataclass, field, fields, replace
-from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from fastapi_asynclint.catalog import CONSTRUCTED, NONBLOCKING_FLAGS, canonical_name, constructed, pseudo_file
 from fastapi_asynclint.index.guards import Guard, GuardFinder, passed_values
 from fastapi_asynclint.index.modules import renamed
 from fastapi_asynclint.index.instance_slots import primed_calls
-from fastapi_asynclint.index.once import once_calls, slot_getters
+from fastapi_asynclint.index.once import SlotGetters, once_calls
 from fastapi_asynclint.index.targets import CONTAINER_TYPES, ITEM, items_of
 
 MODULE_SCOPE = "<module>"
@@ -295,7 +295,7 @@ class Summarizer:
         self.state_values: List[Tuple[str, str]] = []
         self.scopes: List[_Scope] = []
         self._own: Dict[int, List[ast.AST]] = {}
-        self.slot_getters: FrozenSet[str] = frozenset()
+        self.slot_getters: Callable[[str], bool] = lambda name: False
         # While a method is read for what it sets on `self`: its receiver's name and what it has set so far.
         self._receiver: Optional[Tuple[str, Dict[str, str]]] = None
 
@@ -865,7 +865,7 @@ class Summarizer:
 
     def summarize(self, tree: ast.Module) -> ModuleSummary:
         self.collect_module_bindings(tree)
-        self.slot_getters = slot_getters(tree)
+        self.slot_getters = SlotGetters(tree)
         self.collect_state_values(self.module_statements(tree.body))
         # What runs on import: a script's `if __name__ == "__main__":` block does not.
         on_import = [statement for statement in tree.body if not _is_main_block(statement)]

@@ -32,6 +32,7 @@ import ast
 import math
 from typing import FrozenSet, Iterator, List, Optional, Set
 
+from fastapi_asynclint.index.summary import dotted
 from fastapi_asynclint.libcst_on_use import cst, semantic
 from fastapi_asynclint.rule import Invalid, Valid
 from fastapi_asynclint.rules._calls import UNKNOWN, CallRule, argument, has_star_arguments, literal
@@ -121,11 +122,8 @@ def _sized_queue(node: ast.AST, *methods: str) -> Optional[str]:
 
 
 def _dotted(value: ast.AST) -> Optional[str]:
-    parts = []
-    while isinstance(value, ast.Attribute):
-        parts.append(value.attr)
-        value = value.value
-    return ".".join([value.id, *reversed(parts)]) if isinstance(value, ast.Name) else None
+    parts = dotted(value)
+    return ".".join(parts) if parts else None
 
 
 class UnboundedQueue(CallRule):
@@ -148,9 +146,6 @@ class UnboundedQueue(CallRule):
     def check_call(self, node: cst.Call, name: str) -> None:
         if has_star_arguments(node):
             return
-        target = self._targets.get(node)
-        if name in QUEUES and target and target in self.context.shared(_ADMITTED, lambda: _admitted(self.context.source)):
-            return  # its size is tested before more is let in
         if name in STREAMS:
             size = literal(argument(node, "max_buffer_size", 0))
             if isinstance(size, float) and math.isinf(size):
@@ -158,10 +153,18 @@ class UnboundedQueue(CallRule):
             return
         size_node = argument(node, "maxsize", 0)
         size = literal(size_node)
+        unbounded = size_node is None or (size is not UNKNOWN and isinstance(size, (int, float)) and size <= 0)
+        if unbounded and self._admission_checked(node):
+            return
         if size_node is None:
             self.report(node, f"`{name}()` without `maxsize` is unbounded; pass `maxsize=` so producers wait when it is full")
-        elif size is not UNKNOWN and isinstance(size, (int, float)) and size <= 0:
+        elif unbounded:
             self.report(node, f"`{name}(maxsize={size})` is unbounded (a size of 0 or less means no limit); pass a positive `maxsize`")
+
+    def _admission_checked(self, node: cst.Call) -> bool:
+        """Whether the queue this call builds is only put into after a size check (read once per file)."""
+        target = self._targets.get(node)
+        return bool(target) and target in self.context.shared(_ADMITTED, lambda: _admitted(self.context.source))
 
     VALID = [
         Valid(

@@ -35,6 +35,7 @@ class Category(str, enum.Enum):
     SLEEP = "sleep"
     HTTP = "http"
     FILE = "file"
+    METADATA = "metadata"
     PROCESS = "process"
     SOCKET = "socket"
     LOCK = "lock"
@@ -51,6 +52,7 @@ CATEGORY_CODES: Dict[Category, str] = {
     Category.SLEEP: "FAL101",
     Category.HTTP: "FAL102",
     Category.FILE: "FAL103",
+    Category.METADATA: "FAL111",
     Category.PROCESS: "FAL104",
     Category.SOCKET: "FAL105",
     Category.LOCK: "FAL106",
@@ -66,6 +68,7 @@ CATEGORY_LABELS: Dict[Category, str] = {
     Category.SLEEP: "sleep",
     Category.HTTP: "sync HTTP",
     Category.FILE: "file I/O",
+    Category.METADATA: "file metadata",
     Category.PROCESS: "subprocess",
     Category.SOCKET: "socket/DNS",
     Category.LOCK: "thread synchronisation",
@@ -120,27 +123,32 @@ _OS_PROCESS = (
     "spawnve", "spawnvp", "spawnvpe", "wait", "wait3", "wait4", "waitid", "waitpid",
 )
 _OS_FILE = (
-    "listdir", "scandir", "walk", "fwalk", "stat", "lstat", "mkdir", "makedirs", "remove", "removedirs", "rename",
-    "renames", "replace", "rmdir", "unlink", "chmod", "chown", "lchown", "link", "symlink", "readlink", "truncate",
-    "access", "utime", "statvfs", "sendfile", "read", "write", "pread", "pwrite", "readv", "writev", "fsync",
-    "fdatasync", "open", "mkfifo",
+    "listdir", "scandir", "walk", "fwalk", "mkdir", "makedirs", "remove", "removedirs", "rename", "renames",
+    "replace", "rmdir", "unlink", "chmod", "chown", "lchown", "link", "symlink", "truncate", "utime", "sendfile",
+    "read", "write", "pread", "pwrite", "readv", "writev", "fsync", "fdatasync", "open", "mkfifo",
 )
+_PATH_METHODS = (
+    "open", "read_text", "read_bytes", "write_text", "write_bytes", "touch", "mkdir", "rmdir", "unlink",
+    "rename", "replace", "iterdir", "glob", "rglob", "walk", "chmod", "lchmod", "symlink_to", "hardlink_to",
+    "link_to", "copy", "copy_into", "move", "move_into",
+)
+# File metadata (FAL111): calls that only ask about a path (a stat, a few for `realpath` or `which`), read no
+# contents and change nothing. Each costs microseconds on a local disk, so they get their own, opt-in code.
+_OS_METADATA = ("stat", "lstat", "access", "readlink", "statvfs")
 _OS_PATH = (
     "exists", "lexists", "isfile", "isdir", "islink", "ismount", "isjunction", "getsize", "getatime", "getmtime",
     "getctime", "samefile", "sameopenfile", "samestat", "realpath",
 )
-_PATH_METHODS = (
-    "open", "read_text", "read_bytes", "write_text", "write_bytes", "touch", "mkdir", "rmdir", "unlink",
-    "rename", "replace", "stat", "lstat", "exists", "is_dir", "is_file", "is_symlink", "is_mount", "is_socket",
-    "is_fifo", "is_block_device", "is_char_device", "iterdir", "glob", "rglob", "walk", "chmod", "lchmod",
-    "owner", "group", "readlink", "resolve", "samefile", "symlink_to", "hardlink_to", "link_to", "copy",
-    "copy_into", "move", "move_into",
+_PATH_METADATA = (
+    "stat", "lstat", "exists", "is_dir", "is_file", "is_symlink", "is_mount", "is_socket", "is_fifo",
+    "is_block_device", "is_char_device", "owner", "group", "readlink", "resolve", "samefile",
 )
+_SHUTIL_METADATA = ("which", "disk_usage")
 # Not blocking: `Path.cwd()`, `absolute()`, `expanduser()`, `home()` and `os.getcwd()` ask the process, not the
 # disk (one cheap syscall at most), and a SpooledTemporaryFile stays in memory until it grows past max_size.
 _SHUTIL = (
     "copy", "copy2", "copyfile", "copyfileobj", "copymode", "copystat", "copytree", "rmtree", "move", "chown",
-    "disk_usage", "make_archive", "unpack_archive", "which",
+    "make_archive", "unpack_archive",
 )
 _SOCKET_FUNCTIONS = (
     "create_connection", "create_server", "getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr",
@@ -349,7 +357,6 @@ _TABLE: List[Tuple[Sequence[str], Category]] = [
          "tempfile.NamedTemporaryFile", "tempfile.mkstemp", "tempfile.mkdtemp",
          "tempfile.TemporaryDirectory", "glob.glob", "glob.iglob", "fileinput.input"]
         + [f"os.{name}" for name in _OS_FILE]
-        + [f"os.path.{name}" for name in _OS_PATH]
         + [f"pathlib.Path.{name}" for name in _PATH_METHODS]
         + [f"shutil.{name}" for name in _SHUTIL]
         + ["zipfile.ZipFile", "tarfile.open", "tarfile.TarFile", "tarfile.TarFile.*"]
@@ -357,6 +364,14 @@ _TABLE: List[Tuple[Sequence[str], Category]] = [
         + [f"zipfile.ZipFile(BytesIO).{name}" for name in _ZIP_IN_MEMORY]
         + [f"tarfile.TarFile(BytesIO).{name}" for name in _TAR_IN_MEMORY],
         Category.FILE,
+    ),
+    # flake8-async ASYNC240, ruff ASYNC240 (preview: off unless selected, as FAL111 is)
+    (
+        [f"os.{name}" for name in _OS_METADATA]
+        + [f"os.path.{name}" for name in _OS_PATH]
+        + [f"pathlib.Path.{name}" for name in _PATH_METADATA]
+        + [f"shutil.{name}" for name in _SHUTIL_METADATA],
+        Category.METADATA,
     ),
     # flake8-async ASYNC220/221/222, ruff ASYNC220/221/222, blockbuster (os.* process calls)
     (

@@ -19,6 +19,9 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 RULES_PACKAGE = "fastapi_asynclint.rules"
 _RULE_MODULE = re.compile(r"^fal(?P<number>\d{3})_(?P<name>[a-z0-9_]+)$")
+# Rules a run leaves out unless a selector names them (the code or a prefix of it), as ruff leaves out rules
+# outside its default set: their findings are true but rarely worth a change (see each rule's docstring).
+OPT_IN = frozenset({"FAL111"})
 # The tool's own findings (FAL9xx) are reported whatever `select` says, as ruff always reports syntax errors.
 ALWAYS_ON_FAMILY = "FAL9"
 
@@ -95,7 +98,7 @@ class SelectionLayer:
 
 def resolve_selection(layers: Iterable[SelectionLayer]) -> FrozenSet[str]:
     codes = list(all_rules())
-    enabled = frozenset(codes)
+    enabled = frozenset(codes) - OPT_IN
     for layer in layers:
         enabled = layer.apply(enabled, codes)
     ignored_tool_codes = {

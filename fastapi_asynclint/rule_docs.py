@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, List, Mapping, Optional, Tuple
 
-from fastapi_asynclint.registry import all_rules, docs_url, rule_info
+from fastapi_asynclint.registry import OPT_IN, all_rules, docs_url, rule_info
 
 if TYPE_CHECKING:
     from fastapi_asynclint.diagnostics import Diagnostic
@@ -229,7 +229,7 @@ def short_summary(summary: str) -> str:
 def rules_table(offers: Mapping[str, FixOffer]) -> str:
     rows: List[str] = ["| Code | Name | What it finds | Fix |", "| --- | --- | --- | --- |"]
     for code, info in all_rules().items():
-        summary = short_summary(info.load().summary_line())
+        summary = short_summary(info.load().summary_line()) + (" Off unless selected." if code in OPT_IN else "")
         rows.append(f"| [{code}]({docs_url(code)}) | {info.name} | {summary} | {offers[code].cell()} |")
     return "\n".join(rows)
 

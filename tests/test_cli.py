@@ -67,6 +67,27 @@ def test_select_ignore_and_prefixes(cli):
     assert cli("check", "--no-cache", "--select", "FAL2,FAL101", "app.py").exit_code == 1
 
 
+METADATA_APP = """
+import os
+
+async def handler(path):
+    return os.path.exists(path)
+"""
+
+
+def test_opt_in_rule_runs_only_when_a_selector_names_it(cli):
+    """FAL111 (file metadata) is outside the default set, as a rule outside ruff's default selection is."""
+    cli.write({"app.py": METADATA_APP}, config='ignore = ["FAL103"]\n')
+    assert cli("check", "--no-cache", "app.py").exit_code == 0
+    for selection in (["--extend-select", "FAL111"], ["--select", "FAL1"], ["--select", "FAL111"], ["--select", "ALL"]):
+        assert cli("check", "--no-cache", *selection, "app.py").exit_code == 1, selection
+    assert cli("check", "--no-cache", "--select", "FAL10", "app.py").exit_code == 0
+    assert cli("check", "--no-cache", "--extend-select", "FAL111", "--ignore", "FAL111", "app.py").exit_code == 0
+    cli.write({}, config='extend-select = ["FAL111"]\n')
+    result = cli("check", "--no-cache", "--output-format", "concise", "app.py")
+    assert result.exit_code == 1 and "app.py:5:12: FAL111" in result.stdout
+
+
 def test_unknown_code_is_usage_error(cli):
     cli.write({"app.py": BLOCKING_APP})
     result = cli("check", "--no-cache", "--select", "FAL999", "app.py")

@@ -1,5 +1,5 @@
 """Where each finding runs (its reach): request, background, startup or unserved, from the FastAPI model and
-the call graph. Each function below blocks on a file stat; its name says where it runs."""
+the call graph. Each function below blocks on a file read; its name says where it runs."""
 
 from __future__ import annotations
 
@@ -39,31 +39,31 @@ other = FastAPI(lifespan=get_lifespan())
 
 
 async def at_startup():
-    Path("startup").exists()
+    Path("startup").read_text()
 
 
 async def at_other_startup():
-    Path("other-startup").exists()
+    Path("other-startup").read_text()
 
 
 async def in_request():
-    Path("request").exists()
+    Path("request").read_text()
 
 
 async def in_task():
-    Path("task").exists()
+    Path("task").read_text()
 
 
 async def in_background_task():
-    Path("background").exists()
+    Path("background").read_text()
 
 
 async def in_command():
-    Path("command").exists()
+    Path("command").read_text()
 
 
 async def in_command_task():
-    Path("command-task").exists()
+    Path("command-task").read_text()
 
 
 def schedule():
@@ -80,7 +80,7 @@ class Model:
 
 class LocalModel(Model):
     async def in_override(self):
-        Path("override").exists()
+        Path("override").read_text()
 
 
 MODEL: Model = LocalModel()
@@ -111,7 +111,7 @@ from pathlib import Path
 
 
 async def test_it():
-    Path("test").exists()
+    Path("test").read_text()
 """
 
 

@@ -25,6 +25,7 @@ ADVICE: Dict[Category, str] = {
     Category.SLEEP: "use `await asyncio.sleep(...)`",
     Category.HTTP: "use an async client such as `httpx.AsyncClient`, or run it in a worker thread",
     Category.FILE: "use `anyio.Path`/`aiofiles`, or run it in a worker thread",
+    Category.METADATA: "use `anyio.Path`, or run it in a worker thread",
     Category.PROCESS: "use `asyncio.create_subprocess_exec`, or run it in a worker thread",
     Category.SOCKET: "use asyncio streams or `loop.getaddrinfo`, or run it in a worker thread",
     Category.LOCK: "use the asyncio primitive (`asyncio.Lock`, `asyncio.Event`, `asyncio.Queue`), or run it in a worker thread",

@@ -89,7 +89,7 @@ class Logging:
     def _process_list(self, callback_list):
         if callback_list is None:
             return None
-        return [name for name in callback_list if os.path.exists(name)]
+        return [name for name in callback_list if name in os.listdir(".")]
 
 class PromptManager:
     def __init__(self, prompt_file=None):
@@ -811,7 +811,7 @@ class BlockingFileIO(BlockingCallRule):
                     handle.read()
                 path.read_text()  # FAL103
                 Path("/tmp/x").write_bytes(b"")  # FAL103
-                os.path.exists(target)  # FAL103
+                os.path.exists(target)  # FAL111
                 os.listdir(target)  # FAL103
                 shutil.copy(path, target)  # FAL103
             """
@@ -845,7 +845,7 @@ class BlockingFileIO(BlockingCallRule):
                         if provider == "copilot":
                             os.makedirs(os.path.expanduser("~/.config/copilot"), exist_ok=True)
                         if config_file_path:
-                            os.path.exists(config_file_path)
+                            open(config_file_path).close()
                         return provider
                     """,
                 "app.py": """

@@ -17,7 +17,7 @@ class Repo:
         return self._http
 
     async def pull(self):
-        if self.destination.exists():  # missed: property typed -> Path  # expect: FAL103
+        if self.destination.read_text():  # missed: property typed -> Path  # expect: FAL103
             for child in self.destination.iterdir():  # missed  # expect: FAL103
                 child.unlink()  # missed  # expect: FAL103
         return self.http.get("https://example.com/archive.zip")  # missed: property -> httpx.Client  # expect: FAL102

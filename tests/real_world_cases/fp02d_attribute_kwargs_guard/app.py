@@ -1,4 +1,3 @@
-import os
 from pathlib import Path
 
 
@@ -23,8 +22,8 @@ class CallLogger:
 class JWTAuth:
     def __init__(self, **kwargs):
         config_file_path = kwargs.pop("config_file_path", None)
-        if config_file_path is not None and os.path.exists(config_file_path):
-            self.config_file_path = config_file_path
+        if config_file_path is not None:
+            self.config = Path(config_file_path).read_text()
 
 
 async def handler():

@@ -5,8 +5,8 @@
 enclosing function's parameters that dominate it (the `if` bodies it sits in), and for each call what it
 passes: string literals, the caller's own parameters, or something else. The project index carries a guard
 up to a caller that forwards its own parameter (`get_secret_str(name) -> get_secret(name)`) and otherwise
-counts the guarded path only when the value is known to pass the test: a string literal that passes it,
-or an omitted argument whose string default does. Such a test selects one value out of many (a mode, a
+counts the guarded path only when the value is known to pass the test: a literal that passes it, or an
+omitted argument whose literal default does. Such a test selects one value out of many (a mode, a
 scheme, a prefix), so a value the linter cannot see (`get_secret(config.api_key)`) is taken not to select
 the blocking branch: reporting every mode a helper supports is what made `get_secret` look blocking from
 hundreds of call sites (docs/real-world.md).
@@ -22,7 +22,9 @@ is one test):
   None; its failure proves nothing), also the negation that follows an
   early `return`/`raise` (`if config is None: raise ...`), and a local set to None first and to something
   else only under guards (`path = None; if config: path = ...; if path is not None: ...`). An omitted
-  argument with a None default fails `if p:`.
+  argument whose default is None, False, 0 or "" fails `if p:`.
+A parameter forwarded as it came (`store_path(name, create=create)`) carries the callee's test up to the
+caller's callers, also when it is annotated (`create: bool = False`); the annotation decides a type test.
 In a method, `self.x` counts as a parameter too: the constructor's `self.x = x` ties it to an argument,
 and a call on `self` passes the caller's `self.x` along (`Logging(model)` never sets
 `dynamic_callbacks`, so `if self.dynamic_callbacks:` in a method its `__init__` calls fails).
@@ -454,9 +456,10 @@ class GuardFinder:
 
 def passed_values(call: ast.Call, guards: GuardFinder) -> Tuple[Tuple[str, str, str], ...]:
     """(slot, kind, value) for each argument: "literal" (a string), "constant" (a number or bool, as its
-    repr), "param" (the caller's own parameter,
-    unchanged), "type" (a built-in type other than str, from the argument's form or the parameter's
-    annotation) or "other". A `*args`/`**kwargs` argument is recorded as slot "*": any slot may be filled."""
+    repr), "param" (the caller's own parameter, unchanged), "typed" (one annotated with a built-in type
+    other than str, as "name:type": a type test is decided by the annotation, any other test is carried
+    up to the caller's callers), "type" (a built-in type other than str, from the argument's form) or
+    "other". A `*args`/`**kwargs` argument is recorded as slot "*": any slot may be filled."""
     found: List[Tuple[str, str, str]] = []
 
     def value(slot: str, node: ast.AST) -> None:
@@ -470,7 +473,7 @@ def passed_values(call: ast.Call, guards: GuardFinder) -> Tuple[Tuple[str, str, 
             found.append((slot, "constant", repr(node.value)))
         elif isinstance(node, ast.Name) and node.id in guards.transforms and not guards.transforms[node.id]:
             annotated = guards.annotated.get(node.id)
-            found.append((slot, "type", annotated) if annotated else (slot, "param", node.id))
+            found.append((slot, "typed", f"{node.id}:{annotated}") if annotated else (slot, "param", node.id))
         else:
             known = value_type(node)
             found.append((slot, "type", known) if known else (slot, "other", ""))

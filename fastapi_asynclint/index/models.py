@@ -79,7 +79,7 @@ def connection_reader(function: Function) -> bool:
     connection methods, or passes one of its own parameters on to other code (which the linter does not
     follow for this)."""
     return any(
-        call.attr in CONNECTION_METHODS or any(kind == "param" for _, kind, _ in call.passes) for call in function.calls
+        call.attr in CONNECTION_METHODS or any(kind in ("param", "typed") for _, kind, _ in call.passes) for call in function.calls
     )
 
 

@@ -22,7 +22,7 @@ from fastapi_asynclint.index.guards import (
 )
 from fastapi_asynclint.index.fastapi_model import CACHE_DECORATORS
 from fastapi_asynclint.index.models import ContextModel, FastAPIModel, KnownParts, MergedModels, Models, part_digests
-from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary
+from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary, Param
 from fastapi_asynclint.index.targets import CALL, ITEM, ITEMS, MARKERS, collapse, first_marker, split_target
 
 # How many bindings, re-exports and attributes one resolution may follow: far more than real code chains,
@@ -256,7 +256,7 @@ class ProjectIndex:
         self._dependency_aliases: Dict[str, Optional[str]] = {}
         self._witness: Optional[Dict[str, Tuple[Witness, ...]]] = None
         self._refs: Dict[str, FunctionRef] = {}
-        self._params: Dict[str, Dict[str, Tuple[str, Optional[str], bool]]] = {}
+        self._params: Dict[str, Dict[str, Tuple[str, Optional[Tuple[str, str]]]]] = {}
         self._state_values: Optional[Dict[str, Tuple[str, ...]]] = None
         if link is not None:
             self._state_values = dict(link.state_values)
@@ -729,13 +729,12 @@ class ProjectIndex:
 
     @staticmethod
     def _passed_value(name: str, passed: Mapping[str, Tuple[str, str]], slots: Mapping) -> Tuple[str, str]:
-        slot, default, none_default = slots.get(name, ("", None, False))
+        slot, omitted = slots.get(name, ("", None))
         value = passed.get(name) or passed.get(slot)
         if name.startswith("self.") and value is None and passed.get("self") == ("param", "self"):
             value = ("param", name)  # called on self: the caller's own attribute
         if value is None and "*" not in passed and not name.startswith("self."):
-            # Omitted: the parameter's default, when it is a string or None.
-            value = ("literal", default) if default is not None else ("type", "NoneType") if none_default else None
+            value = omitted  # the parameter's default, when it is a literal
         return value if value is not None else ("other", "")
 
     @staticmethod
@@ -746,6 +745,10 @@ class ProjectIndex:
             return ("holds" if holds(guard, text) else "fails"), None
         if kind == "constant":
             return ("holds" if constant_holds(guard, text) else "fails"), None
+        if kind == "typed":  # the caller's annotated parameter: its type decides what it can, else forwarded
+            name, type_name = text.split(":", 1)
+            decided = operation == "isinstance" or (operation in PRESENCE_TESTS and not presence_of_type(operation, type_name))
+            kind, text = ("type", type_name) if decided else ("param", name)
         if kind == "param":
             return "forwarded", (text, *guard[1:])  # type: ignore[return-value]
         if kind == "type" and operation == "isinstance" and text == SOMETHING:
@@ -925,17 +928,25 @@ def _guard_alternatives(sites: List[Witness]) -> Tuple[Witness, ...]:
     return tuple(distinct.values())
 
 
-def _parameter_slots(function: Function) -> Dict[str, Tuple[str, Optional[str], bool]]:
-    """Parameter name -> (the positional slot a call fills it from, its string default if it has one,
-    whether its default is None); a method's `self` is not passed."""
+def _parameter_slots(function: Function) -> Dict[str, Tuple[str, Optional[Tuple[str, str]]]]:
+    """Parameter name -> (the positional slot a call fills it from, what a call that omits it passes: its
+    default as `passed_values` describes a literal, or None when the default is not a literal); a
+    method's `self` is not passed."""
     params = list(function.params)
     if function.class_qualname and params and params[0].name in ("self", "cls"):
         params = params[1:]
-    return {
-        # Interned: one string per slot for the whole project, not one per parameter.
-        param.name: (sys.intern(str(position)), param.string_default, param.none_default)
-        for position, param in enumerate(params)
-    }
+    # Interned: one string per slot for the whole project, not one per parameter.
+    return {param.name: (sys.intern(str(position)), _omitted_value(param)) for position, param in enumerate(params)}
+
+
+def _omitted_value(param: Param) -> Optional[Tuple[str, str]]:
+    if param.string_default is not None:
+        return ("literal", param.string_default)
+    if param.none_default:
+        return ("type", "NoneType")
+    if param.constant_default is not None:
+        return ("constant", param.constant_default)
+    return None
 
 
 def fix_shape(summary: Optional[ModuleSummary]) -> tuple:

@@ -169,9 +169,11 @@ class Param:
     depends: Optional[str] = None
     # The annotation as written (`SessionDep`), so an `Annotated` alias from another module can be followed.
     annotation_ref: Optional[str] = None
-    # A string-literal or None default, for the guards on this parameter (guards.py) when a call omits it.
+    # A string-literal, None, or bool or number default (the last as its repr), for the guards on this
+    # parameter (guards.py) when a call omits it.
     string_default: Optional[str] = None
     none_default: bool = False
+    constant_default: Optional[str] = None
 
 
 @_record
@@ -633,6 +635,9 @@ class Summarizer:
                     if isinstance(default, ast.Constant) and isinstance(default.value, str)
                     else None,
                     none_default=isinstance(default, ast.Constant) and default.value is None,
+                    constant_default=repr(default.value)
+                    if isinstance(default, ast.Constant) and isinstance(default.value, (bool, int, float))
+                    else None,
                 )
             )
         return tuple(params)

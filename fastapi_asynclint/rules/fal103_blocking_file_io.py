@@ -555,6 +555,27 @@ class BlockingFileIO(BlockingCallRule):
             """,
             note="near miss: a cache on `self` the constructor fills, read again only when a stale flag is set",
         ),
+        Valid(
+            """
+            from pathlib import Path
+
+            def store_path(name: str, *, create: bool = False, depth: int = 0) -> Path:
+                path = Path("/data") / name
+                if create:
+                    path.mkdir(parents=True, exist_ok=True)
+                if depth:
+                    path.touch()
+                return path
+
+            def kb_path(name: str, *, create: bool = False) -> Path:
+                return store_path(name, create=create)
+
+            async def ingest(name: str):
+                return kb_path(name), store_path(name)
+            """,
+            note="near miss: a flag whose default is False (or 0), omitted by every caller, also when an "
+            "annotated keyword forwards it",
+        ),
     ]
 
     INVALID = [
@@ -884,6 +905,24 @@ class BlockingFileIO(BlockingCallRule):
                     """,
             },
             note="the constructor's arguments reach the methods' tests through `self`",
+        ),
+        Invalid(
+            """
+            from pathlib import Path
+
+            def store_path(name: str, *, create: bool = False) -> Path:
+                path = Path("/data") / name
+                if create:
+                    path.mkdir(parents=True, exist_ok=True)
+                return path
+
+            def kb_path(name: str, *, create: bool = False) -> Path:
+                return store_path(name, create=create)
+
+            async def create_kb(name: str):
+                return kb_path(name, create=True)  # FAL103
+            """,
+            note="the flag set by the caller, through an annotated keyword",
         ),
     ]
 

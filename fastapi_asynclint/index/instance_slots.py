@@ -21,13 +21,18 @@ made once (Call.once). Two shapes are read: a test that the slot is empty around
 self._x is None:` / `if not self._x:`), or an early `return` while it is filled or fresh (`if self._x is
 not None: return self._x` followed by its assignment; `if not self._dirty: return`, part of an `and` too,
 followed by a call of a method that sets `self._dirty = False`). A flag the method neither clears nor
-has cleared is a switch (`if not self._enabled: return`), not a cache, and keeps its calls.
+has cleared is a switch (`if not self._enabled: return`), not a cache, and keeps its calls; so is one the
+constructor only starts at False (`self._started = False`).
+
+Within one method, a memo (a method whose every call waits on an empty slot) called after an earlier
+statement has called a method that fills its slot finds it filled (`refilled_calls`): in
+`self._require_owner(); for row in rows: if self._owner_exists(): ...` only the first call can block.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Set, Tuple, Union
 
 from fastapi_asynclint.index.guards import own_nodes
 from fastapi_asynclint.index.once import assigns, calls_in, returns, statement_blocks
@@ -36,7 +41,7 @@ from fastapi_asynclint.index.once import assigns, calls_in, returns, statement_b
 # when setting the flag to False does).
 Position = Tuple[int, int]
 Slot = Tuple[str, str]
-MethodNode = ast.FunctionDef
+MethodNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 CONSTRUCTORS = ("__init__", "__post_init__")
 
 
@@ -47,7 +52,7 @@ def primed_calls(klass: ast.ClassDef) -> Dict[str, Set[Position]]:
         stmt.name: stmt for stmt in klass.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.args.args
     }
     constructors = [methods[name] for name in CONSTRUCTORS if name in methods]
-    filled = _fills(_priming(constructors, methods)) if constructors else set()
+    filled = _primed_slots(constructors, methods) if constructors else set()
     if not filled:
         return {}
     attributes = {attribute for attribute, _ in filled}
@@ -124,12 +129,12 @@ def _self_calls(nodes: Iterable[ast.AST], receiver: str, methods: Mapping[str, M
     ]
 
 
-def _priming(constructors: List[MethodNode], methods: Mapping[str, MethodNode]) -> List[MethodNode]:
-    """The constructors and the methods they call on the new instance."""
-    found = list(constructors)
-    for constructor in constructors:
-        found += _self_calls(constructor.body, constructor.args.args[0].arg, methods)
-    return found
+def _primed_slots(constructors: List[MethodNode], methods: Mapping[str, MethodNode]) -> Set[Slot]:
+    """The slots the constructors fill: what they assign a value to, and what the methods they call on the
+    new instance fill. A flag the constructor itself sets to False (`self._started = False`) is where a
+    switch starts, not a refresh that has run."""
+    called = [method for constructor in constructors for method in _self_calls(constructor.body, constructor.args.args[0].arg, methods)]
+    return {slot for slot in _fills(constructors) if slot[1] == "value"} | _fills(called)
 
 
 def _fills(methods: Iterable[MethodNode]) -> Set[Slot]:
@@ -155,3 +160,89 @@ def _fills(methods: Iterable[MethodNode]) -> Set[Slot]:
                 if attribute is not None and fill is not None:
                     found.add((attribute, fill))
     return found
+
+
+def refilled_calls(klass: ast.ClassDef, called: Mapping[str, Set[str]]) -> Dict[str, Set[Position]]:
+    """Method name -> the positions of its calls of a memo (a method whose every call waits on an empty
+    slot of its instance, `if self._columns is None: self._columns = inspect(...)`) made after an earlier
+    statement of the same method has called a method that fills the memo's slot: by then the slot is
+    filled. A call in a branch or a handler counts only for what follows it in that block. Only coroutines
+    are walked (`called`: coroutine name -> the names of the class's methods it calls on its instance): a
+    sync method whose first call blocks blocks whatever its later calls do."""
+    methods = {
+        stmt.name: stmt for stmt in klass.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.args.args
+    }
+    candidates = {name for names in called.values() for name in names if isinstance(methods.get(name), ast.FunctionDef)}
+    memos = {name: slots for name in candidates if (slots := _memo_slots(methods[name], methods))}
+    walk = _FillingWalk(methods, memos)
+    for name, names in called.items():
+        if names & set(memos) and isinstance(methods.get(name), ast.AsyncFunctionDef):
+            walk.method(methods[name])
+    return walk.found
+
+
+def _memo_slots(method: MethodNode, methods: Mapping[str, MethodNode]) -> Set[Slot]:
+    """The slots a memo waits on, or nothing when the method makes a call outside such a wait."""
+    receiver = method.args.args[0].arg
+    if not any(isinstance(node, ast.If) and _empty(node.test, receiver) for body in statement_blocks(method) for node in body):
+        return set()
+    attributes = {attribute for attribute, _ in _fills([method])}
+    waiting = _waiting_calls(method, methods, attributes)
+    return set(waiting.values()) if waiting and calls_in(method.body) <= set(waiting) else set()
+
+
+_HEADERS = {ast.If: ("test",), ast.While: ("test",), ast.For: ("iter",), ast.AsyncFor: ("iter",)}
+
+
+class _FillingWalk:
+    """Walks a method's statements in order, keeping the slots the calls so far have filled."""
+
+    def __init__(self, methods: Mapping[str, MethodNode], memos: Mapping[str, Set[Slot]]) -> None:
+        self.methods, self.memos = methods, memos
+        self.found: Dict[str, Set[Position]] = {}
+        self._fills: Dict[str, Set[Slot]] = {}  # method name -> what calling it fills
+
+    def method(self, method: MethodNode) -> None:
+        positions: Set[Position] = set()
+        self._block(method.body, set(), method.args.args[0].arg, positions)
+        if positions:
+            self.found[method.name] = positions
+
+    def _block(self, body: List[ast.stmt], filled: Set[Slot], receiver: str, found: Set[Position]) -> None:
+        filled = set(filled)
+        for statement in body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            blocks = [getattr(statement, field, None) for field in ("body", "orelse", "finalbody")]
+            blocks = [block for block in blocks if isinstance(block, list) and block and isinstance(block[0], ast.stmt)]
+            blocks += [handler.body for handler in getattr(statement, "handlers", ())]
+            if isinstance(statement, (ast.With, ast.AsyncWith)):
+                heads: List[ast.AST] = [item.context_expr for item in statement.items]
+            elif blocks:
+                heads = [getattr(statement, field) for field in _HEADERS.get(type(statement), ())]
+            else:
+                heads = [statement]
+            names = [
+                (node, attribute) for node in own_nodes(heads)
+                if isinstance(node, ast.Call) and (attribute := _attribute(node.func, receiver)) in self.methods
+            ]
+            for call, name in names:
+                if name in self.memos and self.memos[name] <= filled:
+                    found.add((call.lineno, call.col_offset))
+            for block in blocks:
+                self._block(block, filled, receiver, found)
+            if not blocks:
+                for _, name in names:
+                    filled |= self._filled_by(name)
+
+    def _filled_by(self, name: str) -> Set[Slot]:
+        """What a call of the method fills, with the methods it calls on its instance in turn."""
+        if name not in self._fills:
+            pending, seen = [self.methods[name]], {}
+            while pending:
+                method = pending.pop()
+                if method.name not in seen:
+                    seen[method.name] = method
+                    pending += _self_calls(method.body, method.args.args[0].arg, self.methods)
+            self._fills[name] = _fills(seen.values())
+        return self._fills[name]

@@ -19,12 +19,12 @@ import ast
 import builtins
 import sys
 from dataclasses import dataclass, field, fields, replace
-from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from fastapi_asynclint.catalog import CONSTRUCTED, NONBLOCKING_FLAGS, canonical_name, constructed, pseudo_file
 from fastapi_asynclint.index.guards import Guard, GuardFinder, passed_values
 from fastapi_asynclint.index.modules import renamed
-from fastapi_asynclint.index.instance_slots import primed_calls
+from fastapi_asynclint.index.instance_slots import primed_calls, refilled_calls
 from fastapi_asynclint.index.once import SlotGetters, once_calls
 from fastapi_asynclint.index.targets import CONTAINER_TYPES, ITEM, items_of
 
@@ -796,9 +796,12 @@ class Summarizer:
         self._mark_primed(node, qualname, start)
 
     def _mark_primed(self, node: ast.ClassDef, qualname: str, start: int) -> None:
-        """The calls the class's methods make only while a cache its constructor fills is empty or stale
-        count as made once (instance_slots.py)."""
+        """The calls the class's methods make only while a cache its constructor fills is empty or stale,
+        and their calls of a memo whose slot an earlier statement has filled, count as made once
+        (instance_slots.py)."""
         primed = primed_calls(node)
+        for name, positions in refilled_calls(node, self._self_calls_of_coroutines(qualname, start)).items():
+            primed[name] = primed.get(name, set()) | positions
         if not primed:
             return
         for position in range(start, len(self.functions)):
@@ -808,6 +811,17 @@ class Summarizer:
             if calls:
                 marked = tuple(replace(call, once=True) if (call.row, call.col) in calls else call for call in function.calls)
                 self.functions[position] = replace(function, calls=marked)
+
+    def _self_calls_of_coroutines(self, qualname: str, start: int) -> Dict[str, Set[str]]:
+        """The class's coroutines (by name) -> the names of its methods each calls on its instance."""
+        prefix = self.qualify(qualname) + "()."  # a call on the instance targets `module.Class().method`
+        found: Dict[str, Set[str]] = {}
+        for function in self.functions[start:]:
+            owner, _, name = function.qualname.rpartition(".")
+            if function.is_async and owner == qualname and function.class_qualname == qualname:
+                targets = (target[len(prefix) :] for call in function.calls for target in call.targets if target.startswith(prefix))
+                found[name] = {target for target in targets if "." not in target}
+        return found
 
     def self_attributes(self, method: FunctionNode, class_qualname: str) -> Dict[str, str]:
         scope = _Scope(f"{class_qualname}.{method.name}")

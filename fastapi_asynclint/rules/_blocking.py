@@ -203,6 +203,7 @@ class BlockingFinder:
         self.annotated: Dict[cst.FunctionDef, Dict[str, str]] = {}  # per coroutine, see _annotated_params
         self.patched: Dict[cst.FunctionDef, FrozenSet[str]] = {}  # per coroutine, see patched_names
         self.patches = any(word in context.source for word in _PATCHER_WORDS)
+        self.made_once: Dict[cst.FunctionDef, FrozenSet[Tuple[int, int]]] = {}  # per coroutine, see _made_once
 
     def get_visitors(self):
         return {name: getattr(self, name) for name in visitor_names(self)}
@@ -258,6 +259,8 @@ class BlockingFinder:
         patched = self.patched.get(function)
         if patched is None:
             patched = self.patched[function] = patched_names(function) if self.patches else frozenset()
+        if self._made_once(node, function):
+            return
         for target in self.semantics.call_targets(node):
             found = [blocked for blocked in index.classify(target, positional, keywords, passes) if not _mocked(target, blocked, patched)]
             if found:
@@ -268,6 +271,23 @@ class BlockingFinder:
                         BlockingSite(node, blocked.blocking, blocked.chain, function, qualname, key, node in self.statements, blocked.condition)
                     )
                 return
+
+
+    def _made_once(self, node: cst.Call, function: cst.FunctionDef) -> bool:
+        """Whether the index counts the call as made once (Call.once: it fills a cache, or runs only while
+        one an earlier statement has filled is empty), found by its position as `ast` gives it."""
+        positions = self.made_once.get(function)
+        if positions is None:
+            qualname = self.semantics.function_qualname(function)
+            summary_function = self.context.index.functions_of(self.context.summary).get(qualname)
+            calls = summary_function.calls if summary_function is not None else ()
+            positions = self.made_once[function] = frozenset((call.row, call.col) for call in calls if call.once)
+        if not positions:
+            return False
+        start = self.context.code_range(node).start
+        line = self.context.module.code.splitlines()[start.line - 1]
+        row = self.context.span(node)[0].row
+        return (row, len(line[: start.column].encode("utf-8"))) in positions
 
 
 def blocking_sites(context: FileContext) -> List[BlockingSite]:

@@ -279,6 +279,22 @@ class BlockingHttpCall(BlockingCallRule):
             """,
             note="near miss: a memo on `self` that the constructor fills by calling the method",
         ),
+        Valid(
+            """
+            import requests
+
+            _config = None
+
+
+            async def handler():
+                global _config
+                if _config is None:
+                    _config = requests.get("https://config.example.com/app.json").json()
+                return _config
+            """,
+            note="a coroutine that fills a module-level cache: the request runs once per process, as through a "
+            "cached helper",
+        ),
     ]
 
     INVALID = [
@@ -369,6 +385,17 @@ class BlockingHttpCall(BlockingCallRule):
                     requests.post("https://hooks.example.com")
 
 
+            class Service:
+                def __init__(self):
+                    self._started = False
+
+                def stop(self):
+                    if not self._started:
+                        return
+                    self._started = False
+                    requests.post("https://hooks.example.com/stopped")
+
+
             class Lazy:
                 def __init__(self, session=None):
                     self._session = session
@@ -380,12 +407,13 @@ class BlockingHttpCall(BlockingCallRule):
                     return self._session
 
 
-            async def notify(notifier: Notifier, lazy: Lazy):
+            async def notify(notifier: Notifier, lazy: Lazy, service: Service):
                 notifier.send()  # FAL102
+                service.stop()  # FAL102
                 return lazy.session()  # FAL102
             """,
-            note="near miss: a flag the method never clears is a switch, not a cache; a slot the constructor sets "
-            "from an argument may still be None",
+            note="near miss: a flag the method never clears is a switch, not a cache, and so is one the "
+            "constructor only starts at False; a slot the constructor sets from an argument may still be None",
         ),
         Invalid(
             files={

@@ -273,6 +273,42 @@ class SyncSqlalchemySession(BlockingCallRule):
             },
             note="a session a middleware in another module keeps on `request.state`",
         ),
+        Invalid(
+            """
+            from sqlalchemy import inspect
+
+
+            class Store:
+                def __init__(self, engine):
+                    self.engine = engine
+                    self._has_owner = None
+
+                def _owner_exists(self) -> bool:
+                    if self._has_owner is None:
+                        columns = inspect(self.engine).get_columns("items")
+                        self._has_owner = any(column["name"] == "user_id" for column in columns)
+                    return self._has_owner
+
+                def _require_owner(self, user_id):
+                    if not self._owner_exists() and user_id is not None:
+                        raise ValueError("the table has no user_id column")
+
+
+                async def insert(self, rows, user_id=None):
+                    self._require_owner(user_id)  # FAL202
+                    for row in rows:
+                        if self._owner_exists():
+                            row["user_id"] = user_id
+                    return rows
+
+                async def count(self, rows, check: bool):
+                    if check:
+                        self._require_owner(None)  # FAL202
+                    return self._owner_exists(), len(rows)  # FAL202
+            """,
+            note="the first call of a memo fills its slot on `self`; the later calls in the same coroutine read "
+            "the slot (not reported), unless the first one sits in a branch",
+        ),
     ]
 
 

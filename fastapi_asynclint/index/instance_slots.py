@@ -26,7 +26,9 @@ constructor only starts at False (`self._started = False`).
 
 Within one method, a memo (a method whose every call waits on an empty slot) called after an earlier
 statement has called a method that fills its slot finds it filled (`refilled_calls`): in
-`self._require_owner(); for row in rows: if self._owner_exists(): ...` only the first call can block.
+`self._require_owner(); for row in rows: if self._owner_exists(): ...` only the first call can block. So
+does a private coroutine that the class calls only after such a statement (`self._require_owner();
+await self._upsert(rows)`), unless the class also hands it on without calling it.
 """
 
 from __future__ import annotations
@@ -166,18 +168,27 @@ def refilled_calls(klass: ast.ClassDef, called: Mapping[str, Set[str]]) -> Dict[
     """Method name -> the positions of its calls of a memo (a method whose every call waits on an empty
     slot of its instance, `if self._columns is None: self._columns = inspect(...)`) made after an earlier
     statement of the same method has called a method that fills the memo's slot: by then the slot is
-    filled. A call in a branch or a handler counts only for what follows it in that block. Only coroutines
-    are walked (`called`: coroutine name -> the names of the class's methods it calls on its instance): a
-    sync method whose first call blocks blocks whatever its later calls do."""
+    filled. A call in a branch or a handler counts only for what follows it in that block. A private
+    coroutine (`_upsert`) that the class only calls after such a statement starts with the slot filled.
+    Only coroutines are walked (`called`: coroutine name -> the names of the class's methods it calls on
+    its instance): a sync method whose first call blocks blocks whatever its later calls do."""
     methods = {
         stmt.name: stmt for stmt in klass.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.args.args
     }
     candidates = {name for names in called.values() for name in names if isinstance(methods.get(name), ast.FunctionDef)}
     memos = {name: slots for name in candidates if (slots := _memo_slots(methods[name], methods))}
+    if not memos:
+        return {}
+    direct = {name for name, names in called.items() if names & set(memos) and isinstance(methods.get(name), ast.AsyncFunctionDef)}
+    private = {name for name in direct if name.startswith("_") and not name.startswith("__")}
+    callers = {name for name, names in called.items() if names & private and isinstance(methods.get(name), ast.AsyncFunctionDef)}
     walk = _FillingWalk(methods, memos)
-    for name, names in called.items():
-        if names & set(memos) and isinstance(methods.get(name), ast.AsyncFunctionDef):
-            walk.method(methods[name])
+    for name in sorted(direct | callers):
+        walk.method(methods[name])
+    for name in sorted(private - walk.referenced):
+        entries = walk.entries.get(name)
+        if entries:
+            walk.method(methods[name], set.intersection(*entries))
     return walk.found
 
 
@@ -200,13 +211,16 @@ class _FillingWalk:
     def __init__(self, methods: Mapping[str, MethodNode], memos: Mapping[str, Set[Slot]]) -> None:
         self.methods, self.memos = methods, memos
         self.found: Dict[str, Set[Position]] = {}
+        # Coroutine name -> what was filled at each of its calls; names used other than by a call.
+        self.entries: Dict[str, List[Set[Slot]]] = {}
+        self.referenced: Set[str] = set()
         self._fills: Dict[str, Set[Slot]] = {}  # method name -> what calling it fills
 
-    def method(self, method: MethodNode) -> None:
+    def method(self, method: MethodNode, filled: Iterable[Slot] = ()) -> None:
         positions: Set[Position] = set()
-        self._block(method.body, set(), method.args.args[0].arg, positions)
+        self._block(method.body, set(filled), method.args.args[0].arg, positions)
         if positions:
-            self.found[method.name] = positions
+            self.found.setdefault(method.name, set()).update(positions)
 
     def _block(self, body: List[ast.stmt], filled: Set[Slot], receiver: str, found: Set[Position]) -> None:
         filled = set(filled)
@@ -222,13 +236,21 @@ class _FillingWalk:
                 heads = [getattr(statement, field) for field in _HEADERS.get(type(statement), ())]
             else:
                 heads = [statement]
+            nodes = list(own_nodes(heads))
             names = [
-                (node, attribute) for node in own_nodes(heads)
+                (node, attribute) for node in nodes
                 if isinstance(node, ast.Call) and (attribute := _attribute(node.func, receiver)) in self.methods
             ]
+            callees = {id(call.func) for call, _ in names}
+            self.referenced.update(
+                attribute for node in nodes
+                if isinstance(node, ast.Attribute) and id(node) not in callees and (attribute := _attribute(node, receiver)) in self.methods
+            )
             for call, name in names:
                 if name in self.memos and self.memos[name] <= filled:
                     found.add((call.lineno, call.col_offset))
+                if isinstance(self.methods[name], ast.AsyncFunctionDef):
+                    self.entries.setdefault(name, []).append(set(filled))
             for block in blocks:
                 self._block(block, filled, receiver, found)
             if not blocks:

@@ -204,6 +204,7 @@ class BlockingFinder:
         self.patched: Dict[cst.FunctionDef, FrozenSet[str]] = {}  # per coroutine, see patched_names
         self.patches = any(word in context.source for word in _PATCHER_WORDS)
         self.made_once: Dict[cst.FunctionDef, FrozenSet[Tuple[int, int]]] = {}  # per coroutine, see _made_once
+        self._lines: Optional[List[str]] = None  # the module's lines, for _made_once
 
     def get_visitors(self):
         return {name: getattr(self, name) for name in visitor_names(self)}
@@ -284,8 +285,10 @@ class BlockingFinder:
             positions = self.made_once[function] = frozenset((call.row, call.col) for call in calls if call.once)
         if not positions:
             return False
+        if self._lines is None:
+            self._lines = physical_lines(self.context.module.code)
         start = self.context.code_range(node).start
-        line = self.context.module.code.splitlines()[start.line - 1]
+        line = self._lines[start.line - 1]
         row = self.context.span(node)[0].row
         return (row, len(line[: start.column].encode("utf-8"))) in positions
 

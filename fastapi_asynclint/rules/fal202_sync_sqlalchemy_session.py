@@ -305,9 +305,25 @@ class SyncSqlalchemySession(BlockingCallRule):
                     if check:
                         self._require_owner(None)  # FAL202
                     return self._owner_exists(), len(rows)  # FAL202
+
+                async def upsert(self, rows, user_id=None):
+                    self._require_owner(user_id)  # FAL202
+                    await self._upsert(rows)
+
+                async def _upsert(self, rows):
+                    return [row for row in rows if self._owner_exists()]
+
+                async def _total(self, rows):
+                    return self._owner_exists()  # FAL202
+
+                async def total(self, rows, check: bool):
+                    if check:
+                        self._require_owner(None)  # FAL202
+                    return await self._total(rows)
             """,
-            note="the first call of a memo fills its slot on `self`; the later calls in the same coroutine read "
-            "the slot (not reported), unless the first one sits in a branch",
+            note="the first call of a memo fills its slot on `self`; the later calls in the same coroutine, and "
+            "in a private one the class calls only after it, read the slot (not reported), unless the first "
+            "call sits in a branch",
         ),
     ]
 

@@ -11,15 +11,18 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import typer
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import BackgroundTasks, FastAPI
 
 cli = typer.Typer()
+scheduler = AsyncIOScheduler()
 
 
 def create_app():
     @asynccontextmanager
     async def lifespan(app):
         await at_startup()
+        scheduler.add_job(in_scheduled_job, "interval", minutes=10)
         yield
 
     return FastAPI(lifespan=lifespan)
@@ -56,6 +59,10 @@ async def in_task():
 
 async def in_background_task():
     Path("background").read_text()
+
+
+async def in_scheduled_job():
+    Path("scheduled-job").read_text()
 
 
 async def in_command():
@@ -129,6 +136,7 @@ def test_each_function_runs_where_the_app_runs_it(cli):
         "in_override": "request",  # an override of a method a route calls through the base class
         "in_task": "background",  # a task a route schedules, through a helper: not the route's request
         "in_background_task": "background",
+        "in_scheduled_job": "background",  # a job the lifespan gives a scheduler runs apart from startup
         "in_command": "unserved",  # a command registered at module level is not run at startup
         "in_command_task": "unserved",  # a task a command schedules is not served
         "test_it": "unserved",
@@ -136,4 +144,6 @@ def test_each_function_runs_where_the_app_runs_it(cli):
 
 
 def test_the_reach_setting_selects_findings(cli):
-    assert set(_reach(cli, "--reach", "request,background")) == {"in_request", "in_override", "in_task", "in_background_task"}
+    assert set(_reach(cli, "--reach", "request,background")) == {
+        "in_request", "in_override", "in_task", "in_background_task", "in_scheduled_job"
+    }

@@ -33,7 +33,9 @@ TASK_SPAWNERS = frozenset({"asyncio.create_task", "asyncio.ensure_future", "asyn
 THREAD_HANDOFFS = frozenset({"asyncio.AbstractEventLoop.run_in_executor", "threading.Thread",
                              "concurrent.futures.ThreadPoolExecutor.submit", "concurrent.futures.Executor.submit",
                              "concurrent.futures.ProcessPoolExecutor.submit"})
-QUEUE_METHODS = frozenset({"delay", "apply_async", "send_task", "enqueue_job", "kiq", "send_with_options"})
+# Task queues (celery, arq, taskiq, dramatiq) and job schedulers (APScheduler's `add_job`): what they are
+# given runs later, apart from the code that hands it over.
+QUEUE_METHODS = frozenset({"delay", "apply_async", "send_task", "enqueue_job", "kiq", "send_with_options", "add_job"})
 SCHEDULER_NAMES = IN_PROCESS | TASK_SPAWNERS | THREAD_HANDOFFS | frozenset({"rq.Queue.enqueue", "rq.queue.Queue.enqueue"})
 # The callable a scheduler runs: its first positional argument, or one of these keywords.
 _TASK_KEYWORDS = ("target", "func", "fn")

@@ -136,13 +136,17 @@ class FileContext:
             Location(self.focus.row(code_range.end.line), code_range.end.column + 1),
         )
 
+    def lines(self) -> List[str]:
+        """The file's lines as the tokenizer splits them, with their endings (row r is `lines()[r - 1]`)."""
+        from fastapi_asynclint.source import physical_lines
+
+        return self.shared("physical-lines", lambda: physical_lines(self.source))
+
     def original_text(self, node: cst.CSTNode) -> str:
         """A node's text as the file spells it, indentation of continuation lines included (libcst's
         `code_for_node` renders a nested node without the indentation of its enclosing block)."""
-        from fastapi_asynclint.source import physical_lines
-
         start, end = self.span(node)
-        lines = self.shared("physical-lines", lambda: physical_lines(self.source))
+        lines = self.lines()
         if start.row == end.row:
             return lines[start.row - 1][start.column - 1 : end.column - 1]
         middle = lines[start.row : end.row - 1]

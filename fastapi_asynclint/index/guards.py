@@ -467,10 +467,8 @@ def passed_values(call: ast.Call, guards: GuardFinder) -> Tuple[Tuple[str, str, 
         param = guards.attribute_param(attribute, call.lineno) if attribute else None
         if param is not None and not guards.transforms.get(param):
             found.append((slot, "param", param))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            found.append((slot, "literal", node.value))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, (bool, int, float)):
-            found.append((slot, "constant", repr(node.value)))
+        elif literal_value(node) is not None:
+            found.append((slot, *literal_value(node)))  # type: ignore[arg-type]
         elif isinstance(node, ast.Name) and node.id in guards.transforms and not guards.transforms[node.id]:
             annotated = guards.annotated.get(node.id)
             found.append((slot, "typed", f"{node.id}:{annotated}") if annotated else (slot, "param", node.id))
@@ -495,6 +493,18 @@ def passed_values(call: ast.Call, guards: GuardFinder) -> Tuple[Tuple[str, str, 
         else:
             value(keyword.arg, keyword.value)
     return tuple(found)
+
+
+def literal_value(node: Optional[ast.AST]) -> Optional[Tuple[str, str]]:
+    """What a literal passes, as `passed_values` records it: ("literal", text) for a string, ("constant",
+    its repr) for a bool or number, ("type", "NoneType") for None; None for anything else."""
+    if not isinstance(node, ast.Constant):
+        return None
+    if isinstance(node.value, str):
+        return ("literal", node.value)
+    if isinstance(node.value, (bool, int, float)):
+        return ("constant", repr(node.value))
+    return ("type", "NoneType") if node.value is None else None
 
 
 def holds(guard: Guard, value: str) -> bool:

@@ -37,7 +37,7 @@ import ast
 from typing import Dict, Iterable, List, Mapping, Optional, Set, Tuple, Union
 
 from fastapi_asynclint.index.guards import own_nodes
-from fastapi_asynclint.index.once import assigns, calls_in, returns, statement_blocks
+from fastapi_asynclint.index.once import assigns, calls_in, child_blocks, returns, statement_blocks
 
 # A call's position, and the slot it waits on: (attribute, "value" when an assignment fills it, "false"
 # when setting the flag to False does).
@@ -47,12 +47,17 @@ MethodNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 CONSTRUCTORS = ("__init__", "__post_init__")
 
 
+def class_methods(klass: ast.ClassDef) -> Dict[str, MethodNode]:
+    """The class's own methods that take a receiver, by name."""
+    return {
+        stmt.name: stmt for stmt in klass.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.args.args
+    }
+
+
 def primed_calls(klass: ast.ClassDef) -> Dict[str, Set[Position]]:
     """Method name -> the positions of its calls that run only while a cache slot its constructor fills
     is empty or stale."""
-    methods = {
-        stmt.name: stmt for stmt in klass.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.args.args
-    }
+    methods = class_methods(klass)
     constructors = [methods[name] for name in CONSTRUCTORS if name in methods]
     filled = _primed_slots(constructors, methods) if constructors else set()
     if not filled:
@@ -172,9 +177,7 @@ def refilled_calls(klass: ast.ClassDef, called: Mapping[str, Set[str]]) -> Dict[
     coroutine (`_upsert`) that the class only calls after such a statement starts with the slot filled.
     Only coroutines are walked (`called`: coroutine name -> the names of the class's methods it calls on
     its instance): a sync method whose first call blocks blocks whatever its later calls do."""
-    methods = {
-        stmt.name: stmt for stmt in klass.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.args.args
-    }
+    methods = class_methods(klass)
     candidates = {name for names in called.values() for name in names if isinstance(methods.get(name), ast.FunctionDef)}
     memos = {name: slots for name in candidates if (slots := _memo_slots(methods[name], methods))}
     if not memos:
@@ -227,9 +230,7 @@ class _FillingWalk:
         for statement in body:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue
-            blocks = [getattr(statement, field, None) for field in ("body", "orelse", "finalbody")]
-            blocks = [block for block in blocks if isinstance(block, list) and block and isinstance(block[0], ast.stmt)]
-            blocks += [handler.body for handler in getattr(statement, "handlers", ())]
+            blocks = child_blocks(statement) + [handler.body for handler in getattr(statement, "handlers", ())]
             if isinstance(statement, (ast.With, ast.AsyncWith)):
                 heads: List[ast.AST] = [item.context_expr for item in statement.items]
             elif blocks:

@@ -113,12 +113,15 @@ def statement_blocks(function: ast.AST) -> Iterator[List[ast.stmt]]:
         for statement in body:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                 continue
-            for field in ("body", "orelse", "finalbody"):
-                block = getattr(statement, field, None)
-                if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
-                    stack.append(block)
+            stack.extend(child_blocks(statement))
             for handler in getattr(statement, "handlers", ()):
                 stack.append(handler.body)
+
+
+def child_blocks(node: ast.AST) -> List[List[ast.stmt]]:
+    """The statement lists a node holds directly: its `body`, `orelse` and `finalbody` (not its handlers)."""
+    blocks = (getattr(node, field, None) for field in ("body", "orelse", "finalbody"))
+    return [block for block in blocks if isinstance(block, list) and block and isinstance(block[0], ast.stmt)]
 
 
 def _in_block(body: Sequence[ast.stmt], declared: "_Names") -> Set[Tuple[int, int]]:

@@ -22,7 +22,7 @@ from fastapi_asynclint.index.guards import (
 )
 from fastapi_asynclint.index.fastapi_model import CACHE_DECORATORS
 from fastapi_asynclint.index.models import ContextModel, FastAPIModel, KnownParts, MergedModels, Models, part_digests
-from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary, Param
+from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary
 from fastapi_asynclint.index.targets import CALL, ITEM, ITEMS, MARKERS, collapse, first_marker, split_target
 
 # How many bindings, re-exports and attributes one resolution may follow: far more than real code chains,
@@ -936,17 +936,7 @@ def _parameter_slots(function: Function) -> Dict[str, Tuple[str, Optional[Tuple[
     if function.class_qualname and params and params[0].name in ("self", "cls"):
         params = params[1:]
     # Interned: one string per slot for the whole project, not one per parameter.
-    return {param.name: (sys.intern(str(position)), _omitted_value(param)) for position, param in enumerate(params)}
-
-
-def _omitted_value(param: Param) -> Optional[Tuple[str, str]]:
-    if param.string_default is not None:
-        return ("literal", param.string_default)
-    if param.none_default:
-        return ("type", "NoneType")
-    if param.constant_default is not None:
-        return ("constant", param.constant_default)
-    return None
+    return {param.name: (sys.intern(str(position)), param.omitted) for position, param in enumerate(params)}
 
 
 def fix_shape(summary: Optional[ModuleSummary]) -> tuple:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from fastapi_asynclint.catalog import CONSTRUCTED, NONBLOCKING_FLAGS, canonical_name, constructed, pseudo_file
-from fastapi_asynclint.index.guards import Guard, GuardFinder, passed_values
+from fastapi_asynclint.index.guards import Guard, GuardFinder, literal_value, passed_values
 from fastapi_asynclint.index.modules import renamed
 from fastapi_asynclint.index.instance_slots import primed_calls, refilled_calls
 from fastapi_asynclint.index.once import SlotGetters, once_calls
@@ -169,11 +169,9 @@ class Param:
     depends: Optional[str] = None
     # The annotation as written (`SessionDep`), so an `Annotated` alias from another module can be followed.
     annotation_ref: Optional[str] = None
-    # A string-literal, None, or bool or number default (the last as its repr), for the guards on this
-    # parameter (guards.py) when a call omits it.
-    string_default: Optional[str] = None
-    none_default: bool = False
-    constant_default: Optional[str] = None
+    # What a call that omits it passes, when its default is a literal (guards.literal_value), for the guards
+    # on this parameter.
+    omitted: Optional[Tuple[str, str]] = None
 
 
 @_record
@@ -631,13 +629,7 @@ class Summarizer:
                     annotation_ref=self.target(arg.annotation)
                     if isinstance(arg.annotation, (ast.Name, ast.Attribute))
                     else None,
-                    string_default=default.value
-                    if isinstance(default, ast.Constant) and isinstance(default.value, str)
-                    else None,
-                    none_default=isinstance(default, ast.Constant) and default.value is None,
-                    constant_default=repr(default.value)
-                    if isinstance(default, ast.Constant) and isinstance(default.value, (bool, int, float))
-                    else None,
+                    omitted=literal_value(default),
                 )
             )
         return tuple(params)

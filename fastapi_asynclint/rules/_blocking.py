@@ -16,7 +16,6 @@ from fastapi_asynclint.diagnostics import Applicability, Edit, Fix, Hop, Locatio
 from fastapi_asynclint.index.guards import BYTES_CALLS, KNOWN_TYPES, MAYBE_NONE_CALLS, SOMETHING
 from fastapi_asynclint.libcst_on_use import cst, metadata, semantic
 from fastapi_asynclint.rule import FileContext, LintRule, RuleInput, visitor_names
-from fastapi_asynclint.source import physical_lines
 
 if TYPE_CHECKING:
     from fastapi_asynclint.index.project import Blocked
@@ -204,7 +203,6 @@ class BlockingFinder:
         self.patched: Dict[cst.FunctionDef, FrozenSet[str]] = {}  # per coroutine, see patched_names
         self.patches = any(word in context.source for word in _PATCHER_WORDS)
         self.made_once: Dict[cst.FunctionDef, FrozenSet[Tuple[int, int]]] = {}  # per coroutine, see _made_once
-        self._lines: Optional[List[str]] = None  # the module's lines, for _made_once
 
     def get_visitors(self):
         return {name: getattr(self, name) for name in visitor_names(self)}
@@ -273,7 +271,6 @@ class BlockingFinder:
                     )
                 return
 
-
     def _made_once(self, node: cst.Call, function: cst.FunctionDef) -> bool:
         """Whether the index counts the call as made once (Call.once: it fills a cache, or runs only while
         one an earlier statement has filled is empty), found by its position as `ast` gives it."""
@@ -285,12 +282,9 @@ class BlockingFinder:
             positions = self.made_once[function] = frozenset((call.row, call.col) for call in calls if call.once)
         if not positions:
             return False
-        if self._lines is None:
-            self._lines = physical_lines(self.context.module.code)
-        start = self.context.code_range(node).start
-        line = self._lines[start.line - 1]
-        row = self.context.span(node)[0].row
-        return (row, len(line[: start.column].encode("utf-8"))) in positions
+        start = self.context.span(node)[0]
+        line = self.context.lines()[start.row - 1]
+        return (start.row, len(line[: start.column - 1].encode("utf-8"))) in positions
 
 
 def blocking_sites(context: FileContext) -> List[BlockingSite]:
@@ -511,7 +505,7 @@ def _formatted_wrap(
     (ruff format leaves the inside of an f-string's `{...}` as written)."""
     if context.has_comments(call):
         return None
-    lines = context.shared("physical-lines", lambda: physical_lines(context.source))
+    lines = context.lines()
     start, end = context.span(call)
     first = lines[start.row - 1]
     newline = first[len(first.rstrip("\r\n")) :] or "\n"

@@ -32,6 +32,7 @@ import ast
 import math
 from typing import FrozenSet, Iterator, List, Optional, Set
 
+from fastapi_asynclint.index.once import child_blocks
 from fastapi_asynclint.index.summary import dotted
 from fastapi_asynclint.libcst_on_use import cst, semantic
 from fastapi_asynclint.rule import Invalid, Valid
@@ -70,10 +71,7 @@ def _admitted(source: str) -> FrozenSet[str]:
 
 def _blocks(tree: ast.AST) -> Iterator[List[ast.stmt]]:
     for node in ast.walk(tree):
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(node, field, None)
-            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
-                yield block
+        yield from child_blocks(node)
 
 
 def _size_tested(test: ast.AST) -> Set[str]:

@@ -307,4 +307,4 @@ PLACE_FIELDS = frozenset({"row", "col", "span"})
 def placeless_call(call: Call) -> tuple:
     """A call's fields but where it stands."""
     return (call.target, call.attr, call.awaited, call.args, call.keywords, call.first_str, call.alternatives,
-            call.guards, call.passes, call.once, call.keyword_values)
+            call.guards, call.passes, call.once, call.prompt, call.keyword_values)

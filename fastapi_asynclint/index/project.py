@@ -674,7 +674,7 @@ class ProjectIndex:
                 continue
             self._params[ref.key] = _parameter_slots(function)
             for position, call in enumerate(function.calls):
-                if call.awaited or call.once:
+                if call.awaited or call.once or call.prompt:
                     continue
                 for option in call.targets:
                     hit = self.direct_blocking(option, len(call.args), call.keywords)

@@ -26,6 +26,7 @@ from fastapi_asynclint.index.guards import Guard, GuardFinder, literal_value, pa
 from fastapi_asynclint.index.modules import renamed
 from fastapi_asynclint.index.instance_slots import primed_calls, refilled_calls
 from fastapi_asynclint.index.once import SlotGetters, once_calls
+from fastapi_asynclint.index.reaped import reaping_calls
 from fastapi_asynclint.index.targets import CONTAINER_TYPES, ITEM, items_of
 
 MODULE_SCOPE = "<module>"
@@ -151,6 +152,8 @@ class Call:
     passes: Tuple[Tuple[str, str, str], ...] = ()
     # Whether it runs once per process: it fills a cache slot its function keeps (once.py).
     once: bool = False
+    # Whether it returns at once as written: a wait on a process the function has just killed (reaped.py).
+    prompt: bool = False
     # The keyword arguments that are names, attributes or calls, with their targets (`Thread(target=job)`,
     # `FastAPI(lifespan=lifespan)`).
     keyword_values: Tuple[Tuple[str, str], ...] = ()
@@ -276,8 +279,6 @@ class _Scope:
     # A local's typed bindings in source order: a use may see any of them.
     values: Dict[str, List[str]] = field(default_factory=dict)
     globals: set = field(default_factory=set)
-    self_type: Optional[str] = None
-    self_name: Optional[str] = None
 
 
 class Summarizer:
@@ -723,11 +724,12 @@ class Summarizer:
         calls, awaits, yields = self.calls_in(walked)
         guards = GuardFinder(node, method=bool(class_qualname) and not _is_staticmethod(node), nodes=walked)
         once = once_calls(node, walked, self.slot_getters)
+        prompt = reaping_calls(node)
         # Always: a function without parameters still passes string literals (`get_secret_str("KEY")`).
         calls = [
             replace(
                 call, guards=guards.for_call(call.row, call.col), passes=passed_values(node_call, guards),
-                once=(call.row, call.col) in once,
+                once=(call.row, call.col) in once, prompt=(call.row, call.col) in prompt,
             )
             for call, node_call in zip(calls, self._call_nodes)
         ]

@@ -273,13 +273,14 @@ class BlockingFinder:
 
     def _made_once(self, node: cst.Call, function: cst.FunctionDef) -> bool:
         """Whether the index counts the call as made once (Call.once: it fills a cache, or runs only while
-        one an earlier statement has filled is empty), found by its position as `ast` gives it."""
+        one an earlier statement has filled is empty) or as returning at once (Call.prompt: it reaps a
+        process just killed), found by its position as `ast` gives it."""
         positions = self.made_once.get(function)
         if positions is None:
             qualname = self.semantics.function_qualname(function)
             summary_function = self.context.index.functions_of(self.context.summary).get(qualname)
             calls = summary_function.calls if summary_function is not None else ()
-            positions = self.made_once[function] = frozenset((call.row, call.col) for call in calls if call.once)
+            positions = self.made_once[function] = frozenset((call.row, call.col) for call in calls if call.once or call.prompt)
         if not positions:
             return False
         start = self.context.span(node)[0]

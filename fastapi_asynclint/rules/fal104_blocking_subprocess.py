@@ -1,7 +1,9 @@
 """## What it does
 Checks for processes started or waited on synchronously by an `async def` function: `subprocess.run`,
 `call`, `check_call`, `check_output`, `getoutput`, `Popen` (and `Popen.wait`/`communicate`), `os.system`,
-`os.popen`, `os.spawn*`, `os.posix_spawn*` and `os.wait*`, directly or through sync helpers.
+`os.popen`, `os.spawn*`, `os.posix_spawn*` and `os.wait*`, directly or through sync helpers. A `wait()` or
+`communicate()` after `kill()` on the same process, later in the same block, only reaps a process SIGKILL
+has ended and is not reported; one after `terminate()` is, since a process may handle SIGTERM slowly.
 
 ## Why is this bad?
 The event loop waits for the child process to finish (or to be created); every other request stalls
@@ -96,6 +98,31 @@ class BlockingSubprocess(BlockingCallRule):
             """,
             note="near miss: with `WNOHANG` a wait returns at once when no child has exited",
         ),
+        Valid(
+            """
+            import subprocess
+
+            class Encoder:
+                def __init__(self, command):
+                    self.process = subprocess.Popen(command)
+
+                def close(self):
+                    if self.process.poll() is None:
+                        self.process.kill()
+                        try:
+                            self.process.wait(timeout=2)
+                        except subprocess.TimeoutExpired:
+                            pass
+
+            async def cancel(encoder: Encoder):
+                encoder.close()
+
+            async def stop(process: subprocess.Popen):
+                process.kill()
+                return process.communicate()
+            """,
+            note="near miss: a wait after `kill()` only reaps a process SIGKILL has ended",
+        ),
     ]
 
     INVALID = [
@@ -149,6 +176,28 @@ class BlockingSubprocess(BlockingCallRule):
                 return os.waitpid(pid, 0)  # FAL104
             """,
             note="without `WNOHANG` the wait blocks until the child exits",
+        ),
+        Invalid(
+            """
+            import subprocess
+
+            class Encoder:
+                def __init__(self, command):
+                    self.process = subprocess.Popen(command)
+
+                def close(self):
+                    self.process.terminate()
+                    self.process.wait(timeout=10)
+
+            async def cancel(encoder: Encoder):
+                encoder.close()  # FAL104
+
+            async def stop(process: subprocess.Popen):
+                if process.poll() is None:
+                    process.kill()
+                process.wait()  # FAL104
+            """,
+            note="a process may outlive SIGTERM, and a kill in a branch leaves the wait after it blocking",
         ),
     ]
 

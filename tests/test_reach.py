@@ -10,12 +10,14 @@ import asyncio
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import socketio
 import typer
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import BackgroundTasks, FastAPI
 
 cli = typer.Typer()
 scheduler = AsyncIOScheduler()
+sio = socketio.AsyncServer(async_mode="asgi")
 
 
 def create_app():
@@ -77,6 +79,33 @@ def schedule():
     return asyncio.create_task(in_task())
 
 
+async def start_task(tasks: set, *, work):
+    async def _child():
+        await work()
+
+    tasks.add(asyncio.create_task(_child()))
+
+
+async def run_now(work):
+    await work()
+
+
+async def spawn(tasks: set, work):
+    tasks.add(asyncio.ensure_future(work()))
+
+
+async def in_spawned_task():
+    Path("spawned-task").read_text()
+
+
+async def in_handed_task():
+    Path("handed-task").read_text()
+
+
+async def in_handed_call():
+    Path("handed-call").read_text()
+
+
 class Model:
     async def respond(self):
         return await self.in_override()
@@ -99,6 +128,34 @@ async def run(background_tasks: BackgroundTasks):
     await MODEL.respond()
     schedule()
     background_tasks.add_task(in_background_task)
+    await start_task(set(), work=in_handed_task)
+    await run_now(in_handed_call)
+    await spawn(set(), in_spawned_task)
+
+
+@sio.on("message")
+async def in_socket_event(sid, data):
+    Path("socket-event").read_text()
+
+
+@sio.event
+async def in_socket_connect(sid, environ):
+    Path("socket-connect").read_text()
+
+
+async def in_socket_handler(sid, data):
+    Path("socket-handler").read_text()
+
+
+sio.on("edit", in_socket_handler)
+
+
+class ChatNamespace(socketio.AsyncNamespace):
+    async def on_chat(self, sid, data):
+        Path("namespace-event").read_text()
+
+    async def in_namespace_helper(self):
+        Path("namespace-helper").read_text()
 
 
 async def command():
@@ -133,9 +190,17 @@ def test_each_function_runs_where_the_app_runs_it(cli):
         "at_startup": "startup",  # a lifespan defined inside an app factory
         "at_other_startup": "startup",  # a lifespan a factory returns
         "in_request": "request",
+        "in_socket_event": "request",  # socket.io event handlers run per message of a connected client
+        "in_socket_connect": "request",
+        "in_socket_handler": "request",
+        "on_chat": "request",
+        "in_namespace_helper": "unserved",  # not an event handler: nothing calls it
         "in_override": "request",  # an override of a method a route calls through the base class
         "in_task": "background",  # a task a route schedules, through a helper: not the route's request
         "in_background_task": "background",
+        "in_handed_task": "background",  # handed to a helper whose scheduled child calls it
+        "in_handed_call": "request",  # handed to a helper that calls it
+        "in_spawned_task": "background",  # handed to a helper that schedules it
         "in_scheduled_job": "background",  # a job the lifespan gives a scheduler runs apart from startup
         "in_command": "unserved",  # a command registered at module level is not run at startup
         "in_command_task": "unserved",  # a task a command schedules is not served
@@ -145,5 +210,7 @@ def test_each_function_runs_where_the_app_runs_it(cli):
 
 def test_the_reach_setting_selects_findings(cli):
     assert set(_reach(cli, "--reach", "request,background")) == {
-        "in_request", "in_override", "in_task", "in_background_task", "in_scheduled_job"
+        "in_request", "in_override", "in_task", "in_background_task", "in_scheduled_job", "in_socket_event",
+        "in_handed_task", "in_handed_call", "in_spawned_task",
+        "in_socket_connect", "in_socket_handler", "on_chat",
     }

@@ -251,6 +251,7 @@ def link_facts(summary: ModuleSummary) -> str:
             function.produces,
             function.yields,
             function.params,
+            function.runs,
             tuple((d.target, d.attr, d.args, d.keywords, d.first_str, d.alternatives) for d in function.decorators),
             None if function.is_async or function.qualname == MODULE_SCOPE else tuple(map(placeless_call, function.calls)),
         )
@@ -280,6 +281,7 @@ def function_shape(function: Function) -> str:
         function.yields,
         function.produces,
         function.contexts,
+        function.runs,
     )
     return hashlib.blake2b(repr(record).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 

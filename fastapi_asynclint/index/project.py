@@ -961,7 +961,7 @@ def link_signature(summary: ModuleSummary) -> tuple:
         summary.dependency_aliases,
         summary.state_values,
         tuple(
-            (f.qualname, f.is_async, f.produces, f.decorators, None if f.is_async else f.calls)
+            (f.qualname, f.is_async, f.produces, f.decorators, f.params, f.runs, None if f.is_async else f.calls)
             for f in summary.functions
         ),
     )

@@ -1,13 +1,18 @@
 """Where each function runs, from the FastAPI model and the call graph: its reach.
 
-* `request`: a route, dependency, middleware or websocket handler, or code they call;
+* `request`: a route, dependency, middleware or websocket handler, or code they call; a socket.io event
+  handler (`@sio.on("message")`, `@sio.event`, `sio.on("message", handler)`, an `AsyncNamespace`'s
+  `on_<event>` methods) is a websocket handler too: it runs per message of a connected client;
 * `background`: work that served code (request, startup or background) hands off
   (`BackgroundTasks.add_task`, `asyncio.create_task`, a thread, a task queue), or code it calls;
 * `startup`: the lifespan, startup and shutdown handlers, module-level code, or code they call: it runs
   once per process (a function module-level code only registers, `cli.command()(main)`, is not called);
 * `unserved`: nothing of an app reaches it: command-line tools, scripts, tests, dead code.
 
-A function reached several ways takes the first of that order. A project where no app is found treats
+A function handed to a project function's parameter runs where that parameter is called: in the callee
+itself, or in a function nested in it (`await start_task(work=scan)`, where `start_task` schedules a
+`_child` that awaits `work()`, makes `scan` background work). A function reached several ways takes the
+first of that order. A project where no app is found treats
 every function as `request` (the linter cannot tell what serves it). Test files (`tests/`, `test_*.py`,
 `*_test.py`, `conftest.py`) are `unserved` unless an app is built in them.
 """
@@ -41,6 +46,11 @@ SCHEDULER_NAMES = IN_PROCESS | TASK_SPAWNERS | THREAD_HANDOFFS | frozenset({"rq.
 _TASK_KEYWORDS = ("target", "func", "fn")
 APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette"})
 _STARTUP_EVENTS = ("startup", "shutdown")
+# What registers a socket.io event handler, and the namespace classes whose `on_<event>` methods are ones.
+SOCKET_REGISTRARS = frozenset(
+    f"{server}.{method}" for server in ("socketio.AsyncServer", "socketio.async_server.AsyncServer") for method in ("on", "event")
+)
+SOCKET_NAMESPACES = frozenset({"socketio.AsyncNamespace", "socketio.async_namespace.AsyncNamespace"})
 
 
 class ReachPart(NamedTuple):
@@ -59,6 +69,12 @@ class ReachPart(NamedTuple):
     # For a method, the methods of the project's base classes it overrides: a call of one of them on an
     # instance of this class runs this one (`self.invoke()` in a base class's `respond`).
     overrides: Tuple[str, ...] = ()
+    # The socket.io event handlers it registers, itself included when it is one.
+    handlers: Tuple[str, ...] = ()
+    # (runner, handed, scheduled): a function it hands to a project function's parameter, the function
+    # that calls that parameter (the callee, or a function nested in it), and whether that call only
+    # hands the coroutine to a scheduler (`ensure_future(work())`).
+    delegated: Tuple[Tuple[str, str, bool], ...] = ()
 
 
 def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> Optional[ReachPart]:
@@ -66,14 +82,19 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
     calls: Set[str] = set()
     scheduled: Set[str] = set()
     startup: Set[str] = set()
+    handlers = set(_socket_handlers(index, summary, function, key))
+    delegated: Set[Tuple[str, str, bool]] = set()
     builds_app = False
     for call in function.calls:
         for target in call.targets:
             name = index.resolve(target).name
             builds_app = builds_app or name.rsplit("()", 1)[0] in APP_CLASSES
+            if name in SOCKET_REGISTRARS:  # `sio.on("message", handler)`
+                handlers.update(_functions(index, [*call.args[1:], dict(call.keyword_values).get("handler")]))
             _, callee = index.callee(target)
             if callee is not None and callee.key != key:
                 calls.add(callee.key)
+                delegated.update(_delegated(index, call, callee))
             tasks = _handed(index, call) if name in SCHEDULER_NAMES or call.attr in QUEUE_METHODS else ()
             scheduled.update(tasks)
             if "lifespan" in dict(call.keyword_values) or (call.attr == "add_event_handler" and call.first_str in _STARTUP_EVENTS):
@@ -85,15 +106,67 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
             if found is not None and found not in scheduled:
                 calls.add(found)
     calls -= scheduled  # `create_task(work())` calls work() only to hand its coroutine over
+    calls -= {handed for _, handed, _ in delegated}  # it runs where the callee calls it
     at_startup = function.qualname == MODULE_SCOPE or any(
         decorator.attr == "on_event" and decorator.first_str in _STARTUP_EVENTS for decorator in function.decorators
     )
     overrides = _overridden(index, summary, function)
-    if not (calls or scheduled or startup or at_startup or builds_app or overrides):
+    if not (calls or scheduled or startup or at_startup or builds_app or overrides or handlers or delegated):
         return None
     return ReachPart(
-        key, tuple(sorted(calls)), tuple(sorted(scheduled)), tuple(sorted(startup)), at_startup, builds_app, overrides
+        key, tuple(sorted(calls)), tuple(sorted(scheduled)), tuple(sorted(startup)), at_startup, builds_app, overrides,
+        tuple(sorted(handlers)), tuple(sorted(delegated)),
     )
+
+
+def _delegated(index, call, callee) -> List[Tuple[str, str, bool]]:
+    """(runner, handed, scheduled) for each project function the call hands to a parameter of the project
+    function `callee` that the callee, or a function nested in it, calls (ReachPart.delegated)."""
+    arguments = [*((str(position), target) for position, target in enumerate(call.args)), *call.keyword_values]
+    handed = [(slot, key) for slot, key in ((slot, _function_key(index, target)) for slot, target in arguments) if key]
+    summary = index.modules.get(callee.module) if handed else None
+    function = index.functions_of(summary).get(callee.qualname) if summary is not None else None
+    if function is None:
+        return []
+    params = [param.name for param in function.params]
+    if function.class_qualname and params[:1] in (["self"], ["cls"]):
+        params = params[1:]
+    runners = _parameter_runners(index, summary, function, callee.key)
+    found = []
+    for slot, key in handed:
+        name = params[int(slot)] if slot.isdigit() and int(slot) < len(params) else slot
+        if name in params:
+            found.extend((runner, key, _schedules(index, outer)) for param, runner, outer in runners if param == name)
+    return found
+
+
+def _parameter_runners(index, summary: ModuleSummary, function: Function, key: str) -> List[Tuple[str, str, str]]:
+    """(parameter, runner, handed to) for each call of one of the function's parameters, in it or in a
+    function nested in it that does not declare that name itself (Function.runs)."""
+    found = [(param, key, outer) for param, outer in function.runs]
+    prefix = f"{function.qualname}.<locals>."
+    for inner in index.functions_of(summary).values():
+        if inner.runs and inner.qualname.startswith(prefix):
+            declared = {param.name for param in inner.params}
+            inner_key = index.ref(summary, inner).key
+            found += [(param, inner_key, outer) for param, outer in inner.runs if param not in declared]
+    return found
+
+
+def _schedules(index, target: str) -> bool:
+    return bool(target) and index.resolve(target).name in SCHEDULER_NAMES
+
+
+def _socket_handlers(index, summary: ModuleSummary, function: Function, key: str) -> Tuple[str, ...]:
+    """`(key,)` when the function is a socket.io event handler by its decorator or its namespace class."""
+    if any(decorator.target and index.resolve(decorator.target).name in SOCKET_REGISTRARS for decorator in function.decorators):
+        return (key,)
+    owner_name, _, name = function.qualname.rpartition(".")
+    klass = index.classes_of(summary).get(owner_name) if function.class_qualname == owner_name else None
+    if klass is None or not name.startswith("on_"):
+        return ()
+    bases = (base for _, owner in index.mro(summary, klass) for base in owner.bases if base)
+    return (key,) if any(index.resolve(base).name in SOCKET_NAMESPACES for base in bases) else ()
 
 
 def _overridden(index, summary: ModuleSummary, function: Function) -> Tuple[str, ...]:
@@ -159,9 +232,10 @@ def build_reach(parts: Mapping[str, Iterable[ReachPart]], request_roots: Iterabl
             by_key[part.key] = part
             if test:
                 tests.add(part.key)
-    by_key = _with_overrides(by_key)
+    by_key = _with_edges(by_key)
+    handlers = {key for part in by_key.values() for key in part.handlers}
     served = {
-        "request": _reached(set(request_roots) - tests, by_key, tests),
+        "request": _reached((set(request_roots) | handlers) - tests, by_key, tests),
         "startup": _reached(
             ({key for part in by_key.values() for key in part.startup} | {part.key for part in by_key.values() if part.at_startup}) - tests,
             by_key, tests,
@@ -182,19 +256,23 @@ def build_reach(parts: Mapping[str, Iterable[ReachPart]], request_roots: Iterabl
     return reach
 
 
-def _with_overrides(by_key: Dict[str, ReachPart]) -> Dict[str, ReachPart]:
-    """Each part with the overriding methods among what it calls: where a base-class method runs, so may
-    every override of it (the class of `self` decides which)."""
-    overriders: Dict[str, List[str]] = {}
+def _with_edges(by_key: Dict[str, ReachPart]) -> Dict[str, ReachPart]:
+    """Each part with the calls other parts tell of: every override of a base-class method it runs (the
+    class of `self` decides which), and the functions handed to the parameters it calls."""
+    calls: Dict[str, Set[str]] = {}
+    scheduled: Dict[str, Set[str]] = {}
     for part in by_key.values():
         for base in part.overrides:
-            overriders.setdefault(base, []).append(part.key)
-    if not overriders:
-        return by_key
+            calls.setdefault(base, set()).add(part.key)
+        for runner, handed, handed_over in part.delegated:
+            (scheduled if handed_over else calls).setdefault(runner, set()).add(handed)
     extended = dict(by_key)
-    for base, keys in overriders.items():
-        part = extended.get(base) or ReachPart(base, (), (), (), False, False)
-        extended[base] = part._replace(calls=tuple(sorted({*part.calls, *keys})))
+    for key in calls.keys() | scheduled.keys():
+        part = extended.get(key) or ReachPart(key, (), (), (), False, False)
+        extended[key] = part._replace(
+            calls=tuple(sorted({*part.calls, *calls.get(key, ())})),
+            scheduled=tuple(sorted({*part.scheduled, *scheduled.get(key, ())})),
+        )
     return extended
 
 

@@ -205,6 +205,10 @@ class Function:
     span: "Span" = None  # type: ignore[assignment]
     # Targets of its `with` / `async with` items (a semaphore held around work, a session opened).
     contexts: Tuple[Optional[str], ...] = ()
+    # The parameters it calls, its own or an enclosing function's (`await work()`), each with the target
+    # of the call it is handed to as it is made ("" if none: `ensure_future(work())` hands it over): a
+    # function passed to one runs where this function runs (reach.py).
+    runs: Tuple[Tuple[str, str], ...] = ()
 
 
 @_record
@@ -752,10 +756,30 @@ class Summarizer:
                     if isinstance(child, (ast.With, ast.AsyncWith))
                     for item in child.items
                 ),
+                runs=self.called_parameters(node, scope, walked),
             )
         )
         self.walk_definitions(node.body, f"{qualname}.<locals>", None)
         self.scopes.pop()
+
+    def called_parameters(self, node: FunctionNode, scope: _Scope, walked: Sequence[ast.AST]) -> Tuple[Tuple[str, str], ...]:
+        """(name, target of the call it is handed to) for the calls of its own parameters and of its
+        enclosing functions' locals that it makes."""
+        args = node.args
+        own = {arg.arg for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+        enclosing = {
+            name for outer in self.scopes[:-1] if scope.qualname.startswith(f"{outer.qualname}.<locals>.") for name in outer.locals
+        }
+        visible = own | (enclosing - scope.locals)
+        handed_to = {
+            id(argument): self.target(child.func) or ""
+            for child in walked if isinstance(child, ast.Call) for argument in child.args
+        }
+        return tuple(sorted({
+            (child.func.id, handed_to.get(id(child), ""))
+            for child in walked
+            if isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id in visible
+        }))
 
     def klass(self, node: ast.ClassDef, qualname: str, direct: bool) -> None:
         attributes: Dict[str, str] = {}

@@ -158,6 +158,18 @@ class ChatNamespace(socketio.AsyncNamespace):
         Path("namespace-helper").read_text()
 
 
+class TimingMiddleware:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        Path(scope["path"]).read_text()
+        await self.app(scope, receive, send)
+
+
+app.add_middleware(TimingMiddleware)
+
+
 async def command():
     await in_command()
     await asyncio.create_task(in_command_task())
@@ -190,6 +202,7 @@ def test_each_function_runs_where_the_app_runs_it(cli):
         "at_startup": "startup",  # a lifespan defined inside an app factory
         "at_other_startup": "startup",  # a lifespan a factory returns
         "in_request": "request",
+        "__call__": "request",  # a pure ASGI middleware class registered with `add_middleware`
         "in_socket_event": "request",  # socket.io event handlers run per message of a connected client
         "in_socket_connect": "request",
         "in_socket_handler": "request",
@@ -210,7 +223,7 @@ def test_each_function_runs_where_the_app_runs_it(cli):
 
 def test_the_reach_setting_selects_findings(cli):
     assert set(_reach(cli, "--reach", "request,background")) == {
-        "in_request", "in_override", "in_task", "in_background_task", "in_scheduled_job", "in_socket_event",
+        "in_request", "__call__", "in_override", "in_task", "in_background_task", "in_scheduled_job", "in_socket_event",
         "in_handed_task", "in_handed_call", "in_spawned_task",
         "in_socket_connect", "in_socket_handler", "on_chat",
     }

@@ -3,7 +3,8 @@
 FastAPI decides how a function runs: `def` routes, dependencies and background tasks go to a threadpool,
 `async def` ones run on the event loop; a dependency (or middleware) runs on every request it serves.
 This is read off the index summaries: route decorators, `Depends(...)`/`Security(...)` anywhere (defaults,
-`Annotated` metadata, `dependencies=[...]`), `@app.middleware("http")`, `BaseHTTPMiddleware.dispatch`.
+`Annotated` metadata, `dependencies=[...]`), `@app.middleware("http")`, `BaseHTTPMiddleware.dispatch`, and the
+`__call__` of a pure ASGI middleware class handed to `app.add_middleware(...)` or `Middleware(...)`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ WEBSOCKET = frozenset({"websocket", "websocket_route"})
 DEPENDS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
 MIDDLEWARE_BASES = frozenset(
     {"starlette.middleware.base.BaseHTTPMiddleware", "fastapi.middleware.base.BaseHTTPMiddleware"}
+)
+# What registers a middleware class, by its first argument: the app's method and Starlette's record of one.
+MIDDLEWARE_REGISTRARS = frozenset(
+    {*(f"{owner}.add_middleware" for owner in ROUTE_OWNERS), "starlette.middleware.Middleware", "fastapi.middleware.Middleware"}
 )
 # Decorators that make a function return one remembered value instead of recomputing it per call.
 CACHE_DECORATORS = frozenset(
@@ -86,6 +91,8 @@ class FunctionModel(NamedTuple):
     dependencies: Tuple[str, ...]
     middleware: bool
     cached: bool
+    # The middleware (of any module) its calls register: an ASGI middleware class's `__call__`.
+    registers: Tuple[str, ...] = ()
 
 
 def build_model(functions: Iterable[FunctionModel]) -> FastAPIModel:
@@ -96,6 +103,7 @@ def build_model(functions: Iterable[FunctionModel]) -> FastAPIModel:
         model.dependencies.update(function.dependencies)
         if function.middleware:
             model.middleware.add(function.key)
+        model.middleware.update(function.registers)
         if function.cached:
             model.cached.add(function.key)
     return model
@@ -115,8 +123,10 @@ def function_model(index, summary: ModuleSummary, function: Function, key: str) 
             route = method
         elif resolved.rpartition(".")[2] == "middleware" and resolved.rpartition(".")[0] in ROUTE_OWNERS:
             middleware = True
+    registers: Set[str] = set()
     for call in function.calls:
         _collect_dependency(index, call, dependencies)
+        _collect_middleware(index, call, registers)
     for param in function.params:
         depends = param.depends or index.dependency_alias(param.annotation_ref)
         if depends:
@@ -125,9 +135,23 @@ def function_model(index, summary: ModuleSummary, function: Function, key: str) 
         index, summary, function.class_qualname
     ):
         middleware = True
-    if route or dependencies or middleware or cached:
-        return FunctionModel(key, route, tuple(sorted(dependencies)), middleware, cached)
+    if route or dependencies or middleware or cached or registers:
+        return FunctionModel(key, route, tuple(sorted(dependencies)), middleware, cached, tuple(sorted(registers)))
     return None
+
+
+def _collect_middleware(index, call: Call, registers: Set[str]) -> None:
+    """`app.add_middleware(TimingMiddleware)`: the class's `__call__` runs per request (a BaseHTTPMiddleware's
+    `dispatch` is found by its base class)."""
+    if not call.args or not call.args[0] or call.target is None:
+        return
+    if index.resolve(call.target).name not in MIDDLEWARE_REGISTRARS:
+        return
+    resolved = index.resolve(call.args[0])
+    if resolved.kind == "class":
+        method = index.resolve(f"{resolved.name}().__call__")
+        if method.kind == "function" and method.function is not None and method.function.is_async:
+            registers.add(method.function.key)
 
 
 def _collect_dependency(index, call: Call, dependencies: Set[str]) -> None:

@@ -1,6 +1,6 @@
 """## What it does
 Checks for HTTP clients, database engines and pools, and SDK clients created inside a route, a
-dependency or middleware, so that a new one is built for every request: `httpx.AsyncClient()`/`Client()`,
+dependency or middleware (including a pure ASGI middleware class's `__call__`), so that a new one is built for every request: `httpx.AsyncClient()`/`Client()`,
 `aiohttp.ClientSession()`, `create_async_engine()`/`create_engine()`, `asyncpg.create_pool()`,
 `redis.asyncio.Redis()`/`from_url()`, motor's `AsyncIOMotorClient()`, Elasticsearch, and the OpenAI and
 Anthropic clients. A client created in the lifespan, at module level, in a cached dependency
@@ -190,6 +190,21 @@ class ClientPerRequest(CallRule):
             """,
             note="near miss: not a route or dependency",
         ),
+        Valid(
+            """
+            import httpx
+
+            class AuditMiddleware:
+                def __init__(self, app):
+                    self.app = app
+
+                async def __call__(self, scope, receive, send):
+                    async with httpx.AsyncClient() as client:
+                        await client.post("https://audit.example.com", json={"path": scope["path"]})
+                    await self.app(scope, receive, send)
+            """,
+            note="near miss: a middleware class no app registers",
+        ),
     ]
     INVALID = [
         Invalid(
@@ -231,6 +246,35 @@ class ClientPerRequest(CallRule):
                 async with aiohttp.ClientSession() as http:  # FAL305
                     await http.get("https://example.com")
             """
+        ),
+        Invalid(
+            """
+            import httpx
+            from fastapi import FastAPI
+            from starlette.middleware import Middleware
+
+            class AuditMiddleware:
+                def __init__(self, app):
+                    self.app = app
+
+                async def __call__(self, scope, receive, send):
+                    async with httpx.AsyncClient() as client:  # FAL305
+                        await client.post("https://audit.example.com", json={"path": scope["path"]})
+                    await self.app(scope, receive, send)
+
+            class TraceMiddleware:
+                def __init__(self, app):
+                    self.app = app
+
+                async def __call__(self, scope, receive, send):
+                    async with httpx.AsyncClient() as client:  # FAL305
+                        await client.post("https://trace.example.com", json={"path": scope["path"]})
+                    await self.app(scope, receive, send)
+
+            app = FastAPI(middleware=[Middleware(TraceMiddleware)])
+            app.add_middleware(AuditMiddleware)
+            """,
+            note="pure ASGI middleware classes run their `__call__` on every request",
         ),
     ]
 

@@ -79,6 +79,18 @@ def _all_params(params: Optional[cst.Parameters]):
     return found
 
 
+def _unpacked(target: cst.BaseExpression, value: cst.BaseExpression) -> List[Tuple[cst.Name, cst.BaseExpression]]:
+    """`a, b = x, y`: each name with its element (as summary._unpacked reads it)."""
+    if isinstance(target, cst.Name):
+        return [(target, value)]
+    if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)):
+        targets, values = target.elements, value.elements
+        starred = any(isinstance(element, cst.StarredElement) for element in (*targets, *values))
+        if len(targets) == len(values) and not starred:
+            return [pair for element, item in zip(targets, values) for pair in _unpacked(element.value, item.value)]
+    return []
+
+
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     """`a.b.c` as text; None for anything but a plain name/attribute chain."""
     if isinstance(node, cst.Name):
@@ -125,6 +137,9 @@ class _LocalValues(cst.CSTVisitor):
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             self._bind(node.targets[0].target, node.value)
             self.assigned.add(node.targets[0].target)
+        elif len(node.targets) == 1:
+            for name, value in _unpacked(node.targets[0].target, node.value):
+                self._bind(name, value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if isinstance(node.target, cst.Name):

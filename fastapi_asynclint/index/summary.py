@@ -587,8 +587,9 @@ class Summarizer:
                     _bind(scope, name, value)
             elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 _bind(scope, child.name, self.qualify(f"{scope.qualname}.<locals>.{child.name}"))
-            elif isinstance(child, ast.Assign) and len(child.targets) == 1 and isinstance(child.targets[0], ast.Name):
-                _bind(scope, child.targets[0].id, self.value_of(child.value))
+            elif isinstance(child, ast.Assign) and len(child.targets) == 1:
+                for name, value in _unpacked(child.targets[0], child.value):
+                    _bind(scope, name, self.value_of(value))
             elif isinstance(child, ast.AnnAssign) and isinstance(child.target, ast.Name):
                 if child.value is not None:
                     _bind(scope, child.target.id, self.value_of(child.value))
@@ -931,6 +932,17 @@ def _is_main_block(statement: ast.stmt) -> bool:
         and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
         and test.comparators[0].value == "__main__"
     )
+
+
+def _unpacked(target: ast.AST, value: ast.AST) -> List[Tuple[str, ast.AST]]:
+    """The names an assignment binds, each with its value: `name = value`, and `a, b = x, y` element by
+    element (an unpacking of anything but a display of as many elements is not followed)."""
+    if isinstance(target, ast.Name):
+        return [(target.id, value)]
+    if isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)):
+        if len(target.elts) == len(value.elts) and not any(isinstance(e, ast.Starred) for e in (*target.elts, *value.elts)):
+            return [pair for element, item in zip(target.elts, value.elts) for pair in _unpacked(element, item)]
+    return []
 
 
 def _bind(scope: _Scope, name: str, value: Optional[str]) -> None:

@@ -225,6 +225,27 @@ class BlockingFileIO(BlockingCallRule):
             note="near miss: an archive over a `SpooledTemporaryFile` is written in memory, like one over `io.BytesIO`",
         ),
         Valid(
+            """
+            import io
+            import zipfile
+
+
+            def zip_export(names):
+                output, seen = io.BytesIO(), set()
+                with zipfile.ZipFile(output, "w") as archive:
+                    for name in names:
+                        if name not in seen:
+                            seen.add(name)
+                            archive.writestr(name, "")
+                return output.getvalue()
+
+
+            async def export(names: list):
+                return zip_export(names)
+            """,
+            note="near miss: a buffer bound by unpacking (`output, seen = io.BytesIO(), set()`) is still in memory",
+        ),
+        Valid(
             files={
                 "secrets.py": """
                     import os
@@ -579,6 +600,23 @@ class BlockingFileIO(BlockingCallRule):
     ]
 
     INVALID = [
+        Invalid(
+            """
+            import zipfile
+
+
+            def zip_export(names):
+                output, seen = "export.zip", set()
+                with zipfile.ZipFile(output, "w") as archive:
+                    for name in names:
+                        archive.writestr(name, "")
+
+
+            async def export(names: list):
+                zip_export(names)  # FAL103
+            """,
+            note="near miss: an archive over a path bound by unpacking writes a file",
+        ),
         Invalid(
             """
             from typing import Optional

@@ -14,6 +14,8 @@ import socketio
 import typer
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import BackgroundTasks, FastAPI
+from fastapi.routing import APIRoute
+from starlette.routing import Route
 
 cli = typer.Typer()
 scheduler = AsyncIOScheduler()
@@ -170,6 +172,26 @@ class TimingMiddleware:
 app.add_middleware(TimingMiddleware)
 
 
+async def in_added_route(name: str):
+    Path(name).read_text()
+
+
+async def in_starlette_route(request):
+    Path(request.url.path).read_text()
+
+
+class TimedRoute(APIRoute):
+    pass
+
+
+async def in_subclass_route(name: str):
+    Path(name).read_text()
+
+
+app.add_api_route("/added", in_added_route, methods=["GET"])
+ROUTES = [Route("/plain", endpoint=in_starlette_route), TimedRoute("/timed", in_subclass_route)]
+
+
 async def command():
     await in_command()
     await asyncio.create_task(in_command_task())
@@ -203,6 +225,9 @@ def test_each_function_runs_where_the_app_runs_it(cli):
         "at_other_startup": "startup",  # a lifespan a factory returns
         "in_request": "request",
         "__call__": "request",  # a pure ASGI middleware class registered with `add_middleware`
+        "in_added_route": "request",  # an endpoint registered without a decorator
+        "in_starlette_route": "request",
+        "in_subclass_route": "request",  # through a project subclass of `APIRoute`
         "in_socket_event": "request",  # socket.io event handlers run per message of a connected client
         "in_socket_connect": "request",
         "in_socket_handler": "request",
@@ -223,7 +248,7 @@ def test_each_function_runs_where_the_app_runs_it(cli):
 
 def test_the_reach_setting_selects_findings(cli):
     assert set(_reach(cli, "--reach", "request,background")) == {
-        "in_request", "__call__", "in_override", "in_task", "in_background_task", "in_scheduled_job", "in_socket_event",
+        "in_request", "__call__", "in_added_route", "in_starlette_route", "in_subclass_route", "in_override", "in_task", "in_background_task", "in_scheduled_job", "in_socket_event",
         "in_handed_task", "in_handed_call", "in_spawned_task",
         "in_socket_connect", "in_socket_handler", "on_chat",
     }

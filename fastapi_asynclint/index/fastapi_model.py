@@ -3,8 +3,10 @@
 FastAPI decides how a function runs: `def` routes, dependencies and background tasks go to a threadpool,
 `async def` ones run on the event loop; a dependency (or middleware) runs on every request it serves.
 This is read off the index summaries: route decorators, `Depends(...)`/`Security(...)` anywhere (defaults,
-`Annotated` metadata, `dependencies=[...]`), `@app.middleware("http")`, `BaseHTTPMiddleware.dispatch`, and the
-`__call__` of a pure ASGI middleware class handed to `app.add_middleware(...)` or `Middleware(...)`.
+`Annotated` metadata, `dependencies=[...]`), `@app.middleware("http")`, `BaseHTTPMiddleware.dispatch`, the
+`__call__` of a pure ASGI middleware class handed to `app.add_middleware(...)` or `Middleware(...)`, and
+endpoints registered without a decorator: `app.add_api_route(path, endpoint)`, `APIRoute(path, endpoint)`,
+Starlette's `Route(path, endpoint)` and their websocket forms.
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ MIDDLEWARE_BASES = frozenset(
 MIDDLEWARE_REGISTRARS = frozenset(
     {*(f"{owner}.add_middleware" for owner in ROUTE_OWNERS), "starlette.middleware.Middleware", "fastapi.middleware.Middleware"}
 )
+# What registers an endpoint given as its second argument (or `endpoint=`), with the method it serves.
+ROUTE_REGISTRARS = {
+    **{f"{owner}.{method}": "any" for owner in ROUTE_OWNERS for method in ("add_api_route", "add_route")},
+    **{f"{owner}.{method}": "websocket" for owner in ROUTE_OWNERS for method in ("add_api_websocket_route", "add_websocket_route")},
+    "fastapi.routing.APIRoute": "any", "starlette.routing.Route": "any",
+    "fastapi.routing.APIWebSocketRoute": "websocket", "starlette.routing.WebSocketRoute": "websocket",
+}
 # Decorators that make a function return one remembered value instead of recomputing it per call.
 CACHE_DECORATORS = frozenset(
     {
@@ -91,8 +100,9 @@ class FunctionModel(NamedTuple):
     dependencies: Tuple[str, ...]
     middleware: bool
     cached: bool
-    # The middleware (of any module) its calls register: an ASGI middleware class's `__call__`.
-    registers: Tuple[str, ...] = ()
+    # What its calls register (of any module), as (function key, "middleware" or the method of a route): an
+    # ASGI middleware class's `__call__`, an endpoint handed to `add_api_route`.
+    registers: Tuple[Tuple[str, str], ...] = ()
 
 
 def build_model(functions: Iterable[FunctionModel]) -> FastAPIModel:
@@ -103,7 +113,11 @@ def build_model(functions: Iterable[FunctionModel]) -> FastAPIModel:
         model.dependencies.update(function.dependencies)
         if function.middleware:
             model.middleware.add(function.key)
-        model.middleware.update(function.registers)
+        for key, kind in function.registers:
+            if kind == "middleware":
+                model.middleware.add(key)
+            else:
+                model.routes.setdefault(key, kind)
         if function.cached:
             model.cached.add(function.key)
     return model
@@ -123,10 +137,10 @@ def function_model(index, summary: ModuleSummary, function: Function, key: str) 
             route = method
         elif resolved.rpartition(".")[2] == "middleware" and resolved.rpartition(".")[0] in ROUTE_OWNERS:
             middleware = True
-    registers: Set[str] = set()
+    registers: Set[Tuple[str, str]] = set()
     for call in function.calls:
         _collect_dependency(index, call, dependencies)
-        _collect_middleware(index, call, registers)
+        _collect_registered(index, call, registers)
     for param in function.params:
         depends = param.depends or index.dependency_alias(param.annotation_ref)
         if depends:
@@ -140,18 +154,36 @@ def function_model(index, summary: ModuleSummary, function: Function, key: str) 
     return None
 
 
-def _collect_middleware(index, call: Call, registers: Set[str]) -> None:
+def _collect_registered(index, call: Call, registers: Set[Tuple[str, str]]) -> None:
     """`app.add_middleware(TimingMiddleware)`: the class's `__call__` runs per request (a BaseHTTPMiddleware's
-    `dispatch` is found by its base class)."""
-    if not call.args or not call.args[0] or call.target is None:
+    `dispatch` is found by its base class); `app.add_api_route("/items", list_items)`: a route."""
+    if call.target is None or not (call.args or call.keyword_values):
         return
-    if index.resolve(call.target).name not in MIDDLEWARE_REGISTRARS:
+    if index.resolve(call.target).name in MIDDLEWARE_REGISTRARS:
+        if not call.args or not call.args[0]:
+            return
+        resolved = index.resolve(call.args[0])
+        if resolved.kind == "class":
+            method = index.resolve(f"{resolved.name}().__call__")
+            if method.kind == "function" and method.function is not None and method.function.is_async:
+                registers.add((method.function.key, "middleware"))
         return
-    resolved = index.resolve(call.args[0])
-    if resolved.kind == "class":
-        method = index.resolve(f"{resolved.name}().__call__")
-        if method.kind == "function" and method.function is not None and method.function.is_async:
-            registers.add(method.function.key)
+    kind = _route_kind(index, call.target)
+    endpoint = dict(call.keyword_values).get("endpoint") or (call.args[1] if len(call.args) > 1 else None)
+    resolved = index.resolve(endpoint) if kind and endpoint else None
+    if resolved is not None and resolved.kind == "function" and resolved.function is not None:
+        registers.add((resolved.function.key, kind))
+
+
+def _route_kind(index, target: str) -> Optional[str]:
+    """The method a call of `target` registers its endpoint for, when it is a route registrar or a project
+    subclass of one (`class APIRoute(fastapi.routing.APIRoute)`)."""
+    kind = ROUTE_REGISTRARS.get(index.resolve(target).name.rsplit("()", 1)[0])
+    found = index.class_by_target(target) if kind is None else None
+    for _, owner in index.mro(*found) if found is not None else ():
+        for base in owner.bases:
+            kind = kind or (ROUTE_REGISTRARS.get(index.resolve(base).name) if base else None)
+    return kind
 
 
 def _collect_dependency(index, call: Call, dependencies: Set[str]) -> None:

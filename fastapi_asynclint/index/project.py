@@ -463,11 +463,11 @@ class ProjectIndex:
             seen.add((owner_summary.module, owner.qualname))
             yield owner_summary, owner
             for base in owner.bases:
-                found = self._class_by_target(base)
+                found = self.class_by_target(base)
                 if found is not None:
                     queue.append(found)
 
-    def _class_by_target(self, target: Optional[str]) -> Optional[Tuple[ModuleSummary, ClassInfo]]:
+    def class_by_target(self, target: Optional[str]) -> Optional[Tuple[ModuleSummary, ClassInfo]]:
         resolved = self.resolve(target)
         if resolved.kind != "class":
             return None

@@ -276,6 +276,27 @@ class ClientPerRequest(CallRule):
             """,
             note="pure ASGI middleware classes run their `__call__` on every request",
         ),
+        Invalid(
+            """
+            import httpx
+            from fastapi import APIRouter
+            from starlette.routing import Route
+
+            router = APIRouter()
+
+            async def rates():
+                async with httpx.AsyncClient() as client:  # FAL305
+                    return (await client.get("https://rates.example.com")).json()
+
+            async def health(request):
+                async with httpx.AsyncClient() as client:  # FAL305
+                    await client.get("https://upstream.example.com/health")
+
+            router.add_api_route("/rates", rates, methods=["GET"])
+            routes = [Route("/health", endpoint=health)]
+            """,
+            note="endpoints registered without a decorator serve requests too",
+        ),
     ]
 
 

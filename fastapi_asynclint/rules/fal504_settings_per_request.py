@@ -54,7 +54,7 @@ def is_settings_class(index: ProjectIndex, target: Optional[str]) -> bool:
     resolved = index.resolve(target)
     if resolved.kind != "class":
         return False
-    found = index._class_by_target(target)
+    found = index.class_by_target(target)
     if found is None:
         return False
     summary, klass = found

@@ -159,31 +159,34 @@ def _collect_registered(index, call: Call, registers: Set[Tuple[str, str]]) -> N
     `dispatch` is found by its base class); `app.add_api_route("/items", list_items)`: a route."""
     if call.target is None or not (call.args or call.keyword_values):
         return
-    if index.resolve(call.target).name in MIDDLEWARE_REGISTRARS:
+    resolved = index.resolve(call.target)
+    if resolved.name in MIDDLEWARE_REGISTRARS:
         if not call.args or not call.args[0]:
             return
-        resolved = index.resolve(call.args[0])
-        if resolved.kind == "class":
-            method = index.resolve(f"{resolved.name}().__call__")
+        middleware = index.resolve(call.args[0])
+        if middleware.kind == "class":
+            method = index.resolve(f"{middleware.name}().__call__")
             if method.kind == "function" and method.function is not None and method.function.is_async:
                 registers.add((method.function.key, "middleware"))
         return
-    kind = _route_kind(index, call.target)
+    kind = ROUTE_REGISTRARS.get(resolved.name.rsplit("()", 1)[0])
+    if kind is None and resolved.kind == "class":
+        kind = _subclassed_route(index, call.target)
     endpoint = dict(call.keyword_values).get("endpoint") or (call.args[1] if len(call.args) > 1 else None)
-    resolved = index.resolve(endpoint) if kind and endpoint else None
-    if resolved is not None and resolved.kind == "function" and resolved.function is not None:
-        registers.add((resolved.function.key, kind))
+    found = index.resolve(endpoint) if kind and endpoint else None
+    if found is not None and found.kind == "function" and found.function is not None:
+        registers.add((found.function.key, kind))
 
 
-def _route_kind(index, target: str) -> Optional[str]:
-    """The method a call of `target` registers its endpoint for, when it is a route registrar or a project
-    subclass of one (`class APIRoute(fastapi.routing.APIRoute)`)."""
-    kind = ROUTE_REGISTRARS.get(index.resolve(target).name.rsplit("()", 1)[0])
-    found = index.class_by_target(target) if kind is None else None
+def _subclassed_route(index, target: str) -> Optional[str]:
+    """The method a project subclass of a route class (`class APIRoute(fastapi.routing.APIRoute)`) serves."""
+    found = index.class_by_target(target)
     for _, owner in index.mro(*found) if found is not None else ():
         for base in owner.bases:
-            kind = kind or (ROUTE_REGISTRARS.get(index.resolve(base).name) if base else None)
-    return kind
+            kind = ROUTE_REGISTRARS.get(index.resolve(base).name) if base else None
+            if kind:
+                return kind
+    return None
 
 
 def _collect_dependency(index, call: Call, dependencies: Set[str]) -> None:

@@ -122,16 +122,16 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
 def _delegated(index, call, callee) -> List[Tuple[str, str, bool]]:
     """(runner, handed, scheduled) for each project function the call hands to a parameter of the project
     function `callee` that the callee, or a function nested in it, calls (ReachPart.delegated)."""
+    summary = index.modules.get(callee.module) if any(call.args) or call.keyword_values else None
+    function = index.functions_of(summary).get(callee.qualname) if summary is not None else None
+    if function is None or not function.runs:
+        return []
     arguments = [*((str(position), target) for position, target in enumerate(call.args)), *call.keyword_values]
     handed = [(slot, key) for slot, key in ((slot, _function_key(index, target)) for slot, target in arguments) if key]
-    summary = index.modules.get(callee.module) if handed else None
-    function = index.functions_of(summary).get(callee.qualname) if summary is not None else None
-    if function is None:
-        return []
     params = [param.name for param in function.params]
     if function.class_qualname and params[:1] in (["self"], ["cls"]):
         params = params[1:]
-    runners = _parameter_runners(index, summary, function, callee.key)
+    runners = _parameter_runners(index, summary, function)
     found = []
     for slot, key in handed:
         name = params[int(slot)] if slot.isdigit() and int(slot) < len(params) else slot
@@ -140,17 +140,14 @@ def _delegated(index, call, callee) -> List[Tuple[str, str, bool]]:
     return found
 
 
-def _parameter_runners(index, summary: ModuleSummary, function: Function, key: str) -> List[Tuple[str, str, str]]:
-    """(parameter, runner, handed to) for each call of one of the function's parameters, in it or in a
-    function nested in it that does not declare that name itself (Function.runs)."""
-    found = [(param, key, outer) for param, outer in function.runs]
-    prefix = f"{function.qualname}.<locals>."
-    for inner in index.functions_of(summary).values():
-        if inner.runs and inner.qualname.startswith(prefix):
-            declared = {param.name for param in inner.params}
-            inner_key = index.ref(summary, inner).key
-            found += [(param, inner_key, outer) for param, outer in inner.runs if param not in declared]
-    return found
+def _parameter_runners(index, summary: ModuleSummary, function: Function) -> List[Tuple[str, str, str]]:
+    """(parameter, runner key, handed to) for each call of one of the function's parameters (Function.runs)."""
+    functions = index.functions_of(summary)
+    return [
+        (param, index.ref(summary, functions[runner]).key, outer)
+        for param, runner, outer in function.runs
+        if runner in functions
+    ]
 
 
 def _schedules(index, target: str) -> bool:

@@ -205,10 +205,10 @@ class Function:
     span: "Span" = None  # type: ignore[assignment]
     # Targets of its `with` / `async with` items (a semaphore held around work, a session opened).
     contexts: Tuple[Optional[str], ...] = ()
-    # The parameters it calls, its own or an enclosing function's (`await work()`), each with the target
-    # of the call it is handed to as it is made ("" if none: `ensure_future(work())` hands it over): a
-    # function passed to one runs where this function runs (reach.py).
-    runs: Tuple[Tuple[str, str], ...] = ()
+    # The calls of its parameters (`await work()`), in it or in a function nested in it: (parameter, the
+    # qualname of the function that makes the call, the target of the call it is handed to as it is made,
+    # "" if none: `ensure_future(work())` hands it over). A function passed to one runs there (reach.py).
+    runs: Tuple[Tuple[str, str, str], ...] = ()
 
 
 @_record
@@ -729,7 +729,7 @@ class Summarizer:
         calls, awaits, yields = self.calls_in(walked)
         guards = GuardFinder(node, method=bool(class_qualname) and not _is_staticmethod(node), nodes=walked)
         once = once_calls(node, walked, self.slot_getters)
-        prompt = reaping_calls(node)
+        prompt = reaping_calls(node) if any(call.attr == "kill" for call in calls) else set()
         # Always: a function without parameters still passes string literals (`get_secret_str("KEY")`).
         calls = [
             replace(
@@ -757,30 +757,48 @@ class Summarizer:
                     if isinstance(child, (ast.With, ast.AsyncWith))
                     for item in child.items
                 ),
-                runs=self.called_parameters(node, scope, walked),
+                runs=self.called_parameters(node, qualname, scope, walked),
             )
         )
+        position = len(self.functions) - 1
         self.walk_definitions(node.body, f"{qualname}.<locals>", None)
         self.scopes.pop()
+        self._add_nested_runs(node, position)
 
-    def called_parameters(self, node: FunctionNode, scope: _Scope, walked: Sequence[ast.AST]) -> Tuple[Tuple[str, str], ...]:
-        """(name, target of the call it is handed to) for the calls of its own parameters and of its
-        enclosing functions' locals that it makes."""
+    def called_parameters(self, node: FunctionNode, qualname: str, scope: _Scope, walked: Sequence[ast.AST]) -> Tuple[Tuple[str, str, str], ...]:
+        """Function.runs for the calls it makes itself of its own parameters and of its enclosing
+        functions' locals (which _add_nested_runs hands up to the function that declares them)."""
+        calls = [child for child in walked if type(child) is ast.Call and type(child.func) is ast.Name]  # type: ignore[attr-defined]
         args = node.args
-        own = {arg.arg for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
-        enclosing = {
-            name for outer in self.scopes[:-1] if scope.qualname.startswith(f"{outer.qualname}.<locals>.") for name in outer.locals
-        }
-        visible = own | (enclosing - scope.locals)
+        visible = {arg.arg for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+        free = {call.func.id for call in calls} - scope.locals  # type: ignore[attr-defined]
+        if free and len(self.scopes) > 1:
+            visible |= free & {
+                name for outer in self.scopes[:-1] if scope.qualname.startswith(f"{outer.qualname}.<locals>.") for name in outer.locals
+            }
+        calls = [call for call in calls if call.func.id in visible]  # type: ignore[attr-defined]
+        if not calls:
+            return ()
         handed_to = {
             id(argument): self.target(child.func) or ""
             for child in walked if isinstance(child, ast.Call) for argument in child.args
         }
-        return tuple(sorted({
-            (child.func.id, handed_to.get(id(child), ""))
-            for child in walked
-            if isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id in visible
-        }))
+        return tuple(sorted({(call.func.id, qualname, handed_to.get(id(call), "")) for call in calls}))  # type: ignore[attr-defined]
+
+    def _add_nested_runs(self, node: FunctionNode, position: int) -> None:
+        """Add to the function's runs the calls of its parameters that the functions nested in it (summarised
+        after it) make, unless the nested function declares that name itself."""
+        args = node.args
+        own = {arg.arg for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+        found = {
+            entry
+            for inner in self.functions[position + 1 :]
+            for entry in inner.runs
+            if entry[0] in own and entry[1] == inner.qualname and all(param.name != entry[0] for param in inner.params)
+        }
+        if found:
+            function = self.functions[position]
+            self.functions[position] = replace(function, runs=tuple(sorted({*function.runs, *found})))
 
     def klass(self, node: ast.ClassDef, qualname: str, direct: bool) -> None:
         attributes: Dict[str, str] = {}

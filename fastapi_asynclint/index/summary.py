@@ -205,9 +205,10 @@ class Function:
     span: "Span" = None  # type: ignore[assignment]
     # Targets of its `with` / `async with` items (a semaphore held around work, a session opened).
     contexts: Tuple[Optional[str], ...] = ()
-    # The calls of its parameters (`await work()`), in it or in a function nested in it: (parameter, the
-    # qualname of the function that makes the call, the target of the call it is handed to as it is made,
-    # "" if none: `ensure_future(work())` hands it over). A function passed to one runs there (reach.py).
+    # The calls of names it does not bind (`await work()`): of its parameters, also those that functions
+    # nested in it make, and of its enclosing functions' locals. Each as (name, the qualname of the function
+    # that makes the call, the target of the call it is handed to as it is made, "" if none:
+    # `ensure_future(work())` hands it over). A function passed to a parameter runs there (reach.py).
     runs: Tuple[Tuple[str, str, str], ...] = ()
 
 
@@ -769,8 +770,7 @@ class Summarizer:
         """Function.runs for the calls it makes itself of its own parameters and of its enclosing
         functions' locals (which _add_nested_runs hands up to the function that declares them)."""
         calls = [child for child in walked if type(child) is ast.Call and type(child.func) is ast.Name]  # type: ignore[attr-defined]
-        args = node.args
-        visible = {arg.arg for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+        visible = _named_parameters(node)
         free = {call.func.id for call in calls} - scope.locals  # type: ignore[attr-defined]
         if free and len(self.scopes) > 1:
             visible |= free & {
@@ -788,8 +788,7 @@ class Summarizer:
     def _add_nested_runs(self, node: FunctionNode, position: int) -> None:
         """Add to the function's runs the calls of its parameters that the functions nested in it (summarised
         after it) make, unless the nested function declares that name itself."""
-        args = node.args
-        own = {arg.arg for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+        own = _named_parameters(node)
         found = {
             entry
             for inner in self.functions[position + 1 :]
@@ -950,6 +949,12 @@ def _is_main_block(statement: ast.stmt) -> bool:
         and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant)
         and test.comparators[0].value == "__main__"
     )
+
+
+def _named_parameters(node: FunctionNode) -> Set[str]:
+    """The parameters a call can pass by name (not `*args` or `**kwargs`)."""
+    args = node.args
+    return {arg.arg for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
 
 
 def _unpacked(target: ast.AST, value: ast.AST) -> List[Tuple[str, ast.AST]]:

@@ -20,6 +20,7 @@ from starlette.routing import Route
 cli = typer.Typer()
 scheduler = AsyncIOScheduler()
 sio = socketio.AsyncServer(async_mode="asgi")
+OTHER_LOOP = asyncio.new_event_loop()
 
 
 def create_app():
@@ -100,6 +101,10 @@ async def in_spawned_task():
     Path("spawned-task").read_text()
 
 
+async def in_other_loop():
+    Path("other-loop").read_text()
+
+
 async def in_handed_task():
     Path("handed-task").read_text()
 
@@ -132,6 +137,7 @@ async def run(background_tasks: BackgroundTasks):
     background_tasks.add_task(in_background_task)
     await start_task(set(), work=in_handed_task)
     await run_now(in_handed_call)
+    asyncio.run_coroutine_threadsafe(in_other_loop(), OTHER_LOOP)
     await spawn(set(), in_spawned_task)
 
 
@@ -237,6 +243,7 @@ def test_each_function_runs_where_the_app_runs_it(cli):
         "in_task": "background",  # a task a route schedules, through a helper: not the route's request
         "in_background_task": "background",
         "in_handed_task": "background",  # handed to a helper whose scheduled child calls it
+        "in_other_loop": "background",  # handed to another thread's loop
         "in_handed_call": "request",  # handed to a helper that calls it
         "in_spawned_task": "background",  # handed to a helper that schedules it
         "in_scheduled_job": "background",  # a job the lifespan gives a scheduler runs apart from startup
@@ -249,6 +256,6 @@ def test_each_function_runs_where_the_app_runs_it(cli):
 def test_the_reach_setting_selects_findings(cli):
     assert set(_reach(cli, "--reach", "request,background")) == {
         "in_request", "__call__", "in_added_route", "in_starlette_route", "in_subclass_route", "in_override", "in_task", "in_background_task", "in_scheduled_job", "in_socket_event",
-        "in_handed_task", "in_handed_call", "in_spawned_task",
+        "in_handed_task", "in_handed_call", "in_spawned_task", "in_other_loop",
         "in_socket_connect", "in_socket_handler", "on_chat",
     }

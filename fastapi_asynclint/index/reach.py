@@ -4,7 +4,8 @@
   handler (`@sio.on("message")`, `@sio.event`, `sio.on("message", handler)`, an `AsyncNamespace`'s
   `on_<event>` methods) is a websocket handler too: it runs per message of a connected client;
 * `background`: work that served code (request, startup or background) hands off
-  (`BackgroundTasks.add_task`, `asyncio.create_task`, a thread, a task queue), or code it calls;
+  (`BackgroundTasks.add_task`, `asyncio.create_task`, a thread or another thread's loop, a task queue), or
+  code it calls;
 * `startup`: the lifespan, startup and shutdown handlers, module-level code, or code they call: it runs
   once per process (a function module-level code only registers, `cli.command()(main)`, is not called);
 * `unserved`: nothing of an app reaches it: command-line tools, scripts, tests, dead code.
@@ -35,9 +36,11 @@ IN_PROCESS = frozenset(
 )
 TASK_SPAWNERS = frozenset({"asyncio.create_task", "asyncio.ensure_future", "asyncio.AbstractEventLoop.create_task",
                            "asyncio.tasks.create_task", "asyncio.tasks.ensure_future", "asyncio.TaskGroup.create_task"})
+# Work handed to another thread, or to another thread's loop (`run_coroutine_threadsafe(coro, loop)`).
 THREAD_HANDOFFS = frozenset({"asyncio.AbstractEventLoop.run_in_executor", "threading.Thread",
                              "concurrent.futures.ThreadPoolExecutor.submit", "concurrent.futures.Executor.submit",
-                             "concurrent.futures.ProcessPoolExecutor.submit"})
+                             "concurrent.futures.ProcessPoolExecutor.submit", "asyncio.run_coroutine_threadsafe",
+                             "asyncio.tasks.run_coroutine_threadsafe"})
 # Task queues (celery, arq, taskiq, dramatiq) and job schedulers (APScheduler's `add_job`): what they are
 # given runs later, apart from the code that hands it over.
 QUEUE_METHODS = frozenset({"delay", "apply_async", "send_task", "enqueue_job", "kiq", "send_with_options", "add_job"})

@@ -194,6 +194,15 @@ async def in_subclass_route(name: str):
     Path(name).read_text()
 
 
+async def in_unseen_router_route(name: str):
+    Path(name).read_text()
+
+
+def register_routes(api):
+    router = api.router
+    router.add_api_route("/unseen", in_unseen_router_route)
+
+
 app.add_api_route("/added", in_added_route, methods=["GET"])
 ROUTES = [Route("/plain", endpoint=in_starlette_route), TimedRoute("/timed", in_subclass_route)]
 
@@ -234,6 +243,7 @@ def test_each_function_runs_where_the_app_runs_it(cli):
         "in_added_route": "request",  # an endpoint registered without a decorator
         "in_starlette_route": "request",
         "in_subclass_route": "request",  # through a project subclass of `APIRoute`
+        "in_unseen_router_route": "request",  # added to a router the linter cannot see built
         "in_socket_event": "request",  # socket.io event handlers run per message of a connected client
         "in_socket_connect": "request",
         "in_socket_handler": "request",
@@ -255,7 +265,7 @@ def test_each_function_runs_where_the_app_runs_it(cli):
 
 def test_the_reach_setting_selects_findings(cli):
     assert set(_reach(cli, "--reach", "request,background")) == {
-        "in_request", "__call__", "in_added_route", "in_starlette_route", "in_subclass_route", "in_override", "in_task", "in_background_task", "in_scheduled_job", "in_socket_event",
+        "in_request", "__call__", "in_added_route", "in_starlette_route", "in_subclass_route", "in_unseen_router_route", "in_override", "in_task", "in_background_task", "in_scheduled_job", "in_socket_event",
         "in_handed_task", "in_handed_call", "in_spawned_task", "in_other_loop",
         "in_socket_connect", "in_socket_handler", "on_chat",
     }

@@ -40,6 +40,7 @@ ROUTE_REGISTRARS = {
     "fastapi.routing.APIRoute": "any", "starlette.routing.Route": "any",
     "fastapi.routing.APIWebSocketRoute": "websocket", "starlette.routing.WebSocketRoute": "websocket",
 }
+UNSEEN_ROUTER_METHODS = {"add_api_route": "any", "add_api_websocket_route": "websocket"}
 # Decorators that make a function return one remembered value instead of recomputing it per call.
 CACHE_DECORATORS = frozenset(
     {
@@ -157,7 +158,7 @@ def function_model(index, summary: ModuleSummary, function: Function, key: str) 
 def _collect_registered(index, call: Call, registers: Set[Tuple[str, str]]) -> None:
     """`app.add_middleware(TimingMiddleware)`: the class's `__call__` runs per request (a BaseHTTPMiddleware's
     `dispatch` is found by its base class); `app.add_api_route("/items", list_items)`: a route."""
-    if call.target is None or not (call.args or call.keyword_values):
+    if not (call.args or call.keyword_values):
         return
     resolved = index.resolve(call.target)
     if resolved.name in MIDDLEWARE_REGISTRARS:
@@ -170,8 +171,11 @@ def _collect_registered(index, call: Call, registers: Set[Tuple[str, str]]) -> N
                 registers.add((method.function.key, "middleware"))
         return
     kind = ROUTE_REGISTRARS.get(resolved.name.rsplit("()", 1)[0])
-    if kind is None and resolved.kind == "class":
+    if kind is None and resolved.kind == "class" and call.target:
         kind = _subclassed_route(index, call.target)
+    if kind is None and call.first_str is not None and call.first_str.startswith("/"):
+        # `router.add_api_route("/items", ...)` on a router the index cannot see built, as for decorators
+        kind = UNSEEN_ROUTER_METHODS.get(call.attr or "")
     endpoint = dict(call.keyword_values).get("endpoint") or (call.args[1] if len(call.args) > 1 else None)
     found = index.resolve(endpoint) if kind and endpoint else None
     if found is not None and found.kind == "function" and found.function is not None:

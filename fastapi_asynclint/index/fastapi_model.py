@@ -185,12 +185,8 @@ def _collect_registered(index, call: Call, registers: Set[Tuple[str, str]]) -> N
 def _subclassed_route(index, target: str) -> Optional[str]:
     """The method a project subclass of a route class (`class APIRoute(fastapi.routing.APIRoute)`) serves."""
     found = index.class_by_target(target)
-    for _, owner in index.mro(*found) if found is not None else ():
-        for base in owner.bases:
-            kind = ROUTE_REGISTRARS.get(index.resolve(base).name) if base else None
-            if kind:
-                return kind
-    return None
+    names = index.base_names(*found) if found is not None else ()
+    return next((ROUTE_REGISTRARS[name] for name in names if name in ROUTE_REGISTRARS), None)
 
 
 def _collect_dependency(index, call: Call, dependencies: Set[str]) -> None:
@@ -216,10 +212,4 @@ def _add_function(index, target: str, into: Set[str]) -> None:
 
 def _is_middleware_class(index, summary: ModuleSummary, class_qualname: str) -> bool:
     klass = index.classes_of(summary).get(class_qualname)
-    if klass is None:
-        return False
-    for _, owner in index.mro(summary, klass):
-        for base in owner.bases:
-            if base and index.resolve(base).name in MIDDLEWARE_BASES:
-                return True
-    return False
+    return klass is not None and any(name in MIDDLEWARE_BASES for name in index.base_names(summary, klass))

@@ -22,7 +22,7 @@ from fastapi_asynclint.index.guards import (
 )
 from fastapi_asynclint.index.fastapi_model import CACHE_DECORATORS
 from fastapi_asynclint.index.models import ContextModel, FastAPIModel, KnownParts, MergedModels, Models, part_digests
-from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary
+from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary, passed_parameters
 from fastapi_asynclint.index.targets import CALL, ITEM, ITEMS, MARKERS, collapse, first_marker, split_target
 
 # How many bindings, re-exports and attributes one resolution may follow: far more than real code chains,
@@ -467,6 +467,13 @@ class ProjectIndex:
                 if found is not None:
                     queue.append(found)
 
+    def base_names(self, summary: ModuleSummary, klass: ClassInfo) -> Iterator[str]:
+        """The resolved names of the bases of the class and of its project bases, in MRO order."""
+        for _, owner in self.mro(summary, klass):
+            for base in owner.bases:
+                if base:
+                    yield self.resolve(base).name
+
     def class_by_target(self, target: Optional[str]) -> Optional[Tuple[ModuleSummary, ClassInfo]]:
         resolved = self.resolve(target)
         if resolved.kind != "class":
@@ -674,7 +681,7 @@ class ProjectIndex:
                 continue
             self._params[ref.key] = _parameter_slots(function)
             for position, call in enumerate(function.calls):
-                if call.awaited or call.once or call.prompt:
+                if call.awaited or call.exempt:
                     continue
                 for option in call.targets:
                     hit = self.direct_blocking(option, len(call.args), call.keywords)
@@ -932,9 +939,7 @@ def _parameter_slots(function: Function) -> Dict[str, Tuple[str, Optional[Tuple[
     """Parameter name -> (the positional slot a call fills it from, what a call that omits it passes: its
     default as `passed_values` describes a literal, or None when the default is not a literal); a
     method's `self` is not passed."""
-    params = list(function.params)
-    if function.class_qualname and params and params[0].name in ("self", "cls"):
-        params = params[1:]
+    params = passed_parameters(function)
     # Interned: one string per slot for the whole project, not one per parameter.
     return {param.name: (sys.intern(str(position)), param.omitted) for position, param in enumerate(params)}
 

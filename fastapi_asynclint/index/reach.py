@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Set, Tuple
 
-from fastapi_asynclint.index.summary import MODULE_SCOPE, Function, ModuleSummary
+from fastapi_asynclint.index.summary import MODULE_SCOPE, ClassInfo, Function, ModuleSummary, passed_parameters
 
 REACHES = ("request", "background", "startup", "unserved")
 
@@ -131,9 +131,7 @@ def _delegated(index, call, callee) -> List[Tuple[str, str, bool]]:
         return []
     arguments = [*((str(position), target) for position, target in enumerate(call.args)), *call.keyword_values]
     handed = [(slot, key) for slot, key in ((slot, _function_key(index, target)) for slot, target in arguments) if key]
-    params = [param.name for param in function.params]
-    if function.class_qualname and params[:1] in (["self"], ["cls"]):
-        params = params[1:]
+    params = [param.name for param in passed_parameters(function)]
     runners = _parameter_runners(index, summary, function)
     found = []
     for slot, key in handed:
@@ -161,20 +159,23 @@ def _socket_handlers(index, summary: ModuleSummary, function: Function, key: str
     """`(key,)` when the function is a socket.io event handler by its decorator or its namespace class."""
     if any(decorator.target and index.resolve(decorator.target).name in SOCKET_REGISTRARS for decorator in function.decorators):
         return (key,)
-    owner_name, _, name = function.qualname.rpartition(".")
-    klass = index.classes_of(summary).get(owner_name) if function.class_qualname == owner_name else None
+    klass, name = _method_class(index, summary, function)
     if klass is None or not name.startswith("on_"):
         return ()
-    bases = (base for _, owner in index.mro(summary, klass) for base in owner.bases if base)
-    return (key,) if any(index.resolve(base).name in SOCKET_NAMESPACES for base in bases) else ()
+    return (key,) if any(base in SOCKET_NAMESPACES for base in index.base_names(summary, klass)) else ()
+
+
+def _method_class(index, summary: ModuleSummary, function: Function) -> Tuple[Optional[ClassInfo], str]:
+    """The class a method is defined in (None for a function, or one nested in a method), and its name."""
+    owner_name, _, name = function.qualname.rpartition(".")
+    if not function.class_qualname or owner_name != function.class_qualname:
+        return None, name
+    return index.classes_of(summary).get(owner_name), name
 
 
 def _overridden(index, summary: ModuleSummary, function: Function) -> Tuple[str, ...]:
     """The keys of the base-class methods (in the project) that this method overrides."""
-    owner_name, _, name = function.qualname.rpartition(".")
-    if not function.class_qualname or owner_name != function.class_qualname:
-        return ()  # a function, or one nested in a method
-    klass = index.classes_of(summary).get(function.class_qualname)
+    klass, name = _method_class(index, summary, function)
     if klass is None:
         return ()
     found = []

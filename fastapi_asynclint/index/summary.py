@@ -162,6 +162,11 @@ class Call:
     def targets(self) -> Tuple[str, ...]:
         return ((self.target,) if self.target else ()) + self.alternatives
 
+    @property
+    def exempt(self) -> bool:
+        """Whether its blocking does not count where it is made: made once, or returning at once."""
+        return self.once or self.prompt
+
 
 @_record
 class Param:
@@ -545,8 +550,7 @@ class Summarizer:
     # ---------------------------------------------------------------- functions
     def local_names(self, node: Union[FunctionNode, ast.Lambda], scope: _Scope, walked: Sequence[ast.AST]) -> None:
         args = node.args
-        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
-            scope.locals.add(arg.arg)
+        scope.locals.update(_named_parameters(node))
         for arg in (args.vararg, args.kwarg):
             if arg is not None:
                 scope.locals.add(arg.arg)
@@ -951,7 +955,15 @@ def _is_main_block(statement: ast.stmt) -> bool:
     )
 
 
-def _named_parameters(node: FunctionNode) -> Set[str]:
+def passed_parameters(function: Function) -> List[Param]:
+    """The parameters a call fills, in order: a method's `self` or `cls` is not passed."""
+    params = list(function.params)
+    if function.class_qualname and params and params[0].name in ("self", "cls"):
+        params = params[1:]
+    return params
+
+
+def _named_parameters(node: Union[FunctionNode, ast.Lambda]) -> Set[str]:
     """The parameters a call can pass by name (not `*args` or `**kwargs`)."""
     args = node.args
     return {arg.arg for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]}

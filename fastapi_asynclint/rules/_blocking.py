@@ -280,7 +280,7 @@ class BlockingFinder:
             qualname = self.semantics.function_qualname(function)
             summary_function = self.context.index.functions_of(self.context.summary).get(qualname)
             calls = summary_function.calls if summary_function is not None else ()
-            positions = self.made_once[function] = frozenset((call.row, call.col) for call in calls if call.once or call.prompt)
+            positions = self.made_once[function] = frozenset((call.row, call.col) for call in calls if call.exempt)
         if not positions:
             return False
         start = self.context.span(node)[0]

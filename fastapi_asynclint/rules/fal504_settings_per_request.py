@@ -57,12 +57,7 @@ def is_settings_class(index: ProjectIndex, target: Optional[str]) -> bool:
     found = index.class_by_target(target)
     if found is None:
         return False
-    summary, klass = found
-    for _, owner in index.mro(summary, klass):
-        for base in owner.bases:
-            if base and canonical_name(index.resolve(base).name) in SETTINGS_BASES:
-                return True
-    return False
+    return any(canonical_name(name) in SETTINGS_BASES for name in index.base_names(*found))
 
 
 def _settings_sites(rule_input: RuleInput) -> frozenset:

@@ -123,32 +123,38 @@ _OS_PROCESS = (
     "spawnve", "spawnvp", "spawnvpe", "wait", "wait3", "wait4", "waitid", "waitpid",
 )
 _OS_FILE = (
-    "listdir", "scandir", "walk", "fwalk", "mkdir", "makedirs", "remove", "removedirs", "rename", "renames",
-    "replace", "rmdir", "unlink", "chmod", "chown", "lchown", "link", "symlink", "truncate", "utime", "sendfile",
-    "read", "write", "pread", "pwrite", "readv", "writev", "fsync", "fdatasync", "open", "mkfifo",
+    "listdir", "scandir", "walk", "fwalk", "truncate", "sendfile", "read", "write", "pread", "pwrite", "readv",
+    "writev", "fsync", "fdatasync", "open",
 )
 _PATH_METHODS = (
-    "open", "read_text", "read_bytes", "write_text", "write_bytes", "touch", "mkdir", "rmdir", "unlink",
-    "rename", "replace", "iterdir", "glob", "rglob", "walk", "chmod", "lchmod", "symlink_to", "hardlink_to",
-    "link_to", "copy", "copy_into", "move", "move_into",
+    "open", "read_text", "read_bytes", "write_text", "write_bytes", "iterdir", "glob", "rglob", "walk", "copy",
+    "copy_into", "move", "move_into",
 )
-# File metadata (FAL111): calls that only ask about a path (a stat, a few for `realpath` or `which`), read no
-# contents and change nothing. Each costs microseconds on a local disk, so they get their own, opt-in code.
-_OS_METADATA = ("stat", "lstat", "access", "readlink", "statvfs")
+# File metadata (FAL111): calls that ask about a path (a stat, a few for `realpath` or `which`) or change one
+# directory entry (create or remove a directory or an empty file, rename, unlink, change mode or owner). They
+# read and write no file contents, and each costs microseconds on a local disk, so they get their own, opt-in
+# code. Listing a directory, copying, removing a tree and every read or write stay FAL103.
+_OS_METADATA = (
+    "stat", "lstat", "access", "readlink", "statvfs", "mkdir", "makedirs", "remove", "removedirs", "rename",
+    "renames", "replace", "rmdir", "unlink", "chmod", "chown", "lchown", "link", "symlink", "utime", "mkfifo",
+)
 _OS_PATH = (
     "exists", "lexists", "isfile", "isdir", "islink", "ismount", "isjunction", "getsize", "getatime", "getmtime",
     "getctime", "samefile", "sameopenfile", "samestat", "realpath",
 )
 _PATH_METADATA = (
     "stat", "lstat", "exists", "is_dir", "is_file", "is_symlink", "is_mount", "is_socket", "is_fifo",
-    "is_block_device", "is_char_device", "owner", "group", "readlink", "resolve", "samefile",
+    "is_block_device", "is_char_device", "owner", "group", "readlink", "resolve", "samefile", "touch", "mkdir",
+    "rmdir", "unlink", "rename", "replace", "chmod", "lchmod", "symlink_to", "hardlink_to", "link_to",
 )
-_SHUTIL_METADATA = ("which", "disk_usage")
+_SHUTIL_METADATA = ("which", "disk_usage", "copymode", "copystat", "chown")
+# `mkstemp` stays FAL103: the file it creates is written through a descriptor (`os.fdopen`, `os.write`) whose
+# writes are not followed, so the create is what a chain can name.
+_TEMPFILE_METADATA = ("mkdtemp",)
 # Not blocking: `Path.cwd()`, `absolute()`, `expanduser()`, `home()` and `os.getcwd()` ask the process, not the
 # disk (one cheap syscall at most), and a SpooledTemporaryFile stays in memory until it grows past max_size.
 _SHUTIL = (
-    "copy", "copy2", "copyfile", "copyfileobj", "copymode", "copystat", "copytree", "rmtree", "move", "chown",
-    "make_archive", "unpack_archive",
+    "copy", "copy2", "copyfile", "copyfileobj", "copytree", "rmtree", "move", "make_archive", "unpack_archive",
 )
 _SOCKET_FUNCTIONS = (
     "create_connection", "create_server", "getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr",
@@ -354,8 +360,8 @@ _TABLE: List[Tuple[Sequence[str], Category]] = [
     # flake8-async ASYNC230/231/240, ruff ASYNC230/240, blockbuster (os, io, builtins.open)
     (
         ["builtins.open", "io.open", "io.open_code", "codecs.open", "tempfile.TemporaryFile",
-         "tempfile.NamedTemporaryFile", "tempfile.mkstemp", "tempfile.mkdtemp",
-         "tempfile.TemporaryDirectory", "glob.glob", "glob.iglob", "fileinput.input"]
+         "tempfile.NamedTemporaryFile", "tempfile.mkstemp", "tempfile.TemporaryDirectory", "glob.glob",
+         "glob.iglob", "fileinput.input"]
         + [f"os.{name}" for name in _OS_FILE]
         + [f"pathlib.Path.{name}" for name in _PATH_METHODS]
         + [f"shutil.{name}" for name in _SHUTIL]
@@ -365,12 +371,14 @@ _TABLE: List[Tuple[Sequence[str], Category]] = [
         + [f"tarfile.TarFile(BytesIO).{name}" for name in _TAR_IN_MEMORY],
         Category.FILE,
     ),
-    # flake8-async ASYNC240, ruff ASYNC240 (preview: off unless selected, as FAL111 is)
+    # flake8-async ASYNC240, ruff ASYNC240 (preview: off unless selected, as FAL111 is), blockbuster (os.mkdir,
+    # os.unlink, os.rename, ...)
     (
         [f"os.{name}" for name in _OS_METADATA]
         + [f"os.path.{name}" for name in _OS_PATH]
         + [f"pathlib.Path.{name}" for name in _PATH_METADATA]
-        + [f"shutil.{name}" for name in _SHUTIL_METADATA],
+        + [f"shutil.{name}" for name in _SHUTIL_METADATA]
+        + [f"tempfile.{name}" for name in _TEMPFILE_METADATA],
         Category.METADATA,
     ),
     # flake8-async ASYNC220/221/222, ruff ASYNC220/221/222, blockbuster (os.* process calls)

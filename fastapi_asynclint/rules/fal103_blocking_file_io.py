@@ -1,11 +1,13 @@
 """## What it does
 Checks for blocking file-system calls made by an `async def` function: `open()` (and `io.open`,
-`codecs.open`, `tempfile` files), `os` file and directory functions, `os.path.exists`-style checks,
-`pathlib.Path` methods that touch the disk (`read_text`, `write_bytes`, `exists`, `iterdir`, ...),
-`shutil`, `glob`, `zipfile` and `tarfile`, directly or through sync helpers (with the call chain). Of a
-`ZipFile` only the members that read or write the archive are reported (not `namelist`, `infolist` or
-`getinfo`, which read the directory its constructor loaded). Paths written under `/proc/` or `/sys/`
-(`open(f"/proc/{pid}/stat")`) are not reported: the kernel answers them from memory.
+`codecs.open`, `tempfile` files and directories), `os` calls that read, write or list (`os.read`,
+`os.listdir`, `os.walk`, ...), `pathlib.Path` methods that read, write or list (`read_text`,
+`write_bytes`, `iterdir`, `glob`, ...), `shutil` copies, moves and tree removals, `glob`, `zipfile` and
+`tarfile`, directly or through sync helpers (with the call chain). Of a `ZipFile` only the members that read
+or write the archive are reported (not `namelist`, `infolist` or `getinfo`, which read the directory its
+constructor loaded). Paths written under `/proc/` or `/sys/` (`open(f"/proc/{pid}/stat")`) are not
+reported: the kernel answers them from memory. Calls that only check a path or change one directory entry
+(`os.path.exists`, `mkdir`, `unlink`, `rename`, ...) are FAL111, off by default.
 
 ## Why is this bad?
 Disk access blocks the calling thread; on network file systems, under load, or for large files it can take
@@ -166,12 +168,12 @@ class BlockingFileIO(BlockingCallRule):
                     def prepare(url: str):
                         if ":memory:" in url:
                             return url
-                        os.makedirs("data", exist_ok=True)
+                        os.listdir("data")
                         return url
 
                     def connect(url: str, mode: str = "memory"):
                         if mode != "memory":
-                            os.makedirs("data", exist_ok=True)
+                            os.listdir("data")
                         return url
                     ''',
                 "app/main.py": '''
@@ -186,7 +188,7 @@ class BlockingFileIO(BlockingCallRule):
                         return connect("sqlite+aiosqlite://")
                     ''',
             },
-            note="near miss: the literals the route passes rule out the branch that creates the folder",
+            note="near miss: the literals the route passes rule out the branch that lists the folder",
         ),
         Valid(
             """
@@ -393,6 +395,23 @@ class BlockingFileIO(BlockingCallRule):
         ),
         Valid(
             """
+            import os
+            import tempfile
+            from pathlib import Path
+
+            def ensure_folder(path: str) -> str:
+                os.makedirs(path, exist_ok=True)
+                return path
+
+            async def rotate(path: str):
+                ensure_folder(os.path.dirname(path))
+                Path(path).unlink(missing_ok=True)
+                return tempfile.mkdtemp(dir=path)
+            """,
+            note="near miss: creating a folder or removing one entry is FAL111 (off by default)",
+        ),
+        Valid(
+            """
             import aiofiles
 
             async def read(path):
@@ -440,7 +459,7 @@ class BlockingFileIO(BlockingCallRule):
                         if provider == "local":
                             provider = "ollama"
                         elif provider == "copilot":
-                            os.makedirs(os.path.expanduser("~/.config/copilot"), exist_ok=True)
+                            os.listdir(os.path.expanduser("~/.config/copilot"))
                         return provider
                     """,
                 "app.py": """
@@ -529,7 +548,7 @@ class BlockingFileIO(BlockingCallRule):
                     if db is not None:
                         self.engine = db.engine
                     else:
-                        Path(db_url).parent.mkdir(parents=True, exist_ok=True)
+                        Path(db_url).write_bytes(b"")
 
 
             def as_store(source):
@@ -583,9 +602,9 @@ class BlockingFileIO(BlockingCallRule):
             def store_path(name: str, *, create: bool = False, depth: int = 0) -> Path:
                 path = Path("/data") / name
                 if create:
-                    path.mkdir(parents=True, exist_ok=True)
+                    path.write_text("")
                 if depth:
-                    path.touch()
+                    path.read_text()
                 return path
 
             def kb_path(name: str, *, create: bool = False) -> Path:
@@ -600,6 +619,32 @@ class BlockingFileIO(BlockingCallRule):
     ]
 
     INVALID = [
+        Invalid(
+            files={
+                "app/exports.py": '''
+                    from pathlib import Path
+
+                    def save_export(folder: Path, body: str) -> Path:
+                        folder.mkdir(parents=True, exist_ok=True)
+                        target = folder / "export.csv"
+                        target.write_text(body)
+                        return target
+                    ''',
+                "app/main.py": '''
+                    from pathlib import Path
+                    from fastapi import FastAPI
+                    from app.exports import save_export
+
+                    app = FastAPI()
+
+                    @app.post("/exports")
+                    async def export(body: str):
+                        return save_export(Path("/srv/exports"), body)  # FAL103
+                    ''',
+            },
+            message="`save_export()` blocks the event loop in async function `export`: save_export() -> pathlib.Path.write_text (file I/O)",
+            note="a helper that creates its folder and then writes is named by the write",
+        ),
         Invalid(
             """
             import zipfile
@@ -651,7 +696,7 @@ class BlockingFileIO(BlockingCallRule):
                     if db is not None:
                         self.engine = db.engine
                     else:
-                        Path(db_url).parent.mkdir(parents=True, exist_ok=True)
+                        Path(db_url).write_bytes(b"")
 
 
             def as_store(source):
@@ -762,7 +807,7 @@ class BlockingFileIO(BlockingCallRule):
                     def prepare(url: str):
                         if ":memory:" in url:
                             return url
-                        os.makedirs("data", exist_ok=True)
+                        os.listdir("data")
                         return url
                     ''',
                 "app/main.py": '''
@@ -902,7 +947,7 @@ class BlockingFileIO(BlockingCallRule):
                     def provider_info(model, config_file_path=None):
                         provider = model.split("/", 1)[0]
                         if provider == "copilot":
-                            os.makedirs(os.path.expanduser("~/.config/copilot"), exist_ok=True)
+                            os.listdir(os.path.expanduser("~/.config/copilot"))
                         if config_file_path:
                             open(config_file_path).close()
                         return provider
@@ -951,7 +996,7 @@ class BlockingFileIO(BlockingCallRule):
             def store_path(name: str, *, create: bool = False) -> Path:
                 path = Path("/data") / name
                 if create:
-                    path.mkdir(parents=True, exist_ok=True)
+                    path.write_text("")
                 return path
 
             def kb_path(name: str, *, create: bool = False) -> Path:

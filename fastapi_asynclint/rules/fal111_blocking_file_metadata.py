@@ -1,14 +1,19 @@
 """## What it does
-Checks for calls that only ask the file system about a path, made by an `async def` function:
-`os.path.exists`-style checks (`isfile`, `isdir`, `getsize`, `getmtime`, `realpath`, ...), `os.stat`,
-`os.access`, `pathlib.Path.exists`, `is_file`, `is_dir`, `stat`, `resolve`, `samefile`, and
-`shutil.which`, directly or through sync helpers (with the call chain).
+Checks for calls made by an `async def` function that ask the file system about a path or change one
+directory entry, directly or through sync helpers (with the call chain):
+- checks: `os.path.exists`-style functions (`isfile`, `isdir`, `getsize`, `getmtime`, `realpath`, ...),
+  `os.stat`, `os.access`, `pathlib.Path.exists`, `is_file`, `is_dir`, `stat`, `resolve`, `samefile`,
+  `shutil.which`;
+- changes to one entry: `os.mkdir`/`makedirs`, `os.remove`/`unlink`, `os.rename`/`replace`, `rmdir`,
+  `chmod`, `chown`, `symlink`, `utime`, the same `pathlib.Path` methods (`mkdir`, `unlink`, `touch`,
+  `rename`, ...), `shutil.copymode`/`copystat`, `tempfile.mkdtemp`.
 
 **Off by default.** Turn it on with `extend-select = ["FAL111"]` (or a selector that names it, such as
-`select = ["FAL1"]`). Each of these calls is one system call (a few for `realpath`, `resolve` and `which`)
-that a local disk answers from the kernel's inode cache in microseconds, so a single check in a route is
-rarely worth a change. Calls that read, write, list, create or remove files are FAL103 and stay on; a
-helper that checks a path and then reads it is reported there, under the read.
+`select = ["FAL1"]`). Each of these calls is one system call (a few for `makedirs`, `realpath`, `resolve`
+and `which`) that reads and writes no file contents; a local disk answers it in microseconds, so a single
+one in a route is rarely worth a change. Calls that read, write, list, copy or move files, or remove a
+tree, are FAL103 and stay on; a helper that creates a folder and then writes a file in it is reported
+there, under the write.
 
 ## Why is this bad?
 On a network file system (NFS, SMB, a FUSE mount of object storage), on a disk under load, or in a loop
@@ -52,7 +57,7 @@ from fastapi_asynclint.rules._blocking import BlockingCallRule
 class BlockingFileMetadata(BlockingCallRule):
     CODE = "FAL111"
     CATEGORY = Category.METADATA
-    MESSAGE = "Blocking file-system check in async function"
+    MESSAGE = "Blocking file-system metadata call in async function"
 
     VALID = [
         Valid(
@@ -90,12 +95,14 @@ class BlockingFileMetadata(BlockingCallRule):
         ),
         Valid(
             """
+            import shutil
             from pathlib import Path
 
             async def handler(path: str):
+                shutil.rmtree(path + ".old")
                 return Path(path).read_text()
             """,
-            note="near miss: a read is FAL103, not a metadata check",
+            note="near miss: a read, and the removal of a whole tree, are FAL103, not one entry",
         ),
     ]
 
@@ -134,6 +141,37 @@ class BlockingFileMetadata(BlockingCallRule):
             },
             message="`is_inside()` blocks the event loop in async function `asset`: is_inside() -> pathlib.Path.resolve (file metadata); use `anyio.Path`, or run it in a worker thread",
             note="through a helper in another module, with the call chain",
+        ),
+        Invalid(
+            files={
+                "app/storage.py": '''
+                    import os
+                    import tempfile
+                    from pathlib import Path
+
+                    def scratch_dir(user: str) -> str:
+                        os.makedirs(f"/srv/scratch/{user}", exist_ok=True)
+                        return tempfile.mkdtemp(dir=f"/srv/scratch/{user}")
+
+                    def forget(path: str) -> None:
+                        Path(path).unlink(missing_ok=True)
+                    ''',
+                "app/main.py": '''
+                    import os
+                    from fastapi import FastAPI
+                    from app.storage import forget, scratch_dir
+
+                    app = FastAPI()
+
+                    @app.post("/jobs/{user}")
+                    async def start(user: str):
+                        folder = scratch_dir(user)  # FAL111
+                        os.rename(folder, folder + ".ready")  # FAL111
+                        forget(folder + ".lock")  # FAL111
+                        return folder
+                    ''',
+            },
+            note="creating, renaming and removing one entry, directly and through helpers",
         ),
         Invalid(
             """

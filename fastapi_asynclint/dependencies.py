@@ -41,7 +41,8 @@ def function_facts(index, summary: "ModuleSummary") -> Dict[str, str]:
     found: Dict[str, str] = {}
     for function in summary.functions:
         key = f"{summary.module}.{function.qualname}"
-        facts = [f"F {key} {model.kind(key)} {model.routes.get(key)} {key in awaited} {index.reach_of(key)}"]
+        reach = f"{index.reach_of(key)} {index.runs_elsewhere(key)}"
+        facts = [f"F {key} {model.kind(key)} {model.routes.get(key)} {key in awaited} {reach}"]
         for call in (*function.calls, *function.decorators):
             facts.extend(_call_facts(index, call, held, context))
         for param in function.params:

@@ -269,3 +269,40 @@ def test_the_reach_setting_selects_findings(cli):
         "in_handed_task", "in_handed_call", "in_spawned_task", "in_other_loop",
         "in_socket_connect", "in_socket_handler", "on_chat",
     }
+
+
+PRIVATE_LOOP = """\
+import asyncio
+import threading
+from pathlib import Path
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+class Worker:
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+
+    def submit(self):
+        asyncio.run_coroutine_threadsafe(self.on_own_loop(), self.loop)
+
+    async def on_own_loop(self):
+        Path("own-loop").read_text()
+        asyncio.create_task(asyncio.sleep(1))
+
+
+@app.post("/work")
+async def work():
+    Worker().submit()
+"""
+
+
+def test_a_loop_of_its_own_is_background_work_that_blocks_no_server(cli):
+    """A coroutine handed to a loop the project runs in a thread of its own: its file read blocks only
+    that loop (not reported), and what else it does is background work."""
+    cli.write({"service/app.py": PRIVATE_LOOP})
+    result = cli("check", "--no-cache", "--output-format", "json", "--extend-select", "FAL1", ".")
+    assert [(item["code"], item["reach"]) for item in json.loads(result.output)] == [("FAL303", "background")]

@@ -22,6 +22,7 @@ from fastapi_asynclint.index.guards import (
 )
 from fastapi_asynclint.index.fastapi_model import CACHE_DECORATORS
 from fastapi_asynclint.index.models import ContextModel, FastAPIModel, KnownParts, MergedModels, Models, part_digests
+from fastapi_asynclint.index.reach import ELSEWHERE
 from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary, passed_parameters
 from fastapi_asynclint.index.targets import CALL, ITEM, ITEMS, MARKERS, collapse, first_marker, split_target
 
@@ -846,7 +847,12 @@ class ProjectIndex:
     def reach_of(self, key: str) -> str:
         """Where the function runs (reach.py): request, background, startup or unserved."""
         reach, served = self.models.reach
-        return reach.get(key, "unserved") if served else "request"
+        found = reach.get(key, "unserved") if served else "request"
+        return "background" if found == ELSEWHERE else found
+
+    def runs_elsewhere(self, key: str) -> bool:
+        """Whether the function runs only on a loop the project made for itself (reach.ELSEWHERE)."""
+        return self.models.reach[0].get(key) == ELSEWHERE
 
     @property
     def context_vars(self) -> ContextModel:

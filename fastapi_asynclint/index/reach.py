@@ -10,6 +10,12 @@
   once per process (a function module-level code only registers, `cli.command()(main)`, is not called);
 * `unserved`: nothing of an app reaches it: command-line tools, scripts, tests, dead code.
 
+A coroutine handed to a loop the project makes for itself (`run_coroutine_threadsafe(coro, self.loop)`,
+where the class set `self.loop = asyncio.new_event_loop()`, which a thread of its own runs) is background
+work too, but runs on that loop: blocking there stalls nothing the server runs, as blocking in a thread
+does not. Such a function, and what it calls, is `elsewhere` in the mapping when nothing on the serving
+loop reaches it; it is shown as `background`, and the blocking rules (FAL1xx) leave it alone.
+
 A function handed to a project function's parameter runs where that parameter is called: in the callee
 itself, or in a function nested in it (`await start_task(work=scan)`, where `start_task` schedules a
 `_child` that awaits `work()`, makes `scan` background work). A function reached several ways takes the
@@ -26,6 +32,7 @@ from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Set, Tup
 from fastapi_asynclint.index.summary import MODULE_SCOPE, ClassInfo, Function, ModuleSummary, passed_parameters
 
 REACHES = ("request", "background", "startup", "unserved")
+ELSEWHERE = "elsewhere"
 
 IN_PROCESS = frozenset(
     {
@@ -41,6 +48,11 @@ THREAD_HANDOFFS = frozenset({"asyncio.AbstractEventLoop.run_in_executor", "threa
                              "concurrent.futures.ThreadPoolExecutor.submit", "concurrent.futures.Executor.submit",
                              "concurrent.futures.ProcessPoolExecutor.submit", "asyncio.run_coroutine_threadsafe",
                              "asyncio.tasks.run_coroutine_threadsafe"})
+LOOP_HANDOFFS = frozenset({"asyncio.run_coroutine_threadsafe", "asyncio.tasks.run_coroutine_threadsafe"})
+LOOP_MAKERS = frozenset({"asyncio.new_event_loop", "asyncio.events.new_event_loop", "uvloop.new_event_loop"})
+PRIVATE_LOOPS = frozenset(f"{maker}()" for maker in LOOP_MAKERS)
+LOOP_GETTERS = frozenset({"asyncio.get_event_loop", "asyncio.get_running_loop", "asyncio.events.get_event_loop",
+                          "asyncio.events.get_running_loop"})
 # Task queues (celery, arq, taskiq, dramatiq) and job schedulers (APScheduler's `add_job`): what they are
 # given runs later, apart from the code that hands it over.
 QUEUE_METHODS = frozenset({"delay", "apply_async", "send_task", "enqueue_job", "kiq", "send_with_options", "add_job"})
@@ -78,12 +90,15 @@ class ReachPart(NamedTuple):
     # that calls that parameter (the callee, or a function nested in it), and whether that call only
     # hands the coroutine to a scheduler (`ensure_future(work())`).
     delegated: Tuple[Tuple[str, str, bool], ...] = ()
+    # The coroutines it hands to a loop the project made for itself (a thread runs it): see `ELSEWHERE`.
+    elsewhere: Tuple[str, ...] = ()
 
 
 def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> Optional[ReachPart]:
     """`index`: the linked ProjectIndex."""
     calls: Set[str] = set()
     scheduled: Set[str] = set()
+    elsewhere: Set[str] = set()
     startup: Set[str] = set()
     handlers = set(_socket_handlers(index, summary, function, key))
     delegated: Set[Tuple[str, str, bool]] = set()
@@ -99,27 +114,54 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
                 calls.add(callee.key)
                 delegated.update(_delegated(index, call, callee))
             tasks = _handed(index, call) if name in SCHEDULER_NAMES or call.attr in QUEUE_METHODS else ()
-            scheduled.update(tasks)
+            (elsewhere if name in LOOP_HANDOFFS and _private_loop(index, summary, function, call) else scheduled).update(tasks)
             if "lifespan" in dict(call.keyword_values) or (call.attr == "add_event_handler" and call.first_str in _STARTUP_EVENTS):
                 startup.update(_functions(index, [dict(call.keyword_values).get("lifespan"), *call.args[1:]]))
         for argument in call.args if function.qualname != MODULE_SCOPE else ():
             # A callback: `run_in_threadpool(f)`, `Depends(f)`. At module level a function handed over is
             # registered (`cli.command()(f)`), not run.
             found = _function_key(index, argument)
-            if found is not None and found not in scheduled:
+            if found is not None and found not in scheduled | elsewhere:
                 calls.add(found)
-    calls -= scheduled  # `create_task(work())` calls work() only to hand its coroutine over
+    calls -= scheduled | elsewhere  # `create_task(work())` calls work() only to hand its coroutine over
     calls -= {handed for _, handed, _ in delegated}  # it runs where the callee calls it
     at_startup = function.qualname == MODULE_SCOPE or any(
         decorator.attr == "on_event" and decorator.first_str in _STARTUP_EVENTS for decorator in function.decorators
     )
     overrides = _overridden(index, summary, function)
-    if not (calls or scheduled or startup or at_startup or builds_app or overrides or handlers or delegated):
+    if not (calls or scheduled or elsewhere or startup or at_startup or builds_app or overrides or handlers or delegated):
         return None
     return ReachPart(
         key, tuple(sorted(calls)), tuple(sorted(scheduled)), tuple(sorted(startup)), at_startup, builds_app, overrides,
-        tuple(sorted(handlers)), tuple(sorted(delegated)),
+        tuple(sorted(handlers)), tuple(sorted(delegated)), tuple(sorted(elsewhere)),
     )
+
+
+def _private_loop(index, summary: ModuleSummary, function: Function, call) -> bool:
+    """Whether a `run_coroutine_threadsafe` call hands its coroutine to a loop the project made
+    (`asyncio.new_event_loop()`) for a thread of its own: a local or global one whose `run_forever` the
+    function or the module hands to a thread; or an attribute of a class that makes a loop, starts a thread
+    and takes no loop from elsewhere. A loop taken from elsewhere (`get_running_loop()`, a parameter), or
+    one no thread runs, may be the serving loop."""
+    loop = call.args[1] if len(call.args) > 1 else dict(call.keyword_values).get("loop")
+    if loop in PRIVATE_LOOPS:
+        runners = (function, index.functions_of(summary).get(MODULE_SCOPE))
+        return any(
+            index.resolve(made.target).name == "threading.Thread"
+            and dict(made.keyword_values).get("target") == f"{loop}.run_forever"
+            for runner in runners if runner is not None for made in runner.calls
+        )
+    owner = index.resolve((loop or "").rpartition(".")[0] or None)
+    found = index.class_by_target(owner.name) if owner.kind == "instance" else None
+    if found is None:
+        return False
+    made = {
+        index.resolve(made.target).name
+        for owner_summary, klass in index.mro(*found)
+        for method in index.functions_of(owner_summary).values() if method.class_qualname == klass.qualname
+        for made in method.calls
+    }
+    return "threading.Thread" in made and bool(made & LOOP_MAKERS) and not made & LOOP_GETTERS
 
 
 def _delegated(index, call, callee) -> List[Tuple[str, str, bool]]:
@@ -242,19 +284,26 @@ def build_reach(parts: Mapping[str, Iterable[ReachPart]], request_roots: Iterabl
             by_key, tests,
         ),
     }
-    # Work is background when served code hands it off (a command-line tool's tasks are not served).
-    background: Set[str] = set()
-    while True:
-        handed = {task for key in served["request"] | served["startup"] | background for task in _scheduled(by_key, key)}
-        grown = _reached(handed - tests, by_key, tests)
-        if grown <= background:
-            break
-        background |= grown
+    on_loop = _background(served["request"] | served["startup"], by_key, tests, lambda part: part.scheduled)
+    background = _background(served["request"] | served["startup"], by_key, tests, lambda part: part.scheduled + part.elsewhere)
     reach: Dict[str, str] = {}
-    for kind, keys in (("request", served["request"]), ("background", background), ("startup", served["startup"])):
+    for kind, keys in (("request", served["request"]), ("background", on_loop), ("startup", served["startup"]),
+                       (ELSEWHERE, background)):
         for key in keys:
             reach.setdefault(key, kind)
     return reach
+
+
+def _background(served: Set[str], by_key: Mapping[str, ReachPart], tests: Set[str], handoffs) -> Set[str]:
+    """Work served code hands off (`handoffs(part)`), and what that work hands off in turn: background.
+    A command-line tool's tasks are not served."""
+    background: Set[str] = set()
+    while True:
+        handed = {task for key in served | background if key in by_key for task in handoffs(by_key[key])}
+        grown = _reached(handed - tests, by_key, tests)
+        if grown <= background:
+            return background
+        background |= grown
 
 
 def _with_edges(by_key: Dict[str, ReachPart]) -> Dict[str, ReachPart]:
@@ -275,11 +324,6 @@ def _with_edges(by_key: Dict[str, ReachPart]) -> Dict[str, ReachPart]:
             scheduled=tuple(sorted({*part.scheduled, *scheduled.get(key, ())})),
         )
     return extended
-
-
-def _scheduled(by_key: Mapping[str, ReachPart], key: str) -> Tuple[str, ...]:
-    part = by_key.get(key)
-    return part.scheduled if part is not None else ()
 
 
 def _reached(seeds: Set[str], by_key: Mapping[str, ReachPart], tests: Set[str]) -> Set[str]:

@@ -7,21 +7,40 @@
 `communicate()` on the same process, in the same block or nested in a later statement of it, only reaps
 it. `terminate()` sends SIGTERM, which a process may handle slowly or ignore: a wait after it can block
 and stays reported, as does one after the process name is bound again.
+
+So does a wait under a test that the process has already ended:
+
+    if process.poll() is not None:      # or `process.returncode is not None`
+        process.wait()                  # collects the status poll() has already seen
+
+(or in the `else` of `if process.poll() is None:`), unless the block binds the process name again first.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import AbstractSet, Optional, Set, Tuple
+from typing import AbstractSet, List, Optional, Set, Tuple
 
 from fastapi_asynclint.index.guards import own_nodes
 from fastapi_asynclint.index.once import statement_blocks
 
-_REAPING = frozenset({"wait", "communicate"})
+REAPING = frozenset({"wait", "communicate"})
 
 
 def reaping_calls(function: ast.AST) -> Set[Tuple[int, int]]:
-    """(row, column) of the waits in `function` on a process an earlier statement of their block killed."""
+    """(row, column) of the waits in `function` on a process an earlier statement of their block killed,
+    or that a test around them has seen ended."""
+    found = _after_kill(function)
+    for body in statement_blocks(function):
+        for statement in body:
+            if isinstance(statement, ast.If):
+                ended, block = _ended(statement)
+                if ended is not None:
+                    found |= _waits_on(ended, block)
+    return found
+
+
+def _after_kill(function: ast.AST) -> Set[Tuple[int, int]]:
     found: Set[Tuple[int, int]] = set()
     for body in statement_blocks(function):
         killed: Set[str] = set()
@@ -29,12 +48,43 @@ def reaping_calls(function: ast.AST) -> Set[Tuple[int, int]]:
             nodes = list(own_nodes([statement])) if killed else []
             killed -= {ast.unparse(node) for node in nodes if isinstance(getattr(node, "ctx", None), ast.Store)}
             found |= {
-                (node.lineno, node.col_offset) for node in nodes if _receiver(node, _REAPING) in killed
+                (node.lineno, node.col_offset) for node in nodes if _receiver(node, REAPING) in killed
             }
             receiver = _receiver(statement.value, {"kill"}) if isinstance(statement, ast.Expr) else None
             if receiver is not None:
                 killed.add(receiver)
     return found
+
+
+def _ended(statement: ast.If) -> Tuple[Optional[str], List[ast.stmt]]:
+    """The process an `if` tests as ended (`p.poll() is not None`, `p.returncode is not None`), and the
+    block where it has: the body, or the `else` of the opposite test (`is None`)."""
+    test = statement.test
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and _is_none(test.comparators[0])):
+        return None, []
+    subject = test.left
+    if isinstance(subject, ast.Attribute) and subject.attr == "returncode":
+        process = ast.unparse(subject.value)
+    else:
+        process = _receiver(subject, {"poll"})
+    if process is None or not isinstance(test.ops[0], (ast.IsNot, ast.Is)):
+        return None, []
+    return process, statement.body if isinstance(test.ops[0], ast.IsNot) else statement.orelse
+
+
+def _waits_on(process: str, block: List[ast.stmt]) -> Set[Tuple[int, int]]:
+    """The waits on `process` in `block`, up to a statement that binds its name again."""
+    found: Set[Tuple[int, int]] = set()
+    for statement in block:
+        nodes = list(own_nodes([statement]))
+        found |= {(node.lineno, node.col_offset) for node in nodes if _receiver(node, REAPING) == process}
+        if any(isinstance(getattr(node, "ctx", None), ast.Store) and ast.unparse(node) == process for node in nodes):
+            break
+    return found
+
+
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _receiver(node: ast.AST, methods: AbstractSet[str]) -> Optional[str]:

@@ -26,7 +26,7 @@ from fastapi_asynclint.index.guards import Guard, GuardFinder, literal_value, pa
 from fastapi_asynclint.index.modules import renamed
 from fastapi_asynclint.index.instance_slots import primed_calls, refilled_calls
 from fastapi_asynclint.index.once import SlotGetters, once_calls
-from fastapi_asynclint.index.reaped import reaping_calls
+from fastapi_asynclint.index.reaped import REAPING, reaping_calls
 from fastapi_asynclint.index.targets import CONTAINER_TYPES, ITEM, items_of
 
 MODULE_SCOPE = "<module>"
@@ -734,7 +734,7 @@ class Summarizer:
         calls, awaits, yields = self.calls_in(walked)
         guards = GuardFinder(node, method=bool(class_qualname) and not _is_staticmethod(node), nodes=walked)
         once = once_calls(node, walked, self.slot_getters)
-        prompt = reaping_calls(node) if any(call.attr == "kill" for call in calls) else set()
+        prompt = reaping_calls(node) if any(call.attr in REAPING for call in calls) else set()
         # Always: a function without parameters still passes string literals (`get_secret_str("KEY")`).
         calls = [
             replace(

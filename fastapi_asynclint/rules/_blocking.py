@@ -203,6 +203,7 @@ class BlockingFinder:
         self.patched: Dict[cst.FunctionDef, FrozenSet[str]] = {}  # per coroutine, see patched_names
         self.patches = any(word in context.source for word in _PATCHER_WORDS)
         self.made_once: Dict[cst.FunctionDef, FrozenSet[Tuple[int, int]]] = {}  # per coroutine, see _made_once
+        self.off_loop: Dict[cst.FunctionDef, bool] = {}  # per coroutine, see _off_loop
 
     def get_visitors(self):
         return {name: getattr(self, name) for name in visitor_names(self)}
@@ -258,7 +259,7 @@ class BlockingFinder:
         patched = self.patched.get(function)
         if patched is None:
             patched = self.patched[function] = patched_names(function) if self.patches else frozenset()
-        if self._made_once(node, function):
+        if self._made_once(node, function) or self._off_loop(function):
             return
         for target in self.semantics.call_targets(node):
             found = [blocked for blocked in index.classify(target, positional, keywords, passes) if not _mocked(target, blocked, patched)]
@@ -270,6 +271,15 @@ class BlockingFinder:
                         BlockingSite(node, blocked.blocking, blocked.chain, function, qualname, key, node in self.statements, blocked.condition)
                     )
                 return
+
+    def _off_loop(self, function: cst.FunctionDef) -> bool:
+        """Whether the coroutine runs only on a loop the project made for itself, in a thread of its own
+        (reach.ELSEWHERE): blocking there stalls nothing the server runs."""
+        found = self.off_loop.get(function)
+        if found is None:
+            key = self.semantics.qualify(self.semantics.function_qualname(function))
+            found = self.off_loop[function] = self.context.index.runs_elsewhere(key)
+        return found
 
     def _made_once(self, node: cst.Call, function: cst.FunctionDef) -> bool:
         """Whether the index counts the call as made once (Call.once: it fills a cache, or runs only while

@@ -191,6 +191,51 @@ class BlockingSleep(BlockingCallRule):
             """,
             note="near miss: a blocking helper called only from sync code",
         ),
+        Valid(
+            """
+            import asyncio
+            import threading
+            import time
+            from fastapi import FastAPI, WebSocket
+
+            app = FastAPI()
+
+            class Session:
+                def __init__(self):
+                    self.loop = asyncio.new_event_loop()
+                    self.thread = threading.Thread(target=self._run, daemon=True)
+                    self.thread.start()
+
+                def _run(self):
+                    asyncio.set_event_loop(self.loop)
+                    self.loop.run_forever()
+
+                async def start(self):
+                    asyncio.run_coroutine_threadsafe(self._boot(), self.loop)
+
+                async def _boot(self):
+                    time.sleep(5)
+                    await self._warm()
+
+                async def _warm(self):
+                    time.sleep(1)
+
+            def poll_detached():
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, daemon=True).start()
+                asyncio.run_coroutine_threadsafe(poll(), loop=loop)
+
+            async def poll():
+                time.sleep(2)
+
+            @app.websocket("/ws")
+            async def connect(websocket: WebSocket):
+                await Session().start()
+                poll_detached()
+            """,
+            note="coroutines handed to a loop the project made for a thread of its own, and what they await: "
+            "blocking there stalls nothing the server runs",
+        ),
     ]
 
     INVALID = [
@@ -298,6 +343,60 @@ class BlockingSleep(BlockingCallRule):
                 retry()  # FAL101
             """,
             message="`retry()` blocks the event loop in async function `handler`: retry() -> pause() -> time.sleep",
+        ),
+        Invalid(
+            """
+            import asyncio
+            import threading
+            import time
+            from fastapi import FastAPI
+
+            app = FastAPI()
+            SERVING = asyncio.new_event_loop()
+
+            class Relay:
+                def __init__(self, loop):
+                    self.loop = loop
+                    threading.Thread(target=self.pump).start()
+
+                def pump(self):
+                    asyncio.run_coroutine_threadsafe(deliver(), self.loop)
+
+            class Bridge:
+                def __init__(self):
+                    self.loop = asyncio.new_event_loop()
+                    self.main = asyncio.get_running_loop()
+                    threading.Thread(target=self.loop.run_forever).start()
+
+                def reply(self):
+                    asyncio.run_coroutine_threadsafe(answer(), self.main)
+
+            async def deliver():
+                time.sleep(1)  # FAL101
+
+            async def answer():
+                time.sleep(1)  # FAL101
+
+            async def notify():
+                time.sleep(1)  # FAL101
+
+            async def shared():
+                time.sleep(1)  # FAL101
+
+            @app.on_event("startup")
+            async def start():
+                Relay(asyncio.get_running_loop())
+                Bridge().reply()
+                asyncio.run_coroutine_threadsafe(notify(), SERVING)
+                asyncio.run_coroutine_threadsafe(shared(), asyncio.new_event_loop())
+
+            @app.get("/")
+            async def index():
+                await shared()
+            """,
+            note="near misses: a loop handed in from elsewhere (here the serving loop), a class that keeps the "
+            "serving loop beside its own, a loop the project made that no thread runs, and a coroutine a route "
+            "also awaits",
         ),
     ]
 

@@ -123,6 +123,29 @@ class BlockingSubprocess(BlockingCallRule):
             """,
             note="near miss: a wait after `kill()` only reaps a process SIGKILL has ended",
         ),
+        Valid(
+            """
+            import subprocess
+
+            def reap(tunnel: subprocess.Popen) -> int:
+                if tunnel.returncode is not None:
+                    return tunnel.wait()
+                return -1
+
+            async def check(tunnel: subprocess.Popen):
+                if tunnel.poll() is not None:
+                    output, _ = tunnel.communicate()
+                    return output
+                return reap(tunnel)
+
+            async def status(tunnel: subprocess.Popen):
+                if tunnel.poll() is None:
+                    return "running"
+                else:
+                    return tunnel.wait()
+            """,
+            note="near miss: a wait on a process a test has seen ended (`poll()` or `returncode`) returns at once",
+        ),
     ]
 
     INVALID = [
@@ -198,6 +221,22 @@ class BlockingSubprocess(BlockingCallRule):
                 process.wait()  # FAL104
             """,
             note="a process may outlive SIGTERM, and a kill in a branch leaves the wait after it blocking",
+        ),
+        Invalid(
+            """
+            import subprocess
+
+            async def check(tunnel: subprocess.Popen, command):
+                if tunnel.poll() is None:
+                    tunnel.wait()  # FAL104
+                if tunnel.poll() is not None:
+                    tunnel = subprocess.Popen(command)  # FAL104
+                    tunnel.wait()  # FAL104
+                if tunnel.poll() is not None:
+                    other = subprocess.Popen(command)  # FAL104
+                    other.wait()  # FAL104
+            """,
+            note="near misses: a wait while the process still runs, on a process started again, and on another one",
         ),
     ]
 

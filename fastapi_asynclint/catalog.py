@@ -804,6 +804,7 @@ RETURNS: Dict[str, str] = {
     # What the constructions of `constructed()` stand for.
     "tarfile.open": "tarfile.TarFile",
     "tarfile.open(BytesIO)": "tarfile.TarFile(BytesIO)",
+    "ldap3.Connection(unbound)": "ldap3.Connection",
     # SDK factories and handles.
     "botocore.client.BaseClient.get_waiter": "botocore.waiter.Waiter",
     "botocore.client.BaseClient.get_paginator": "botocore.paginate.Paginator",
@@ -1205,29 +1206,42 @@ def _prefixes(name: str) -> Iterable[str]:
 # Constructions that stand for a narrower catalogue type, told apart by what the call passes (see
 # `constructed`). In-memory buffers: an archive over one reads and writes no file.
 _MEMORY_BUFFERS = frozenset({"io.BytesIO()", "_io.BytesIO()", "tempfile.SpooledTemporaryFile()"})
-# Kernel pseudo-file systems: the kernel answers from memory, no disk is ever waited for
-# (`/proc/<pid>/stat`, `/sys/fs/cgroup/...`). An argument that is a string literal, or an f-string whose
-# text starts so, is described as PSEUDO_FILE.
-PSEUDO_FILE_PREFIXES = ("/proc/", "/sys/")
+# Kernel pseudo-file systems and the null device: the kernel answers from memory, no disk is ever waited
+# for (`/proc/<pid>/stat`, `/sys/fs/cgroup/...`, `os.devnull`). An argument that is a string literal, or an
+# f-string whose text starts so, is described as PSEUDO_FILE; `os.devnull` is the target of its name.
+PSEUDO_FILE_PREFIXES = ("/proc/", "/sys/", "/dev/null")
 PSEUDO_FILE = "<pseudo-file path>"
+_PSEUDO_FILES = frozenset({PSEUDO_FILE, "os.devnull"})
 _PATH_TAKERS = frozenset(
     {"builtins.open", "io.open", "pathlib.Path", "os.open"}
     | {f"os.{name}" for name in ("listdir", "scandir", "stat", "lstat", "readlink", "access")}
     | {f"os.path.{name}" for name in ("exists", "isfile", "isdir", "islink", "getsize", "realpath")}
 )
 # The (canonical) callees `constructed` may narrow: a caller need only describe the arguments of these.
-CONSTRUCTED: FrozenSet[str] = frozenset({"queue.Queue", "zipfile.ZipFile", "tarfile.open", "tarfile.TarFile"}) | _PATH_TAKERS
+CONSTRUCTED: FrozenSet[str] = (
+    frozenset({"queue.Queue", "zipfile.ZipFile", "tarfile.open", "tarfile.TarFile", "ldap3.Connection"}) | _PATH_TAKERS
+)
+# `ldap3.Connection(..., auto_bind=...)` values that open no connection (the default is "NONE" too).
+_NO_BIND = frozenset({"NONE", False, "ldap3.AUTO_BIND_NONE"})
 
 
-def pseudo_file(text: str) -> Optional[str]:
-    """PSEUDO_FILE when a path's literal text starts in a kernel pseudo-file system, else None."""
-    return PSEUDO_FILE if text.startswith(PSEUDO_FILE_PREFIXES) else None
+@dataclass(frozen=True)
+class Text:
+    """A string argument as `constructed` reads it: the text a literal (or an f-string) starts with."""
+
+    start: str
+
+
+def literal_argument(text: str) -> object:
+    """How `constructed` reads a string argument starting with `text`: PSEUDO_FILE for a path in a
+    kernel pseudo-file system or the null device, else its Text."""
+    return PSEUDO_FILE if text.startswith(PSEUDO_FILE_PREFIXES) else Text(text)
 
 
 def constructed(name: str, arguments: Mapping[str, object]) -> str:
     """The catalogue name a call of `name` stands for, given what it passes (`arguments`: slot -> value, a
-    slot being a position "0", "1", ... or a keyword; a value an int for an int literal, PSEUDO_FILE for a
-    string under `/proc/` or `/sys/` (see `pseudo_file`), the target string of a name, attribute or call
+    slot being a position "0", "1", ... or a keyword; a value an int or bool for such a literal, for a
+    string PSEUDO_FILE or its Text (see `literal_argument`), the target string of a name, attribute or call
     (`"io.BytesIO()"`), else None; slots the call does not pass are absent).
 
     `queue.Queue(maxsize=8)` is a bounded queue, `queue.Queue(maxsize)`, whose `put` waits when it is full
@@ -1235,8 +1249,9 @@ def constructed(name: str, arguments: Mapping[str, object]) -> str:
     `tarfile.open(fileobj=io.BytesIO(data))` are archives in memory (`zipfile.ZipFile(BytesIO)`), as are
     those over a `tempfile.SpooledTemporaryFile` (in memory up to its `max_size`), whose
     construction and reads touch no file; `open(f"/proc/{pid}/stat")` and `Path("/proc/...")` name a
-    kernel pseudo-file (`builtins.open(pseudo-file)`), which no disk serves. Any other call stands for
-    `name` itself.
+    kernel pseudo-file (`builtins.open(pseudo-file)`), which no disk serves, as does `os.devnull`;
+    `ldap3.Connection(server, auto_bind="NONE")` (or False) opens no connection (`ldap3.Connection(unbound)`,
+    whose methods are a connection's). Any other call stands for `name` itself.
 
     Meant to be applied where a call's target is formed (the value of `queue.Queue(8)` is
     `queue.Queue(maxsize)()`, the call `zipfile.ZipFile(io.BytesIO(b))` targets `zipfile.ZipFile(BytesIO)`),
@@ -1246,7 +1261,7 @@ def constructed(name: str, arguments: Mapping[str, object]) -> str:
     if canonical not in CONSTRUCTED:
         return name
     if canonical in _PATH_TAKERS:
-        return f"{canonical}(pseudo-file)" if _argument(arguments, "0", "file") == PSEUDO_FILE else name
+        return f"{canonical}(pseudo-file)" if _argument(arguments, "0", "file") in _PSEUDO_FILES else name
     if canonical == "queue.Queue":
         size = _argument(arguments, "0", "maxsize")
         if size is _ABSENT or (isinstance(size, int) and not isinstance(size, bool) and size <= 0):
@@ -1260,6 +1275,10 @@ def constructed(name: str, arguments: Mapping[str, object]) -> str:
         if _argument(arguments, "2", "fileobj") in _MEMORY_BUFFERS:  # a `name` beside it only names it
             return f"{canonical}(BytesIO)"
         return name
+    if canonical == "ldap3.Connection":
+        bind = _argument(arguments, "3", "auto_bind")
+        bind = bind.start if isinstance(bind, Text) else bind
+        return "ldap3.Connection(unbound)" if bind is not _ABSENT and bind in _NO_BIND else name
     return name
 
 

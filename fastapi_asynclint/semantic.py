@@ -26,7 +26,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from fastapi_asynclint.catalog import CONSTRUCTED, canonical_name, constructed, pseudo_file
+from fastapi_asynclint.catalog import CONSTRUCTED, canonical_name, constructed, literal_argument
 from fastapi_asynclint.index.modules import renamed
 from fastapi_asynclint.index.summary import DEPENDS_CALLS, absolute_module, attribute_value
 from fastapi_asynclint.index.targets import CONTAINER_TYPES, ITEM, items_of
@@ -279,13 +279,15 @@ class Semantics:
         return tuple(constructed(t, arguments) for t in found)
 
     def _argument_value(self, value: cst.BaseExpression, depth: int) -> object:
-        """An argument as catalog.constructed reads it: an int literal, a pseudo-file path, else the first
-        target, else None."""
+        """An argument as catalog.constructed reads it: an int or bool literal, a string's Text or a
+        pseudo-file path, else the first target, else None."""
         text = _literal_start(value)
         if text is not None:
-            return pseudo_file(text)
+            return literal_argument(text)
         if isinstance(value, cst.Integer):
             return int(value.evaluated_value)
+        if isinstance(value, cst.Name) and value.value in ("True", "False"):
+            return value.value == "True"
         if (
             isinstance(value, cst.UnaryOperation)
             and isinstance(value.operator, cst.Minus)

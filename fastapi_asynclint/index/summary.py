@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass, field, fields, replace
 from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
-from fastapi_asynclint.catalog import CONSTRUCTED, NONBLOCKING_FLAGS, canonical_name, constructed, pseudo_file
+from fastapi_asynclint.catalog import CONSTRUCTED, NONBLOCKING_FLAGS, canonical_name, constructed, literal_argument
 from fastapi_asynclint.index.guards import Guard, GuardFinder, literal_value, passed_values
 from fastapi_asynclint.index.modules import renamed
 from fastapi_asynclint.index.instance_slots import primed_calls, refilled_calls
@@ -377,16 +377,18 @@ class Summarizer:
         return [constructed(t, arguments) for t in found]
 
     def _argument_value(self, value: ast.AST) -> object:
-        """An argument as catalog.constructed reads it: an int literal, a pseudo-file path, else the first
-        target, else None."""
+        """An argument as catalog.constructed reads it: an int or bool literal, a string's Text or a
+        pseudo-file path, else the first target, else None."""
         text = _literal_start(value)
         if text is not None:
-            return pseudo_file(text)
+            return literal_argument(text)
         negative = isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub)
         literal = value.operand if negative else value  # type: ignore[attr-defined]
         if isinstance(literal, ast.Constant):
             number = literal.value
-            return (-number if negative else number) if isinstance(number, int) and not isinstance(number, bool) else None
+            if isinstance(number, bool):
+                return None if negative else number
+            return (-number if negative else number) if isinstance(number, int) else None
         if isinstance(value, ast.Attribute):
             receiver = self._receiver
             if receiver is not None and isinstance(value.value, ast.Name) and value.value.id == receiver[0]:

@@ -5,8 +5,8 @@ Checks for blocking file-system calls made by an `async def` function: `open()` 
 `write_bytes`, `iterdir`, `glob`, ...), `shutil` copies, moves and tree removals, `glob`, `zipfile` and
 `tarfile`, directly or through sync helpers (with the call chain). Of a `ZipFile` only the members that read
 or write the archive are reported (not `namelist`, `infolist` or `getinfo`, which read the directory its
-constructor loaded). Paths written under `/proc/` or `/sys/` (`open(f"/proc/{pid}/stat")`) are not
-reported: the kernel answers them from memory. Calls that only check a path or change one directory entry
+constructor loaded). Paths written under `/proc/` or `/sys/` (`open(f"/proc/{pid}/stat")`) and the null
+device (`os.devnull`, `/dev/null`) are not reported: the kernel answers them from memory. Calls that only check a path or change one directory entry
 (`os.path.exists`, `mkdir`, `unlink`, `rename`, ...) are FAL111, off by default.
 
 ## Why is this bad?
@@ -513,6 +513,23 @@ class BlockingFileIO(BlockingCallRule):
                 return boot_id, start_ticks(pid), limited
             """,
             note="paths under /proc/ and /sys/: the kernel answers from memory, no disk is waited for",
+        ),
+        Valid(
+            """
+            import os
+
+
+            def detach_stderr():
+                sink = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(sink, 2)
+
+
+            async def launch(command):
+                detach_stderr()
+                with open("/dev/null", "wb") as quiet:
+                    return quiet
+            """,
+            note="near miss: the null device is answered by the kernel, like /proc",
         ),
         Valid(
             """

@@ -207,6 +207,22 @@ class BlockingSdkCall(BlockingCallRule):
             """,
             note="near miss: a chat session, a presigned URL, an index handle given its host, an unbound connection",
         ),
+        Valid(
+            """
+            import asyncio
+            from ldap3 import AUTO_BIND_NONE, Connection, Server
+
+            async def login(user: str, password: str):
+                server = Server("ldap://ldap")
+                first = Connection(server, user, password, auto_bind="NONE")
+                second = Connection(server, user, password, auto_bind=False)
+                third = Connection(server, user, password, AUTO_BIND_NONE)
+                await asyncio.to_thread(first.bind)
+                return second, third
+            """,
+            note="near miss: `auto_bind` set to not bind (\"NONE\", False, AUTO_BIND_NONE) opens no connection; "
+            "the bind runs in a worker thread",
+        ),
     ]
 
     INVALID = [
@@ -371,6 +387,8 @@ class BlockingSdkCall(BlockingCallRule):
                 vault.secrets.kv.v2.read_secret_version(path="app")  # FAL109
                 conn = ldap3.Connection(ldap3.Server("ldap://ldap"), user, password, auto_bind=True)  # FAL109
                 conn.search("dc=example,dc=com", f"(uid={user})")  # FAL109
+                lazy = ldap3.Connection(ldap3.Server("ldap://ldap"), user, password, auto_bind="NONE")
+                lazy.bind()  # FAL109
                 with pysftp.Connection("sftp.example.com", username=user, password=password) as sftp:  # FAL109
                     sftp.put(key)  # FAL109
             """,

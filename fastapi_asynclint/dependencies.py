@@ -107,7 +107,8 @@ def _target_fact(index, target: str, call, held, context) -> str:
     resolved, ref = index.callee(target)
     fact = f"C {resolved.kind} {resolved.name} {resolved.blocking.name if resolved.blocking else ''}"
     if ref is not None:
-        fact += f" {ref.key} {ref.is_async} {index.is_offloaded(ref)} {index.dispatched(ref, ())}"
+        function = index.function_of(ref)
+        fact += f" {ref.key} {ref.is_async} {function.awaits if function else None} {index.is_offloaded(ref)} {index.dispatched(ref, ())}"
         fact += f" {held.get(ref.key, ())} {context.reads.get(ref.key)} {ref.key in index.models.connection_readers}"
         for option in index.witnesses.get(ref.key, ()):
             found = index.blocking_chain(ref, option)

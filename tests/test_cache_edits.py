@@ -243,6 +243,24 @@ def test_a_changed_default_that_selects_a_blocking_branch_is_seen(tmp_path):
         assert cached.stdout.count('"code"') == expected
 
 
+def test_a_task_coroutine_that_starts_to_await_is_seen(tmp_path):
+    """A dropped task of a coroutine that never awaits is not reported (it ends in its first step); once
+    the coroutine, in another file, awaits, the caller's cached findings must show the dropped task."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[tool.fastapi-asynclint]\n")
+    quick = "import asyncio\n\n\nasync def note(text):\n    print(text)\n"
+    (project / "notes.py").write_text(quick)
+    (project / "app.py").write_text("import asyncio\nfrom notes import note\n\n\nasync def route():\n    asyncio.create_task(note('x'))\n")
+    _age(project)
+    assert invoke(project, COMMAND).stdout.count('"code"') == 0
+    for text, expected in ((quick.replace("    print(text)", "    await asyncio.sleep(1)"), 1), (quick, 0)):
+        _write(project / "notes.py", text)
+        cached = invoke(project, COMMAND)
+        assert cached.stdout == invoke(project, [*COMMAND, "--no-cache"]).stdout
+        assert cached.stdout.count('"code"') == expected
+
+
 # Runs the command line in a fresh interpreter, then says whether libcst was imported.
 _LIBCST_PROBE = (
     "import runpy, sys\n"

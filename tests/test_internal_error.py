@@ -64,7 +64,7 @@ def test_a_rule_that_fails_is_a_fal903_of_its_file(cli):
         runpy.run_module("fastapi_asynclint", run_name="__main__")
         """
     )
-    cli.write({"app.py": BLOCKING_APP + "\n\nasync def spawn():\n    asyncio.create_task(index())\n", "__init__.py": ""})
+    cli.write({"app.py": BLOCKING_APP + "\n\nasync def spawn():\n    asyncio.create_task(asyncio.sleep(1))\n", "__init__.py": ""})
     (cli.root / "app.py").write_text("import asyncio\n" + (cli.root / "app.py").read_text())
     done = subprocess.run([sys.executable, "-c", script], cwd=cli.root, capture_output=True, text=True)
     assert done.returncode == 2, done.stderr

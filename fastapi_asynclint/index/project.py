@@ -837,11 +837,13 @@ class ProjectIndex:
         return entry[1]
     def yields(self, resolved: Resolved) -> bool:
         """Whether the project function `resolved` names is a generator (a dependency with `yield`)."""
-        if resolved.function is None:
-            return False
-        summary = self.modules.get(resolved.function.module)
-        function = self.functions_of(summary).get(resolved.function.qualname) if summary else None
+        function = self.function_of(resolved.function)
         return bool(function and function.yields)
+
+    def function_of(self, ref: Optional[FunctionRef]) -> Optional[Function]:
+        """The summary of the project function `ref` names."""
+        summary = self.modules.get(ref.module) if ref is not None else None
+        return self.functions_of(summary).get(ref.qualname) if summary is not None else None
 
     # ------------------------------------------------------------------ FastAPI structure
     def reach_of(self, key: str) -> str:

@@ -9,6 +9,11 @@ asyncio documentation). Its exceptions are never seen, and fire-and-forget work 
 unbounded: nothing limits how many run at once or waits for them at shutdown. ruff reports the same
 pattern as RUF006.
 
+A task whose coroutine is a project function (not a method, which a subclass may override with one that
+awaits) declared `async def` that never awaits (no `await`, `async for` or `async with`) is not reported:
+it runs to its end in its first step, while the loop still holds it, so nothing is left to collect or to
+bound.
+
 ## Example
 ```python
 @app.post("/signup")
@@ -52,13 +57,26 @@ class DanglingTask(CallRule):
         self._statements.add(node.value)
 
     def check_call(self, node: cst.Call, name: str) -> None:
-        if node in self._statements:
+        if node in self._statements and not self._finishes_at_once(node):
             short = name.replace("asyncio.AbstractEventLoop.", "loop.")
             self.report(
                 node,
                 f"The task from `{short}()` is not kept: it may be garbage-collected before it finishes and its "
                 "errors are lost; keep a reference, use a TaskGroup, or `BackgroundTasks.add_task`",
             )
+
+    def _finishes_at_once(self, node: cst.Call) -> bool:
+        """Whether the task runs a project coroutine function, not a method, that never awaits (every one
+        its call may be)."""
+        coroutine = node.args[0].value if node.args else None
+        if not isinstance(coroutine, cst.Call):
+            return False
+        index = self.context.index
+        functions = [index.function_of(index.callee(target)[1]) for target in self.context.semantics.targets(coroutine.func)]
+        return bool(functions) and all(
+            function is not None and function.is_async and not function.awaits and function.class_qualname is None
+            for function in functions
+        )
 
     VALID = [
         Valid(
@@ -93,6 +111,24 @@ class DanglingTask(CallRule):
             """,
             note="near miss: the task is awaited",
         ),
+        Valid(
+            files={
+                "app/mail.py": '''
+                    import logging
+
+                    async def log_signup(email):
+                        logging.getLogger("signup").info("new user %s", email)
+                    ''',
+                "app/main.py": '''
+                    import asyncio
+                    from app.mail import log_signup
+
+                    async def signup(email):
+                        asyncio.create_task(log_signup(email))
+                    ''',
+            },
+            note="near miss: a coroutine that never awaits ends in its first step, while the loop holds its task",
+        ),
     ]
     INVALID = [
         Invalid(
@@ -105,8 +141,37 @@ class DanglingTask(CallRule):
                 asyncio.get_running_loop().create_task(send_welcome(email))  # FAL303
 
             async def send_welcome(email):
-                ...
+                await asyncio.sleep(1)
             """
+        ),
+        Invalid(
+            """
+            import asyncio
+
+            async def notify(email, channel):
+                async with channel:
+                    channel.send(email)
+
+            async def stream(email, events):
+                async for event in events:
+                    print(email, event)
+
+            class Store:
+                async def save(self, item):
+                    pass
+
+            class RemoteStore(Store):
+                async def save(self, item):
+                    await asyncio.sleep(0)
+
+            async def signup(email, channel, events, job, store: Store):
+                asyncio.create_task(notify(email, channel))  # FAL303
+                asyncio.create_task(stream(email, events))  # FAL303
+                asyncio.create_task(job())  # FAL303
+                asyncio.create_task(store.save(email))  # FAL303
+            """,
+            note="near misses: `async with` and `async for` wait too, a coroutine the linter cannot see may, and "
+            "so may a subclass's override of a method that does not",
         ),
     ]
 

@@ -225,40 +225,37 @@ def test_a_helper_moved_away_and_back_is_seen(tmp_path):
     assert cached.stdout.count('"code"') == 2
 
 
-def test_a_changed_default_that_selects_a_blocking_branch_is_seen(tmp_path):
-    """A call that omits an argument blocks or not by the callee's default (`mode="file"` selects the
-    branch that reads); changing the default there and back must change the caller's findings."""
+def _callee_edits_are_seen(tmp_path, callee: str, caller: str, edited: str, counts) -> None:
+    """Write `callee.py` (`callee`) and `app.py` (`caller`), then edit the callee to `edited` and back:
+    each cached run must equal an uncached one and find `counts` (before, edited, back) findings."""
     project = tmp_path / "project"
     project.mkdir()
     (project / "pyproject.toml").write_text("[tool.fastapi-asynclint]\n")
-    loader = 'def load(source, mode="file"):\n    if mode == "file":\n        with open(source) as handle:\n            return handle.read()\n    return source\n'
-    (project / "loader.py").write_text(loader)
-    (project / "app.py").write_text("from loader import load\n\n\nasync def template(name: str):\n    return load(name)\n")
+    (project / "callee.py").write_text(callee)
+    (project / "app.py").write_text(caller)
     _age(project)
-    assert invoke(project, COMMAND).stdout.count('"code"') == 1
-    for text, expected in ((loader.replace('mode="file"):', 'mode="text"):'), 0), (loader, 1)):
-        _write(project / "loader.py", text)
+    assert invoke(project, COMMAND).stdout.count('"code"') == counts[0]
+    for text, expected in ((edited, counts[1]), (callee, counts[2])):
+        _write(project / "callee.py", text)
         cached = invoke(project, COMMAND)
         assert cached.stdout == invoke(project, [*COMMAND, "--no-cache"]).stdout
         assert cached.stdout.count('"code"') == expected
+
+
+def test_a_changed_default_that_selects_a_blocking_branch_is_seen(tmp_path):
+    """A call that omits an argument blocks or not by the callee's default (`mode="file"` selects the
+    branch that reads); changing the default there and back must change the caller's findings."""
+    loader = 'def load(source, mode="file"):\n    if mode == "file":\n        with open(source) as handle:\n            return handle.read()\n    return source\n'
+    caller = "from callee import load\n\n\nasync def template(name: str):\n    return load(name)\n"
+    _callee_edits_are_seen(tmp_path, loader, caller, loader.replace('mode="file"):', 'mode="text"):'), (1, 0, 1))
 
 
 def test_a_task_coroutine_that_starts_to_await_is_seen(tmp_path):
     """A dropped task of a coroutine that never awaits is not reported (it ends in its first step); once
     the coroutine, in another file, awaits, the caller's cached findings must show the dropped task."""
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / "pyproject.toml").write_text("[tool.fastapi-asynclint]\n")
     quick = "import asyncio\n\n\nasync def note(text):\n    print(text)\n"
-    (project / "notes.py").write_text(quick)
-    (project / "app.py").write_text("import asyncio\nfrom notes import note\n\n\nasync def route():\n    asyncio.create_task(note('x'))\n")
-    _age(project)
-    assert invoke(project, COMMAND).stdout.count('"code"') == 0
-    for text, expected in ((quick.replace("    print(text)", "    await asyncio.sleep(1)"), 1), (quick, 0)):
-        _write(project / "notes.py", text)
-        cached = invoke(project, COMMAND)
-        assert cached.stdout == invoke(project, [*COMMAND, "--no-cache"]).stdout
-        assert cached.stdout.count('"code"') == expected
+    caller = "import asyncio\nfrom callee import note\n\n\nasync def route():\n    asyncio.create_task(note('x'))\n"
+    _callee_edits_are_seen(tmp_path, quick, caller, quick.replace("    print(text)", "    await asyncio.sleep(1)"), (0, 1, 0))
 
 
 # Runs the command line in a fresh interpreter, then says whether libcst was imported.

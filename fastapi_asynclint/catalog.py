@@ -1221,7 +1221,7 @@ _PATH_TAKERS = frozenset(
 CONSTRUCTED: FrozenSet[str] = (
     frozenset({"queue.Queue", "zipfile.ZipFile", "tarfile.open", "tarfile.TarFile", "ldap3.Connection"}) | _PATH_TAKERS
 )
-# `ldap3.Connection(..., auto_bind=...)` values that open no connection (the default is "NONE" too).
+# `ldap3.Connection(..., auto_bind=...)` values that open no connection.
 _NO_BIND = frozenset({"NONE", False, "ldap3.AUTO_BIND_NONE"})
 
 

@@ -108,7 +108,8 @@ def _target_fact(index, target: str, call, held, context) -> str:
     fact = f"C {resolved.kind} {resolved.name} {resolved.blocking.name if resolved.blocking else ''}"
     if ref is not None:
         function = index.function_of(ref)
-        fact += f" {ref.key} {ref.is_async} {function.awaits if function else None} {index.is_offloaded(ref)} {index.dispatched(ref, ())}"
+        awaits = (function.awaits, bool(function.decorators)) if function else None
+        fact += f" {ref.key} {ref.is_async} {awaits} {index.is_offloaded(ref)} {index.dispatched(ref, ())}"
         fact += f" {held.get(ref.key, ())} {context.reads.get(ref.key)} {ref.key in index.models.connection_readers}"
         for option in index.witnesses.get(ref.key, ()):
             found = index.blocking_chain(ref, option)

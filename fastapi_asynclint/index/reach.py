@@ -51,8 +51,6 @@ THREAD_HANDOFFS = frozenset({"asyncio.AbstractEventLoop.run_in_executor", "threa
 LOOP_HANDOFFS = frozenset({"asyncio.run_coroutine_threadsafe", "asyncio.tasks.run_coroutine_threadsafe"})
 LOOP_MAKERS = frozenset({"asyncio.new_event_loop", "asyncio.events.new_event_loop", "uvloop.new_event_loop"})
 PRIVATE_LOOPS = frozenset(f"{maker}()" for maker in LOOP_MAKERS)
-LOOP_GETTERS = frozenset({"asyncio.get_event_loop", "asyncio.get_running_loop", "asyncio.events.get_event_loop",
-                          "asyncio.events.get_running_loop"})
 # Task queues (celery, arq, taskiq, dramatiq) and job schedulers (APScheduler's `add_job`): what they are
 # given runs later, apart from the code that hands it over.
 QUEUE_METHODS = frozenset({"delay", "apply_async", "send_task", "enqueue_job", "kiq", "send_with_options", "add_job"})
@@ -90,8 +88,11 @@ class ReachPart(NamedTuple):
     # that calls that parameter (the callee, or a function nested in it), and whether that call only
     # hands the coroutine to a scheduler (`ensure_future(work())`).
     delegated: Tuple[Tuple[str, str, bool], ...] = ()
-    # The coroutines it hands to a loop the project made for itself (a thread runs it): see `ELSEWHERE`.
+    # The coroutines it hands to a loop the project made for itself (a thread runs it): see `ELSEWHERE`;
+    # and those it hands to any other loop (`run_coroutine_threadsafe(coro, main_loop)`), which may be the
+    # serving loop even when this function runs elsewhere (they are among `scheduled` too).
     elsewhere: Tuple[str, ...] = ()
+    handed_back: Tuple[str, ...] = ()
 
 
 def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> Optional[ReachPart]:
@@ -99,6 +100,7 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
     calls: Set[str] = set()
     scheduled: Set[str] = set()
     elsewhere: Set[str] = set()
+    handed_back: Set[str] = set()
     startup: Set[str] = set()
     handlers = set(_socket_handlers(index, summary, function, key))
     delegated: Set[Tuple[str, str, bool]] = set()
@@ -114,7 +116,10 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
                 calls.add(callee.key)
                 delegated.update(_delegated(index, call, callee))
             tasks = _handed(index, call) if name in SCHEDULER_NAMES or call.attr in QUEUE_METHODS else ()
-            (elsewhere if name in LOOP_HANDOFFS and _private_loop(index, summary, function, call) else scheduled).update(tasks)
+            private = name in LOOP_HANDOFFS and _private_loop(index, summary, function, call)
+            (elsewhere if private else scheduled).update(tasks)
+            if name in LOOP_HANDOFFS and not private:
+                handed_back.update(tasks)
             if "lifespan" in dict(call.keyword_values) or (call.attr == "add_event_handler" and call.first_str in _STARTUP_EVENTS):
                 startup.update(_functions(index, [dict(call.keyword_values).get("lifespan"), *call.args[1:]]))
         for argument in call.args if function.qualname != MODULE_SCOPE else ():
@@ -133,35 +138,63 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
         return None
     return ReachPart(
         key, tuple(sorted(calls)), tuple(sorted(scheduled)), tuple(sorted(startup)), at_startup, builds_app, overrides,
-        tuple(sorted(handlers)), tuple(sorted(delegated)), tuple(sorted(elsewhere)),
+        tuple(sorted(handlers)), tuple(sorted(delegated)), tuple(sorted(elsewhere)), tuple(sorted(handed_back)),
     )
 
 
 def _private_loop(index, summary: ModuleSummary, function: Function, call) -> bool:
-    """Whether a `run_coroutine_threadsafe` call hands its coroutine to a loop the project made
-    (`asyncio.new_event_loop()`) for a thread of its own: a local or global one whose `run_forever` the
-    function or the module hands to a thread; or an attribute of a class that makes a loop, starts a thread
-    and takes no loop from elsewhere. A loop taken from elsewhere (`get_running_loop()`, a parameter), or
-    one no thread runs, may be the serving loop."""
+    """Whether a `run_coroutine_threadsafe` call hands its coroutine to a loop that a thread of the
+    project's own runs (`run_forever`): a local the function makes, or a global the module makes (the only
+    loop that scope makes), whose `run_forever` it hands to a thread; or an attribute whose `run_forever`
+    its class hands to a thread, directly or through a sync method. A loop no such thread runs (one taken
+    from `get_running_loop()`, a parameter, a loop run with `run_until_complete`) may be the serving loop."""
     loop = call.args[1] if len(call.args) > 1 else dict(call.keyword_values).get("loop")
-    if loop in PRIVATE_LOOPS:
-        runners = (function, index.functions_of(summary).get(MODULE_SCOPE))
-        return any(
-            index.resolve(made.target).name == "threading.Thread"
-            and dict(made.keyword_values).get("target") == f"{loop}.run_forever"
-            for runner in runners if runner is not None for made in runner.calls
-        )
-    owner = index.resolve((loop or "").rpartition(".")[0] or None)
-    found = index.class_by_target(owner.name) if owner.kind == "instance" else None
-    if found is None:
+    if not loop:
         return False
-    made = {
-        index.resolve(made.target).name
+    if loop in PRIVATE_LOOPS:
+        return _made_loop_in_thread(index, summary, function, loop)
+    owner_text, _, attribute = loop.rpartition(".")
+    owner = index.resolve(owner_text or None)
+    found = index.class_by_target(owner.name) if owner.kind == "instance" else None
+    return found is not None and _attribute_loop_in_thread(index, summary, found, attribute)
+
+
+def _made_loop_in_thread(index, summary: ModuleSummary, function: Function, loop: str) -> bool:
+    """The function makes one loop and hands its `run_forever` to a thread; or it makes none, and the
+    module makes one, whose `run_forever` module code or the function hands to a thread."""
+    module = index.functions_of(summary).get(MODULE_SCOPE)
+    for scope, runners in ((function, (function,)), (module, (module, function))):
+        makers = [made for made in (scope.calls if scope is not None else ()) if index.resolve(made.target).name in LOOP_MAKERS]
+        if makers:
+            return len(makers) == 1 and _threads_run(index, runners, {f"{loop}.run_forever"})
+    return False
+
+
+def _attribute_loop_in_thread(index, summary: ModuleSummary, found, attribute: str) -> bool:
+    """A class along the MRO hands `self.<attribute>.run_forever`, or a sync method of its that calls it, to
+    a thread. Methods of classes in other modules count only when sync: a coroutine's calls are not among
+    the facts a cached link keeps of another module."""
+    methods = [
+        (f"{owner_summary.module}.{klass.qualname}()", method)
         for owner_summary, klass in index.mro(*found)
-        for method in index.functions_of(owner_summary).values() if method.class_qualname == klass.qualname
-        for made in method.calls
+        for method in index.functions_of(owner_summary).values()
+        if method.class_qualname == klass.qualname and (owner_summary.module == summary.module or not method.is_async)
+    ]
+    runs = {f"{owner}.{attribute}.run_forever" for owner, _ in methods}
+    runners = {
+        f"{owner}.{method.qualname.rpartition('.')[2]}"
+        for owner, method in methods
+        if not method.is_async and any(made.target in runs for made in method.calls)
     }
-    return "threading.Thread" in made and bool(made & LOOP_MAKERS) and not made & LOOP_GETTERS
+    return _threads_run(index, [method for _, method in methods], runs | runners)
+
+
+def _threads_run(index, functions: Iterable[Optional[Function]], targets: Set[str]) -> bool:
+    """Whether one of the functions starts a `threading.Thread` whose target is one of `targets`."""
+    return any(
+        index.resolve(made.target).name == "threading.Thread" and dict(made.keyword_values).get("target") in targets
+        for function in functions if function is not None for made in function.calls
+    )
 
 
 def _delegated(index, call, callee) -> List[Tuple[str, str, bool]]:
@@ -284,8 +317,11 @@ def build_reach(parts: Mapping[str, Iterable[ReachPart]], request_roots: Iterabl
             by_key, tests,
         ),
     }
-    on_loop = _background(served["request"] | served["startup"], by_key, tests, lambda part: part.scheduled)
-    background = _background(served["request"] | served["startup"], by_key, tests, lambda part: part.scheduled + part.elsewhere)
+    entries = served["request"] | served["startup"]
+    background = _background(entries, by_key, tests, lambda part: part.scheduled + part.elsewhere)
+    # Work code on a private loop hands back to another loop runs where served code's own work runs.
+    returned = _reached({task for key in background if key in by_key for task in by_key[key].handed_back} - tests, by_key, tests)
+    on_loop = returned | _background(entries | returned, by_key, tests, lambda part: part.scheduled)
     reach: Dict[str, str] = {}
     for kind, keys in (("request", served["request"]), ("background", on_loop), ("startup", served["startup"]),
                        (ELSEWHERE, background)):

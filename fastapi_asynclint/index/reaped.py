@@ -77,9 +77,9 @@ def _waits_on(process: str, block: List[ast.stmt]) -> Set[Tuple[int, int]]:
     found: Set[Tuple[int, int]] = set()
     for statement in block:
         nodes = list(own_nodes([statement]))
-        found |= {(node.lineno, node.col_offset) for node in nodes if _receiver(node, REAPING) == process}
         if any(isinstance(getattr(node, "ctx", None), ast.Store) and ast.unparse(node) == process for node in nodes):
-            break
+            break  # a statement that binds the name again may wait on the new process anywhere in it
+        found |= {(node.lineno, node.col_offset) for node in nodes if _receiver(node, REAPING) == process}
     return found
 
 

@@ -398,6 +398,51 @@ class BlockingSleep(BlockingCallRule):
             "serving loop beside its own, a loop the project made that no thread runs, and a coroutine a route "
             "also awaits",
         ),
+        Invalid(
+            """
+            import asyncio
+            import threading
+            import time
+            from fastapi import FastAPI
+
+            app = FastAPI()
+            MAIN = {}
+            SIDE = asyncio.new_event_loop()
+            IDLE = asyncio.new_event_loop()
+            threading.Thread(target=SIDE.run_forever, daemon=True).start()
+
+            class Worker:
+                def __init__(self, loop):
+                    self.loop = loop
+                    self.own = asyncio.new_event_loop()
+                    threading.Thread(target=self.own.run_forever, daemon=True).start()
+
+                def submit(self):
+                    asyncio.run_coroutine_threadsafe(self.crunch(), self.own)
+                    asyncio.run_coroutine_threadsafe(report(), self.loop)
+
+                async def crunch(self):
+                    await asyncio.sleep(1)
+                    asyncio.run_coroutine_threadsafe(report(), MAIN["loop"])
+
+            async def report():
+                time.sleep(5)  # FAL101
+
+            async def tick():
+                time.sleep(1)  # FAL101
+
+            @app.on_event("startup")
+            async def remember():
+                MAIN["loop"] = asyncio.get_running_loop()
+
+            @app.post("/work")
+            async def work():
+                Worker(MAIN["loop"]).submit()
+                asyncio.run_coroutine_threadsafe(tick(), IDLE)
+            """,
+            note="near misses: work a private loop hands back to the serving loop, an attribute set from a "
+            "parameter beside the class's own loop, and one of two module loops that no thread runs",
+        ),
     ]
 
 

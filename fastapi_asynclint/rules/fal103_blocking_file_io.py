@@ -6,8 +6,9 @@ Checks for blocking file-system calls made by an `async def` function: `open()` 
 `tarfile`, directly or through sync helpers (with the call chain). Of a `ZipFile` only the members that read
 or write the archive are reported (not `namelist`, `infolist` or `getinfo`, which read the directory its
 constructor loaded). Paths written under `/proc/` or `/sys/` (`open(f"/proc/{pid}/stat")`) and the null
-device (`os.devnull`, `/dev/null`) are not reported: the kernel answers them from memory. Calls that only check a path or change one directory entry
-(`os.path.exists`, `mkdir`, `unlink`, `rename`, ...) are FAL111, off by default.
+device (`os.devnull`, `/dev/null`) are not reported: the kernel answers them from memory. Calls that only
+check a path or change one directory entry (`os.path.exists`, `mkdir`, `unlink`, `rename`, ...) are FAL111,
+off by default.
 
 ## Why is this bad?
 Disk access blocks the calling thread; on network file systems, under load, or for large files it can take

@@ -235,8 +235,13 @@ class BlockingSubprocess(BlockingCallRule):
                 if tunnel.poll() is not None:
                     other = subprocess.Popen(command)  # FAL104
                     other.wait()  # FAL104
+                if tunnel.poll() is not None:
+                    for attempt in range(3):
+                        tunnel = subprocess.Popen(command)  # FAL104
+                        tunnel.communicate()  # FAL104
             """,
-            note="near misses: a wait while the process still runs, on a process started again, and on another one",
+            note="near misses: a wait while the process still runs, on a process started again (also inside a "
+            "loop), and on another one",
         ),
     ]
 

@@ -10,7 +10,7 @@ unbounded: nothing limits how many run at once or waits for them at shutdown. ru
 pattern as RUF006.
 
 A task whose coroutine is a project function (not a method, which a subclass may override with one that
-awaits) declared `async def` that never awaits (no `await`, `async for` or `async with`) is not reported:
+awaits, nor a decorated one, whose wrapper may await) declared `async def` that never awaits (no `await`, `async for` or `async with`) is not reported:
 it runs to its end in its first step, while the loop still holds it, so nothing is left to collect or to
 bound.
 
@@ -66,8 +66,8 @@ class DanglingTask(CallRule):
             )
 
     def _finishes_at_once(self, node: cst.Call) -> bool:
-        """Whether the task runs a project coroutine function, not a method, that never awaits (every one
-        its call may be)."""
+        """Whether the task runs a project coroutine function, neither a method nor decorated, that never
+        awaits (every one its call may be)."""
         coroutine = node.args[0].value if node.args else None
         if not isinstance(coroutine, cst.Call):
             return False
@@ -75,6 +75,7 @@ class DanglingTask(CallRule):
         functions = [index.function_of(index.callee(target)[1]) for target in self.context.semantics.targets(coroutine.func)]
         return bool(functions) and all(
             function is not None and function.is_async and not function.awaits and function.class_qualname is None
+            and not function.decorators
             for function in functions
         )
 
@@ -169,9 +170,20 @@ class DanglingTask(CallRule):
                 asyncio.create_task(stream(email, events))  # FAL303
                 asyncio.create_task(job())  # FAL303
                 asyncio.create_task(store.save(email))  # FAL303
+                asyncio.create_task(audited(email))  # FAL303
+
+            def audit(coroutine_function):
+                async def wrapper(*args):
+                    await asyncio.sleep(0)
+                    return await coroutine_function(*args)
+                return wrapper
+
+            @audit
+            async def audited(email):
+                print(email)
             """,
-            note="near misses: `async with` and `async for` wait too, a coroutine the linter cannot see may, and "
-            "so may a subclass's override of a method that does not",
+            note="near misses: `async with` and `async for` wait too, a coroutine the linter cannot see may, "
+            "so may a subclass's override of a method that does not, and a decorator's wrapper",
         ),
     ]
 

@@ -548,8 +548,7 @@ class ProjectIndex:
         are known without reading its module's summary (FunctionRef.decorated)."""
         if not ref.decorated:
             return ()
-        summary = self.modules.get(ref.module)
-        function = self.functions_of(summary).get(ref.qualname) if summary else None
+        function = self.function_of(ref)
         return function.decorators if function is not None else ()
 
     def is_offloaded(self, ref: FunctionRef) -> bool:
@@ -812,8 +811,7 @@ class ProjectIndex:
 
     def _current_row(self, ref: Optional[FunctionRef], step: Witness) -> int:
         """The row of a witness's call in its file as the index has it now (see Witness.call)."""
-        summary = self.modules.get(ref.module) if ref is not None and step.call >= 0 else None
-        function = self.functions_of(summary).get(ref.qualname) if summary is not None and ref is not None else None
+        function = self.function_of(ref) if step.call >= 0 else None
         if function is None or step.call >= len(function.calls):
             return step.row
         return function.calls[step.call].row

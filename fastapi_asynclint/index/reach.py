@@ -10,11 +10,12 @@
   once per process (a function module-level code only registers, `cli.command()(main)`, is not called);
 * `unserved`: nothing of an app reaches it: command-line tools, scripts, tests, dead code.
 
-A coroutine handed to a loop the project makes for itself (`run_coroutine_threadsafe(coro, self.loop)`,
-where the class set `self.loop = asyncio.new_event_loop()`, which a thread of its own runs) is background
+A coroutine handed to a loop that a thread of the project runs (`run_coroutine_threadsafe(coro,
+self.loop)`, where the class hands `self.loop.run_forever` to a thread: see `_private_loop`) is background
 work too, but runs on that loop: blocking there stalls nothing the server runs, as blocking in a thread
 does not. Such a function, and what it calls, is `elsewhere` in the mapping when nothing on the serving
-loop reaches it; it is shown as `background`, and the blocking rules (FAL1xx) leave it alone.
+loop reaches it (what it hands back to another loop is on it again); it is shown as `background`, and the
+blocking rules (FAL1xx) leave it alone.
 
 A function handed to a project function's parameter runs where that parameter is called: in the callee
 itself, or in a function nested in it (`await start_task(work=scan)`, where `start_task` schedules a
@@ -116,10 +117,12 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
                 calls.add(callee.key)
                 delegated.update(_delegated(index, call, callee))
             tasks = _handed(index, call) if name in SCHEDULER_NAMES or call.attr in QUEUE_METHODS else ()
-            private = name in LOOP_HANDOFFS and _private_loop(index, summary, function, call)
-            (elsewhere if private else scheduled).update(tasks)
-            if name in LOOP_HANDOFFS and not private:
-                handed_back.update(tasks)
+            if name in LOOP_HANDOFFS and _private_loop(index, summary, function, call):
+                elsewhere.update(tasks)
+            else:
+                scheduled.update(tasks)
+                if name in LOOP_HANDOFFS:
+                    handed_back.update(tasks)
             if "lifespan" in dict(call.keyword_values) or (call.attr == "add_event_handler" and call.first_str in _STARTUP_EVENTS):
                 startup.update(_functions(index, [dict(call.keyword_values).get("lifespan"), *call.args[1:]]))
         for argument in call.args if function.qualname != MODULE_SCOPE else ():

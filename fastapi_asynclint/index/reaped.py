@@ -30,8 +30,9 @@ REAPING = frozenset({"wait", "communicate"})
 def reaping_calls(function: ast.AST) -> Set[Tuple[int, int]]:
     """(row, column) of the waits in `function` on a process an earlier statement of their block killed,
     or that a test around them has seen ended."""
-    found = _after_kill(function)
+    found: Set[Tuple[int, int]] = set()
     for body in statement_blocks(function):
+        found |= _after_kill(body)
         for statement in body:
             if isinstance(statement, ast.If):
                 ended, block = _ended(statement)
@@ -40,19 +41,17 @@ def reaping_calls(function: ast.AST) -> Set[Tuple[int, int]]:
     return found
 
 
-def _after_kill(function: ast.AST) -> Set[Tuple[int, int]]:
+def _after_kill(body: List[ast.stmt]) -> Set[Tuple[int, int]]:
+    """The waits in a block on a process one of its earlier statements killed."""
     found: Set[Tuple[int, int]] = set()
-    for body in statement_blocks(function):
-        killed: Set[str] = set()
-        for statement in body:
-            nodes = list(own_nodes([statement])) if killed else []
-            killed -= {ast.unparse(node) for node in nodes if isinstance(getattr(node, "ctx", None), ast.Store)}
-            found |= {
-                (node.lineno, node.col_offset) for node in nodes if _receiver(node, REAPING) in killed
-            }
-            receiver = _receiver(statement.value, {"kill"}) if isinstance(statement, ast.Expr) else None
-            if receiver is not None:
-                killed.add(receiver)
+    killed: Set[str] = set()
+    for statement in body:
+        nodes = list(own_nodes([statement])) if killed else []
+        killed -= _bound(nodes)
+        found |= {(node.lineno, node.col_offset) for node in nodes if _receiver(node, REAPING) in killed}
+        receiver = _receiver(statement.value, {"kill"}) if isinstance(statement, ast.Expr) else None
+        if receiver is not None:
+            killed.add(receiver)
     return found
 
 
@@ -60,15 +59,16 @@ def _ended(statement: ast.If) -> Tuple[Optional[str], List[ast.stmt]]:
     """The process an `if` tests as ended (`p.poll() is not None`, `p.returncode is not None`), and the
     block where it has: the body, or the `else` of the opposite test (`is None`)."""
     test = statement.test
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and _is_none(test.comparators[0])):
+    if not (
+        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.IsNot, ast.Is))
+        and _is_none(test.comparators[0])
+    ):
         return None, []
     subject = test.left
     if isinstance(subject, ast.Attribute) and subject.attr == "returncode":
-        process = ast.unparse(subject.value)
+        process: Optional[str] = ast.unparse(subject.value)
     else:
         process = _receiver(subject, {"poll"})
-    if process is None or not isinstance(test.ops[0], (ast.IsNot, ast.Is)):
-        return None, []
     return process, statement.body if isinstance(test.ops[0], ast.IsNot) else statement.orelse
 
 
@@ -77,10 +77,15 @@ def _waits_on(process: str, block: List[ast.stmt]) -> Set[Tuple[int, int]]:
     found: Set[Tuple[int, int]] = set()
     for statement in block:
         nodes = list(own_nodes([statement]))
-        if any(isinstance(getattr(node, "ctx", None), ast.Store) and ast.unparse(node) == process for node in nodes):
+        if process in _bound(nodes):
             break  # a statement that binds the name again may wait on the new process anywhere in it
         found |= {(node.lineno, node.col_offset) for node in nodes if _receiver(node, REAPING) == process}
     return found
+
+
+def _bound(nodes: List[ast.AST]) -> Set[str]:
+    """The names and attributes, as written, that these nodes bind (`proc = ...`, `for self.p in ...`)."""
+    return {ast.unparse(node) for node in nodes if isinstance(getattr(node, "ctx", None), ast.Store)}
 
 
 def _is_none(node: ast.AST) -> bool:

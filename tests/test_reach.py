@@ -293,16 +293,30 @@ class Worker:
         Path("own-loop").read_text()
         asyncio.create_task(asyncio.sleep(1))
 
+    def finish(self):
+        return asyncio.run(self.to_the_end())
+
+    async def to_the_end(self):
+        Path("to-the-end").read_text()
+        asyncio.create_task(asyncio.sleep(2))
+
 
 @app.post("/work")
 async def work():
     Worker().submit()
+
+
+@app.post("/sync-work")
+def sync_work():
+    Worker().finish()
 """
 
 
 def test_a_loop_of_its_own_is_background_work_that_blocks_no_server(cli):
-    """A coroutine handed to a loop the project runs in a thread of its own: its file read blocks only
-    that loop (not reported), and what else it does is background work."""
+    """A coroutine handed to a loop the project runs in a thread of its own, or run to its end by a sync
+    route in FastAPI's threadpool: its file read blocks only that loop (not reported), and what else it
+    does is background work."""
     cli.write({"service/app.py": PRIVATE_LOOP})
     result = cli("check", "--no-cache", "--output-format", "json", "--extend-select", "FAL1", ".")
-    assert [(item["code"], item["reach"]) for item in json.loads(result.output)] == [("FAL303", "background")]
+    found = [(item["location"]["row"], item["code"], item["reach"]) for item in json.loads(result.output)]
+    assert found == [(20, "FAL303", "background"), (27, "FAL303", "background")]

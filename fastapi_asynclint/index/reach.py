@@ -15,7 +15,11 @@ self.loop)`, where the class hands `self.loop.run_forever` to a thread: see `_pr
 work too, but runs on that loop: blocking there stalls nothing the server runs, as blocking in a thread
 does not. Such a function, and what it calls, is `elsewhere` in the mapping when nothing on the serving
 loop reaches it (what it hands back to another loop is on it again); it is shown as `background`, and the
-blocking rules (FAL1xx) leave it alone.
+blocking rules (FAL1xx) leave it alone. So is a coroutine that a sync function served code runs (a `def` route,
+a thread) runs to its end (`asyncio.run(coro)`, `loop.run_until_complete(coro)`): asyncio refuses to run the
+serving loop while it runs, so that loop is the calling thread's own. Run that way at startup or while a
+module loads, the coroutine is called (that loop may be the one that then serves), and in a project that
+lets loops run inside running ones (`nest_asyncio.apply()`) it is called wherever it is run.
 
 A function handed to a project function's parameter runs where that parameter is called: in the callee
 itself, or in a function nested in it (`await start_task(work=scan)`, where `start_task` schedules a
@@ -50,6 +54,13 @@ THREAD_HANDOFFS = frozenset({"asyncio.AbstractEventLoop.run_in_executor", "threa
                              "concurrent.futures.ProcessPoolExecutor.submit", "asyncio.run_coroutine_threadsafe",
                              "asyncio.tasks.run_coroutine_threadsafe"})
 LOOP_HANDOFFS = frozenset({"asyncio.run_coroutine_threadsafe", "asyncio.tasks.run_coroutine_threadsafe"})
+# What runs a coroutine to its end on a loop of the calling thread (`loop.run_until_complete(coro)` on any
+# loop: no other object has that method). A sync function served code calls cannot do that on the running
+# serving loop, so the coroutine runs elsewhere, unless nest_asyncio lets a loop be run inside itself.
+LOOP_RUNNERS = frozenset({"asyncio.run", "asyncio.runners.run", "asyncio.Runner.run", "asyncio.runners.Runner.run",
+                          "uvloop.run", "anyio.run", "anyio._core._eventloop.run", "trio.run"})
+LOOP_RUNNER_METHODS = frozenset({"run_until_complete"})
+LOOP_REENTRY = frozenset({"nest_asyncio.apply"})
 LOOP_MAKERS = frozenset({"asyncio.new_event_loop", "asyncio.events.new_event_loop", "uvloop.new_event_loop"})
 PRIVATE_LOOPS = frozenset(f"{maker}()" for maker in LOOP_MAKERS)
 # Task queues (celery, arq, taskiq, dramatiq) and job schedulers (APScheduler's `add_job`): what they are
@@ -94,6 +105,11 @@ class ReachPart(NamedTuple):
     # serving loop even when this function runs elsewhere (they are among `scheduled` too).
     elsewhere: Tuple[str, ...] = ()
     handed_back: Tuple[str, ...] = ()
+    # The coroutines (or async functions) it runs to their end on a loop of its own thread (LOOP_RUNNERS):
+    # called, when it runs at startup; run elsewhere, when a request or background work runs it.
+    completes: Tuple[str, ...] = ()
+    # Whether it lets a loop be run inside a running one (`nest_asyncio.apply()`), for the whole process.
+    reenters_loops: bool = False
 
 
 def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> Optional[ReachPart]:
@@ -102,6 +118,8 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
     scheduled: Set[str] = set()
     elsewhere: Set[str] = set()
     handed_back: Set[str] = set()
+    completes: Set[str] = set()
+    reenters_loops = False
     startup: Set[str] = set()
     handlers = set(_socket_handlers(index, summary, function, key))
     delegated: Set[Tuple[str, str, bool]] = set()
@@ -110,6 +128,9 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
         for target in call.targets:
             name = index.resolve(target).name
             builds_app = builds_app or name.rsplit("()", 1)[0] in APP_CLASSES
+            reenters_loops = reenters_loops or name in LOOP_REENTRY
+            if name in LOOP_RUNNERS or call.attr in LOOP_RUNNER_METHODS:
+                completes.update(_functions(index, call.args[:1]))
             if name in SOCKET_REGISTRARS:  # `sio.on("message", handler)`
                 handlers.update(_functions(index, [*call.args[1:], dict(call.keyword_values).get("handler")]))
             _, callee = index.callee(target)
@@ -129,19 +150,21 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
             # A callback: `run_in_threadpool(f)`, `Depends(f)`. At module level a function handed over is
             # registered (`cli.command()(f)`), not run.
             found = _function_key(index, argument)
-            if found is not None and found not in scheduled | elsewhere:
+            if found is not None and found not in scheduled | elsewhere | completes:
                 calls.add(found)
-    calls -= scheduled | elsewhere  # `create_task(work())` calls work() only to hand its coroutine over
+    calls -= scheduled | elsewhere | completes  # `create_task(work())` calls work() only to hand its coroutine over
     calls -= {handed for _, handed, _ in delegated}  # it runs where the callee calls it
     at_startup = function.qualname == MODULE_SCOPE or any(
         decorator.attr == "on_event" and decorator.first_str in _STARTUP_EVENTS for decorator in function.decorators
     )
     overrides = _overridden(index, summary, function)
-    if not (calls or scheduled or elsewhere or startup or at_startup or builds_app or overrides or handlers or delegated):
+    if not (calls or scheduled or elsewhere or completes or startup or at_startup or builds_app or overrides or handlers
+            or delegated or reenters_loops):
         return None
     return ReachPart(
         key, tuple(sorted(calls)), tuple(sorted(scheduled)), tuple(sorted(startup)), at_startup, builds_app, overrides,
         tuple(sorted(handlers)), tuple(sorted(delegated)), tuple(sorted(elsewhere)), tuple(sorted(handed_back)),
+        tuple(sorted(completes)), reenters_loops,
     )
 
 
@@ -312,16 +335,19 @@ def build_reach(parts: Mapping[str, Iterable[ReachPart]], request_roots: Iterabl
             if test:
                 tests.add(part.key)
     by_key = _with_edges(by_key)
+    if any(part.reenters_loops for part in by_key.values()):
+        by_key = _completed_as_called(by_key)
     handlers = {key for part in by_key.values() for key in part.handlers}
     served = {
         "request": _reached((set(request_roots) | handlers) - tests, by_key, tests),
+        # Before the server serves, a loop run to its end may be the one that then serves.
         "startup": _reached(
             ({key for part in by_key.values() for key in part.startup} | {part.key for part in by_key.values() if part.at_startup}) - tests,
-            by_key, tests,
+            _completed_as_called(by_key), tests,
         ),
     }
     entries = served["request"] | served["startup"]
-    background = _background(entries, by_key, tests, lambda part: part.scheduled + part.elsewhere)
+    background = _background(entries, by_key, tests, lambda part: part.scheduled + part.elsewhere + part.completes)
     # Work code on a private loop hands back to another loop runs where served code's own work runs.
     returned = _reached({task for key in background if key in by_key for task in by_key[key].handed_back} - tests, by_key, tests)
     on_loop = returned | _background(entries | returned, by_key, tests, lambda part: part.scheduled)
@@ -363,6 +389,12 @@ def _with_edges(by_key: Dict[str, ReachPart]) -> Dict[str, ReachPart]:
             scheduled=tuple(sorted({*part.scheduled, *scheduled.get(key, ())})),
         )
     return extended
+
+
+def _completed_as_called(by_key: Mapping[str, ReachPart]) -> Dict[str, ReachPart]:
+    """The parts with the coroutines each runs to its end counted as calls (ReachPart.completes)."""
+    return {key: part._replace(calls=part.calls + part.completes, completes=()) if part.completes else part
+            for key, part in by_key.items()}
 
 
 def _reached(seeds: Set[str], by_key: Mapping[str, ReachPart], tests: Set[str]) -> Set[str]:

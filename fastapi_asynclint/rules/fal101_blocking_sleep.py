@@ -236,6 +236,60 @@ class BlockingSleep(BlockingCallRule):
             note="coroutines handed to a loop the project made for a thread of its own, and what they await: "
             "blocking there stalls nothing the server runs",
         ),
+        Valid(
+            files={
+                "app/exchange.py": """
+                    import asyncio
+                    import time
+
+                    class Exchange:
+                        def __init__(self):
+                            self.loop = asyncio.new_event_loop()
+
+                        def markets(self):
+                            return self.loop.run_until_complete(self._load_markets())
+
+                        async def _load_markets(self):
+                            time.sleep(1)
+                            return await self._retry()
+
+                        async def _retry(self):
+                            time.sleep(1)
+                    """,
+                "app/main.py": """
+                    import asyncio
+                    import threading
+                    import time
+                    import anyio
+                    from fastapi import FastAPI
+                    from app.exchange import Exchange
+
+                    app = FastAPI()
+
+                    async def render(name):
+                        time.sleep(1)
+                        return name
+
+                    async def sweep():
+                        time.sleep(60)
+
+                    def sweeper():
+                        while True:
+                            anyio.run(sweep)
+
+                    @app.on_event("startup")
+                    async def start():
+                        threading.Thread(target=sweeper, daemon=True).start()
+
+                    @app.get("/report")
+                    def report(name: str):
+                        Exchange().markets()
+                        return asyncio.run(render(name))
+                    """,
+            },
+            note="coroutines a sync route (FastAPI's threadpool) or a thread runs to their end with `asyncio.run`, "
+            "`anyio.run` or `run_until_complete`, and what they await: they run on a loop of that thread",
+        ),
     ]
 
     INVALID = [
@@ -442,6 +496,50 @@ class BlockingSleep(BlockingCallRule):
             """,
             note="near misses: work a private loop hands back to the serving loop, an attribute set from a "
             "parameter beside the class's own loop, and one of two module loops that no thread runs",
+        ),
+        Invalid(
+            """
+            import asyncio
+            import time
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+            async def warm():
+                time.sleep(1)  # FAL101
+
+            asyncio.run(warm())
+            """,
+            note="near miss: a loop run to its end while the module loads (before serving, such a loop can be the "
+            "one that then serves)",
+        ),
+        Invalid(
+            files={
+                "app/main.py": """
+                    import asyncio
+                    import time
+                    from fastapi import FastAPI
+
+                    app = FastAPI()
+
+                    async def render():
+                        time.sleep(1)  # FAL101
+
+                    def render_now():
+                        return asyncio.get_event_loop().run_until_complete(render())
+
+                    @app.get("/report")
+                    def report():
+                        return render_now()
+                    """,
+                "app/notebook.py": """
+                    import nest_asyncio
+
+                    nest_asyncio.apply()
+                    """,
+            },
+            note="near miss: a project that lets a loop run inside the running one (nest_asyncio), where a sync "
+            "helper can run a coroutine on the serving loop",
         ),
     ]
 

@@ -32,6 +32,7 @@ every function as `request` (the linter cannot tell what serves it). Test files 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Set, Tuple
 
 from fastapi_asynclint.index.summary import MODULE_SCOPE, ClassInfo, Function, ModuleSummary, passed_parameters
@@ -124,18 +125,24 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
     handlers = set(_socket_handlers(index, summary, function, key))
     delegated: Set[Tuple[str, str, bool]] = set()
     builds_app = False
+    # How many call sites of each function there are, and how many of them only make a coroutine that a
+    # loop runner is handed: a function also called otherwise stays called.
+    called: Counter = Counter()
+    run_to_end: Counter = Counter()
     for call in function.calls:
+        runs_to_end = call.attr in LOOP_RUNNER_METHODS
+        site: Set[str] = set()
         for target in call.targets:
             name = index.resolve(target).name
             builds_app = builds_app or name.rsplit("()", 1)[0] in APP_CLASSES
             reenters_loops = reenters_loops or name in LOOP_REENTRY
-            if name in LOOP_RUNNERS or call.attr in LOOP_RUNNER_METHODS:
-                completes.update(_functions(index, call.args[:1]))
+            runs_to_end = runs_to_end or name in LOOP_RUNNERS
             if name in SOCKET_REGISTRARS:  # `sio.on("message", handler)`
                 handlers.update(_functions(index, [*call.args[1:], dict(call.keyword_values).get("handler")]))
             _, callee = index.callee(target)
             if callee is not None and callee.key != key:
                 calls.add(callee.key)
+                site.add(callee.key)
                 delegated.update(_delegated(index, call, callee))
             tasks = _handed(index, call) if name in SCHEDULER_NAMES or call.attr in QUEUE_METHODS else ()
             if name in LOOP_HANDOFFS and _private_loop(index, summary, function, call):
@@ -146,13 +153,19 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
                     handed_back.update(tasks)
             if "lifespan" in dict(call.keyword_values) or (call.attr == "add_event_handler" and call.first_str in _STARTUP_EVENTS):
                 startup.update(_functions(index, [dict(call.keyword_values).get("lifespan"), *call.args[1:]]))
+        called.update(site)
+        if runs_to_end:
+            handed = set(_functions(index, call.args[:1]))
+            completes |= handed
+            run_to_end.update(handed)
         for argument in call.args if function.qualname != MODULE_SCOPE else ():
             # A callback: `run_in_threadpool(f)`, `Depends(f)`. At module level a function handed over is
             # registered (`cli.command()(f)`), not run.
             found = _function_key(index, argument)
             if found is not None and found not in scheduled | elsewhere | completes:
                 calls.add(found)
-    calls -= scheduled | elsewhere | completes  # `create_task(work())` calls work() only to hand its coroutine over
+    calls -= scheduled | elsewhere  # `create_task(work())` calls work() only to hand its coroutine over
+    calls -= {handed for handed in completes if called[handed] <= run_to_end[handed]}
     calls -= {handed for _, handed, _ in delegated}  # it runs where the callee calls it
     at_startup = function.qualname == MODULE_SCOPE or any(
         decorator.attr == "on_event" and decorator.first_str in _STARTUP_EVENTS for decorator in function.decorators

@@ -509,9 +509,21 @@ class BlockingSleep(BlockingCallRule):
                 time.sleep(1)  # FAL101
 
             asyncio.run(warm())
+
+            async def pipeline():
+                time.sleep(1)  # FAL101
+
+            def query(is_async):
+                if is_async:
+                    return pipeline()
+                return asyncio.get_event_loop().run_until_complete(pipeline())
+
+            @app.get("/query")
+            async def aquery():
+                return await query(True)
             """,
-            note="near miss: a loop run to its end while the module loads (before serving, such a loop can be the "
-            "one that then serves)",
+            note="near misses: a loop run to its end while the module loads (before serving, such a loop can be the "
+            "one that then serves), and a coroutine that a sync function also returns for a route to await",
         ),
         Invalid(
             files={

@@ -7,6 +7,16 @@ A queue its own code keeps bounded is not reported: one whose size the module or
 (`if self.jobs.qsize() >= LIMIT:`) or whose `full()` it tests, the admission check that decides whether
 more is let in. A size only logged, or compared with zero, bounds nothing.
 
+Nor is a queue made for one request: a local of a function that runs per request (a route, dependency,
+middleware or websocket handler, or code they call) that the function never stores where the request's end
+does not free it. It holds what that request's own work puts in it (one response's chunks, one connection's
+events) and is gone with it. A queue that the function stores on an attribute (`self.events = queue`), in a
+subscript (`QUEUES[user] = queue`) or through a container's `append`/`add`, returns, yields or declares
+`global` outlives the call and is reported. So is a queue that a nested function or lambda uses when the
+function yields, returns or stores that function (a message handler it hands out), and a local queue in
+code that runs at startup or in the background, which may live as long as the process. A queue handed to a function
+that keeps it elsewhere is not seen.
+
 ## Why is this bad?
 An unbounded queue never pushes back: when producers (requests) outpace consumers (workers), the queue
 grows until the process runs out of memory, and the latency of every queued item grows with it. A bound
@@ -36,7 +46,7 @@ from fastapi_asynclint.index.once import child_blocks
 from fastapi_asynclint.index.summary import dotted
 from fastapi_asynclint.libcst_on_use import cst, semantic
 from fastapi_asynclint.rule import Invalid, Valid
-from fastapi_asynclint.rules._calls import UNKNOWN, CallRule, argument, has_star_arguments, literal
+from fastapi_asynclint.rules._calls import UNKNOWN, CallRule, argument, enclosing_def, has_star_arguments, literal
 
 QUEUES = frozenset({"asyncio.Queue", "asyncio.LifoQueue", "asyncio.PriorityQueue", "asyncio.queues.Queue",
                     "asyncio.queues.LifoQueue", "asyncio.queues.PriorityQueue"})
@@ -124,6 +134,91 @@ def _dotted(value: ast.AST) -> Optional[str]:
     return ".".join(parts) if parts else None
 
 
+# Methods that put their argument into a container that may outlive the call.
+_STORING_METHODS = frozenset({"append", "appendleft", "add", "insert", "extend", "update", "setdefault", "put",
+                              "put_nowait", "__setitem__"})
+
+
+def _escapes(function: cst.FunctionDef, name: str) -> bool:
+    """Whether the function (nested functions included) lets its local `name` outlive the call, itself or
+    in a nested function that uses it (a handler it yields or registers)."""
+    carriers = {name} | {
+        node.name.value for node in _walk(function)
+        if isinstance(node, cst.FunctionDef) and node is not function and _refers(node, name)
+    }
+    return any(_kept(function, carrier) for carrier in carriers)
+
+
+def _kept(function: cst.FunctionDef, name: str) -> bool:
+    for node in _walk(function):
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)) and node.value is not None:
+            targets = [target.target for target in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            if any(_stores(target, node.value, name) for target in targets):
+                return True
+        elif isinstance(node, (cst.Return, cst.Yield)):
+            value = node.value.item if isinstance(node.value, cst.From) else node.value
+            if _holds(value, name):
+                return True
+        elif isinstance(node, cst.Global) and any(item.name.value == name for item in node.names):
+            return True
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _STORING_METHODS:
+            if any(_holds(arg.value, name) for arg in node.args):
+                return True
+    return False
+
+
+def _stores(target: cst.BaseExpression, value: cst.BaseExpression, name: str) -> bool:
+    """`self.x = Manager(queue)` keeps the queue beyond the call; `alias = queue` or `pair = (queue, x)` may."""
+    if isinstance(target, cst.Name):
+        return _holds(value, name)
+    return _mentions(value, name)
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    pending = [node]
+    while pending:
+        node = pending.pop()
+        yield node
+        pending.extend(node.children)
+
+
+def _refers(node: cst.CSTNode, name: str) -> bool:
+    return any(isinstance(found, cst.Name) and found.value == name for found in _walk(node))
+
+
+def _holds(value: Optional[cst.BaseExpression], name: str) -> bool:
+    """Whether the value is the queue, a function that uses it, or a literal container or conditional that
+    holds one of those."""
+    if value is None:
+        return False
+    if isinstance(value, cst.Name):
+        return value.value == name
+    if isinstance(value, cst.Lambda):
+        return _refers(value.body, name)
+    if isinstance(value, (cst.Tuple, cst.List, cst.Set)):
+        return any(_holds(element.value, name) for element in value.elements)
+    if isinstance(value, cst.Dict):
+        return any(_holds(element.value, name) for element in value.elements)
+    if isinstance(value, cst.IfExp):
+        return _holds(value.body, name) or _holds(value.orelse, name)
+    return False
+
+
+def _mentions(value: cst.BaseExpression, name: str) -> bool:
+    """Whether the value uses the queue other than through its methods (`queue.get()` gives an item)."""
+    pending = [value]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.Name) and node.value == name:
+            return True
+        if isinstance(node, cst.Lambda) and _refers(node.body, name):
+            return True
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            continue
+        pending.extend(node.children)
+    return False
+
+
 class UnboundedQueue(CallRule):
     CODE = "FAL301"
     MESSAGE = "Unbounded queue"
@@ -152,7 +247,7 @@ class UnboundedQueue(CallRule):
         size_node = argument(node, "maxsize", 0)
         size = literal(size_node)
         unbounded = size_node is None or (size is not UNKNOWN and isinstance(size, (int, float)) and size <= 0)
-        if unbounded and self._admission_checked(node):
+        if unbounded and (self._admission_checked(node) or self._per_request(node)):
             return
         if size_node is None:
             self.report(node, f"`{name}()` without `maxsize` is unbounded; pass `maxsize=` so producers wait when it is full")
@@ -163,6 +258,14 @@ class UnboundedQueue(CallRule):
         """Whether the queue this call builds is only put into after a size check (read once per file)."""
         target = self._targets.get(node)
         return bool(target) and target in self.context.shared(_ADMITTED, lambda: _admitted(self.context.source))
+
+    def _per_request(self, node: cst.Call) -> bool:
+        """Whether the queue is a local of a function that runs per request and never leaves it."""
+        target = self._targets.get(node)
+        found = enclosing_def(self.context, node)
+        if not target or "." in target or found is None:
+            return False
+        return self.context.index.reach_of(found[1]) == "request" and not _escapes(found[0], target)
 
     VALID = [
         Valid(
@@ -224,6 +327,52 @@ class UnboundedQueue(CallRule):
             """,
             note="near miss: the code tests the queue's size before it admits more (an admission check)",
         ),
+        Valid(
+            """
+            import asyncio
+            from fastapi import FastAPI, WebSocket
+            from fastapi.responses import StreamingResponse
+
+            app = FastAPI()
+
+
+            async def answer(prompt, chunks):
+                async for token in generate(prompt):
+                    await chunks.put(token)
+                await chunks.put(None)
+
+
+            @app.post("/chat")
+            async def chat(prompt: str):
+                chunks: asyncio.Queue[str] = asyncio.Queue()
+                producer = asyncio.create_task(answer(prompt, chunks))
+
+                async def stream():
+                    while (token := await chunks.get()) is not None:
+                        yield token
+                    await producer
+
+                return StreamingResponse(stream())
+
+
+            async def read_into(websocket, frames):
+                async for frame in websocket.iter_bytes():
+                    frames.put_nowait(frame)
+
+
+            @app.websocket("/ws")
+            async def relay(websocket: WebSocket):
+                frames = asyncio.Queue()
+                reader = asyncio.create_task(read_into(websocket, frames))
+                try:
+                    while True:
+                        await websocket.send_bytes(await frames.get())
+                finally:
+                    reader.cancel()
+            """,
+            note="a queue made for one request or connection: a local that only its own producer fills and that "
+            "nothing stores beyond the call",
+        ),
     ]
     INVALID = [
         Invalid(
@@ -236,10 +385,88 @@ class UnboundedQueue(CallRule):
             jobs = asyncio.Queue()  # FAL301
             urgent = PriorityQueue(maxsize=0)  # FAL301
 
+            stack = asyncio.LifoQueue(-1)  # FAL301
+
             async def worker():
-                stack = asyncio.LifoQueue(-1)  # FAL301
                 send, receive = anyio.create_memory_object_stream(math.inf)  # FAL301
             """
+        ),
+        Invalid(
+            """
+            import asyncio
+            from contextlib import asynccontextmanager
+            from fastapi import FastAPI, WebSocket
+
+            app = FastAPI()
+            CHANNELS = {}
+            LISTENERS = []
+
+
+            class Feed:
+                def __init__(self):
+                    inbox = asyncio.Queue()  # FAL301
+                    self.reader = Reader(inbox)
+                    spill = asyncio.Queue()  # FAL301
+                    self.on_spill = lambda item: spill.put_nowait(item)
+
+
+            class Reader:
+                def __init__(self, inbox):
+                    self.inbox = inbox
+
+
+            def subscription():
+                events = asyncio.Queue()  # FAL301
+                return events
+
+
+            async def lifespan(app):
+                jobs = asyncio.Queue()  # FAL301
+                worker = asyncio.create_task(drain(jobs))
+                yield
+                worker.cancel()
+
+
+            async def drain(jobs):
+                while True:
+                    await jobs.get()
+
+
+            @asynccontextmanager
+            async def consumer():
+                received = asyncio.Queue()  # FAL301
+
+                async def handle(message):
+                    await received.put(message)
+
+                yield handle
+
+
+            def on_item():
+                backlog = asyncio.Queue()  # FAL301
+                LISTENERS.append(lambda item: backlog.put_nowait(item))
+
+
+            @app.websocket("/ws/{channel}")
+            async def connect(websocket: WebSocket, channel: str):
+                outbox = asyncio.Queue()  # FAL301
+                CHANNELS[channel] = outbox
+                updates = asyncio.Queue()  # FAL301
+                LISTENERS.append(updates)
+                history = asyncio.Queue()  # FAL301
+                entry = (channel, history)
+                LISTENERS.append(entry)
+                Feed()
+                events = subscription()
+                on_item()
+                async with consumer() as handler:
+                    await handler("hello")
+                while True:
+                    await websocket.send_json(await outbox.get())
+            """,
+            note="near misses: a queue a request stores where others reach it (a module dict, a listeners "
+            "list, through a tuple, an object's attribute, a handler or lambda that uses it) or returns, and a local queue of the lifespan, which lives as long "
+            "as the process",
         ),
         Invalid(
             """

@@ -320,3 +320,44 @@ def test_a_loop_of_its_own_is_background_work_that_blocks_no_server(cli):
     result = cli("check", "--no-cache", "--output-format", "json", "--extend-select", "FAL1", ".")
     found = [(item["location"]["row"], item["code"], item["reach"]) for item in json.loads(result.output)]
     assert found == [(20, "FAL303", "background"), (27, "FAL303", "background")]
+
+
+SCRIPT_APP = """\
+import asyncio
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
+
+
+async def in_tool():
+    Path("tool").read_text()
+
+
+async def in_script_lifespan(app):
+    Path("script").read_text()
+    yield
+
+
+if __name__ == "__main__":
+    app = FastAPI(lifespan=in_script_lifespan)
+    uvicorn.run(app)
+"""
+
+SCRIPT_TOOL = """\
+import asyncio
+
+from service.app import in_tool
+
+if __name__ == "__main__":
+    asyncio.run(in_tool())
+"""
+
+
+def test_a_script_that_builds_its_app_serves_it(cli):
+    """A `__main__` block that builds the app it serves runs its lifespan at startup; one that only runs a
+    coroutine is a command-line tool."""
+    cli.write({"service/__init__.py": "", "service/app.py": SCRIPT_APP, "service/tool.py": SCRIPT_TOOL})
+    result = cli("check", "--no-cache", "--output-format", "json", ".")
+    found = {item["message"].split("`")[3]: item["reach"] for item in json.loads(result.output)}
+    assert found == {"in_script_lifespan": "startup", "in_tool": "unserved"}

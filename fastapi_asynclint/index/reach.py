@@ -7,7 +7,8 @@
   (`BackgroundTasks.add_task`, `asyncio.create_task`, a thread or another thread's loop, a task queue), or
   code it calls;
 * `startup`: the lifespan, startup and shutdown handlers, module-level code, or code they call: it runs
-  once per process (a function module-level code only registers, `cli.command()(main)`, is not called);
+  once per process (a function module-level code only registers, `cli.command()(main)`, is not called; a
+  script's `if __name__ == "__main__":` block counts only when it builds the app it serves);
 * `unserved`: nothing of an app reaches it: command-line tools, scripts, tests, dead code.
 
 A coroutine handed to a loop that a thread of the project runs (`run_coroutine_threadsafe(coro,
@@ -35,7 +36,7 @@ import os
 from collections import Counter
 from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Set, Tuple
 
-from fastapi_asynclint.index.summary import MODULE_SCOPE, ClassInfo, Function, ModuleSummary, passed_parameters
+from fastapi_asynclint.index.summary import APP_CLASSES, MODULE_SCOPE, ClassInfo, Function, ModuleSummary, passed_parameters
 
 REACHES = ("request", "background", "startup", "unserved")
 ELSEWHERE = "elsewhere"
@@ -70,7 +71,6 @@ QUEUE_METHODS = frozenset({"delay", "apply_async", "send_task", "enqueue_job", "
 SCHEDULER_NAMES = IN_PROCESS | TASK_SPAWNERS | THREAD_HANDOFFS | frozenset({"rq.Queue.enqueue", "rq.queue.Queue.enqueue"})
 # The callable a scheduler runs: its first positional argument, or one of these keywords.
 _TASK_KEYWORDS = ("target", "func", "fn")
-APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette"})
 _STARTUP_EVENTS = ("startup", "shutdown")
 # What registers a socket.io event handler, and the namespace classes whose `on_<event>` methods are ones.
 SOCKET_REGISTRARS = frozenset(
@@ -119,30 +119,20 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
     scheduled: Set[str] = set()
     elsewhere: Set[str] = set()
     handed_back: Set[str] = set()
-    completes: Set[str] = set()
-    reenters_loops = False
     startup: Set[str] = set()
     handlers = set(_socket_handlers(index, summary, function, key))
     delegated: Set[Tuple[str, str, bool]] = set()
     builds_app = False
-    # How many call sites of each function there are, and how many of them only make a coroutine that a
-    # loop runner is handed: a function also called otherwise stays called.
-    called: Counter = Counter()
-    run_to_end: Counter = Counter()
+    completes, only_completed, reenters_loops = _loop_runs(index, function, key)
     for call in function.calls:
-        runs_to_end = call.attr in LOOP_RUNNER_METHODS
-        site: Set[str] = set()
         for target in call.targets:
             name = index.resolve(target).name
             builds_app = builds_app or name.rsplit("()", 1)[0] in APP_CLASSES
-            reenters_loops = reenters_loops or name in LOOP_REENTRY
-            runs_to_end = runs_to_end or name in LOOP_RUNNERS
             if name in SOCKET_REGISTRARS:  # `sio.on("message", handler)`
                 handlers.update(_functions(index, [*call.args[1:], dict(call.keyword_values).get("handler")]))
             _, callee = index.callee(target)
             if callee is not None and callee.key != key:
                 calls.add(callee.key)
-                site.add(callee.key)
                 delegated.update(_delegated(index, call, callee))
             tasks = _handed(index, call) if name in SCHEDULER_NAMES or call.attr in QUEUE_METHODS else ()
             if name in LOOP_HANDOFFS and _private_loop(index, summary, function, call):
@@ -153,19 +143,14 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
                     handed_back.update(tasks)
             if "lifespan" in dict(call.keyword_values) or (call.attr == "add_event_handler" and call.first_str in _STARTUP_EVENTS):
                 startup.update(_functions(index, [dict(call.keyword_values).get("lifespan"), *call.args[1:]]))
-        called.update(site)
-        if runs_to_end:
-            handed = set(_functions(index, call.args[:1]))
-            completes |= handed
-            run_to_end.update(handed)
         for argument in call.args if function.qualname != MODULE_SCOPE else ():
             # A callback: `run_in_threadpool(f)`, `Depends(f)`. At module level a function handed over is
             # registered (`cli.command()(f)`), not run.
             found = _function_key(index, argument)
             if found is not None and found not in scheduled | elsewhere | completes:
                 calls.add(found)
-    calls -= scheduled | elsewhere  # `create_task(work())` calls work() only to hand its coroutine over
-    calls -= {handed for handed in completes if called[handed] <= run_to_end[handed]}
+    scheduled -= completes  # tasks a sync function spawns for the loop it then runs
+    calls -= scheduled | elsewhere | only_completed  # `create_task(work())` calls work() only to hand it over
     calls -= {handed for _, handed, _ in delegated}  # it runs where the callee calls it
     at_startup = function.qualname == MODULE_SCOPE or any(
         decorator.attr == "on_event" and decorator.first_str in _STARTUP_EVENTS for decorator in function.decorators
@@ -179,6 +164,31 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
         tuple(sorted(handlers)), tuple(sorted(delegated)), tuple(sorted(elsewhere)), tuple(sorted(handed_back)),
         tuple(sorted(completes)), reenters_loops,
     )
+
+
+def _loop_runs(index, function: Function, key: str) -> Tuple[Set[str], Set[str], bool]:
+    """(completes, only_completed, reenters_loops): the coroutines the function runs to their end on a loop
+    of its own thread (LOOP_RUNNERS; for a sync function that runs one, the tasks it spawns are for that
+    loop too: `task = ensure_future(work())`, then `run_until_complete(task)`), those it calls only to
+    hand over so (a function it also calls at another site stays called), and whether it applies
+    nest_asyncio."""
+    called: Counter = Counter()
+    handed_over: Counter = Counter()
+    spawned: Set[str] = set()
+    runs_loop = reenters = False
+    for call in function.calls:
+        names = {index.resolve(target).name for target in call.targets}
+        called.update({callee.key for _, callee in map(index.callee, call.targets) if callee is not None and callee.key != key})
+        reenters = reenters or bool(names & LOOP_REENTRY)
+        if call.attr in LOOP_RUNNER_METHODS or names & LOOP_RUNNERS:
+            runs_loop = True
+            handed_over.update(set(_functions(index, call.args[:1])))
+        elif names & TASK_SPAWNERS and not function.is_async:
+            tasks = set(_handed(index, call))
+            spawned |= tasks
+            handed_over.update(tasks)
+    completes = {handed for handed in handed_over if handed not in spawned or runs_loop}
+    return completes, {handed for handed in completes if called[handed] <= handed_over[handed]}, reenters
 
 
 def _private_loop(index, summary: ModuleSummary, function: Function, call) -> bool:

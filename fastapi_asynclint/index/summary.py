@@ -30,6 +30,7 @@ from fastapi_asynclint.index.reaped import REAPING, reaping_calls
 from fastapi_asynclint.index.targets import CONTAINER_TYPES, ITEM, items_of
 
 MODULE_SCOPE = "<module>"
+APP_CLASSES = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette"})
 DEPENDS_CALLS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
 _ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated")
 _BUILTINS = frozenset(dir(builtins))
@@ -897,6 +898,12 @@ class Summarizer:
         self._receiver = None
         return found
 
+    def builds_app(self, block: ast.stmt) -> bool:
+        return any(
+            isinstance(node, ast.Call) and any(target in APP_CLASSES for target in self.targets(node.func))
+            for node in _own_nodes([block])
+        )
+
     def walk_definitions(self, body: Sequence[ast.stmt], prefix: str, class_qualname: Optional[str]) -> None:
         """Summarise every def and class in this body (recursing through blocks, not into expressions)."""
         direct_statements = {id(stmt) for stmt in body}
@@ -928,8 +935,9 @@ class Summarizer:
         self.collect_module_bindings(tree)
         self.slot_getters = SlotGetters(tree)
         self.collect_state_values(self.module_statements(tree.body))
-        # What runs on import: a script's `if __name__ == "__main__":` block does not.
-        on_import = [statement for statement in tree.body if not _is_main_block(statement)]
+        # What runs on import: a script's `if __name__ == "__main__":` block does not, unless it builds the
+        # app it serves (its lifespan and what the block sets up then run at startup, as on import).
+        on_import = [statement for statement in tree.body if not _is_main_block(statement) or self.builds_app(statement)]
         calls, awaits, yields = self.calls_in(list(_own_nodes(on_import)))
         self.functions.append(Function(MODULE_SCOPE, 1, False, None, tuple(calls), awaits=awaits, yields=yields))
         for statement in tree.body:

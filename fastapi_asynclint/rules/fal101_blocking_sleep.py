@@ -255,6 +255,13 @@ class BlockingSleep(BlockingCallRule):
 
                         async def _retry(self):
                             time.sleep(1)
+
+                        def trades(self):
+                            task = asyncio.ensure_future(self._load_trades())
+                            return self.loop.run_until_complete(task)
+
+                        async def _load_trades(self):
+                            time.sleep(1)
                     """,
                 "app/main.py": """
                     import asyncio
@@ -284,11 +291,13 @@ class BlockingSleep(BlockingCallRule):
                     @app.get("/report")
                     def report(name: str):
                         Exchange().markets()
+                        Exchange().trades()
                         return asyncio.run(render(name))
                     """,
             },
             note="coroutines a sync route (FastAPI's threadpool) or a thread runs to their end with `asyncio.run`, "
-            "`anyio.run` or `run_until_complete`, and what they await: they run on a loop of that thread",
+            "`anyio.run` or `run_until_complete` (also as a task it spawns for that loop), and what they await: they "
+            "run on a loop of that thread",
         ),
     ]
 
@@ -521,9 +530,20 @@ class BlockingSleep(BlockingCallRule):
             @app.get("/query")
             async def aquery():
                 return await query(True)
+
+            async def audit():
+                time.sleep(1)  # FAL101
+
+            def audit_later():
+                asyncio.ensure_future(audit())
+
+            @app.post("/audit")
+            async def start_audit():
+                audit_later()
             """,
             note="near misses: a loop run to its end while the module loads (before serving, such a loop can be the "
-            "one that then serves), and a coroutine that a sync function also returns for a route to await",
+            "one that then serves), a coroutine that a sync function also returns for a route to await, and a task "
+            "a sync function spawns on the running loop without running one of its own",
         ),
         Invalid(
             files={

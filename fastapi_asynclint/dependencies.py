@@ -41,7 +41,7 @@ def function_facts(index, summary: "ModuleSummary") -> Dict[str, str]:
     found: Dict[str, str] = {}
     for function in summary.functions:
         key = f"{summary.module}.{function.qualname}"
-        reach = f"{index.reach_of(key)} {index.runs_elsewhere(key)}"
+        reach = f"{index.reach_of(key)} {index.runs_elsewhere(key)} {index.app_found}"
         facts = [f"F {key} {model.kind(key)} {model.routes.get(key)} {key in awaited} {reach}"]
         for call in (*function.calls, *function.decorators):
             facts.extend(_call_facts(index, call, held, context))

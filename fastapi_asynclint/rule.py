@@ -193,7 +193,7 @@ class FileContext:
     def has_comments(self, node: cst.CSTNode) -> bool:
         """Whether a node's own text holds a comment (a fix that rewrites it would drop the comment)."""
         return "#" in self.module.code_for_node(node) and any(
-            isinstance(child, cst.Comment) for child in _walk(node)
+            isinstance(child, cst.Comment) for child in walk(node)
         )
 
 
@@ -201,7 +201,8 @@ def _dotted(node: cst.CSTNode) -> str:
     return helpers.get_full_name_for_node(node) or ""
 
 
-def _walk(node: cst.CSTNode):
+def walk(node: cst.CSTNode):
+    """The node and every node under it."""
     stack = [node]
     while stack:
         current = stack.pop()

@@ -258,6 +258,18 @@ def test_a_task_coroutine_that_starts_to_await_is_seen(tmp_path):
     _callee_edits_are_seen(tmp_path, quick, caller, quick.replace("    print(text)", "    await asyncio.sleep(1)"), (0, 1, 0))
 
 
+def test_an_app_that_starts_to_serve_a_queue_is_seen(tmp_path):
+    """A local queue is reported while no app is found (every function then counts as `request`); once
+    another file builds an app whose route calls its function, it is made per request, and the cached
+    findings must drop it, although the function's reach reads `request` both times."""
+    worker = "import asyncio\n\n\ndef note(item):\n    pending = asyncio.Queue()\n    pending.put_nowait(item)\n"
+    served = (
+        "from fastapi import FastAPI\nfrom app import note\n\napp = FastAPI()\n\n\n"
+        '@app.get("/")\nasync def index():\n    note(1)\n'
+    )
+    _callee_edits_are_seen(tmp_path, "VALUE = 1\n", worker, served, (1, 0, 1))
+
+
 # Runs the command line in a fresh interpreter, then says whether libcst was imported.
 _LIBCST_PROBE = (
     "import runpy, sys\n"

@@ -850,6 +850,11 @@ class ProjectIndex:
         found = reach.get(key, "unserved") if served else "request"
         return "background" if found == ELSEWHERE else found
 
+    @property
+    def app_found(self) -> bool:
+        """Whether the project serves an app (reach_of tells request from the no-app default)."""
+        return self.models.reach[1]
+
     def runs_elsewhere(self, key: str) -> bool:
         """Whether the function runs only on a loop the project made for itself (reach.ELSEWHERE)."""
         return self.models.reach[0].get(key) == ELSEWHERE

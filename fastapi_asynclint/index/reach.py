@@ -168,27 +168,42 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
 
 def _loop_runs(index, function: Function, key: str) -> Tuple[Set[str], Set[str], bool]:
     """(completes, only_completed, reenters_loops): the coroutines the function runs to their end on a loop
-    of its own thread (LOOP_RUNNERS; for a sync function that runs one, the tasks it spawns are for that
-    loop too: `task = ensure_future(work())`, then `run_until_complete(task)`), those it calls only to
-    hand over so (a function it also calls at another site stays called), and whether it applies
-    nest_asyncio."""
-    called: Counter = Counter()
+    of its own thread (LOOP_RUNNERS; when a sync function runs a task it spawned, `task =
+    ensure_future(work())` then `run_until_complete(task)`, its spawned tasks are for that loop too), those
+    it only hands over so (one it also calls at another site, or returns, stays called), and whether it
+    applies nest_asyncio."""
     handed_over: Counter = Counter()
     spawned: Set[str] = set()
-    runs_loop = reenters = False
+    runs_spawned = reenters = False
     for call in function.calls:
         names = {index.resolve(target).name for target in call.targets}
-        called.update({callee.key for _, callee in map(index.callee, call.targets) if callee is not None and callee.key != key})
         reenters = reenters or bool(names & LOOP_REENTRY)
-        if call.attr in LOOP_RUNNER_METHODS or names & LOOP_RUNNERS:
-            runs_loop = True
+        if names & LOOP_RUNNERS or (call.attr in LOOP_RUNNER_METHODS and not _project_method(index, call)):
             handed_over.update(set(_functions(index, call.args[:1])))
+            runs_spawned = runs_spawned or _spawned_task(index, call.args[0] if call.args else None)
         elif names & TASK_SPAWNERS and not function.is_async:
             tasks = set(_handed(index, call))
             spawned |= tasks
             handed_over.update(tasks)
-    completes = {handed for handed in handed_over if handed not in spawned or runs_loop}
-    return completes, {handed for handed in completes if called[handed] <= handed_over[handed]}, reenters
+    completes = {handed for handed in handed_over if handed not in spawned or runs_spawned}
+    if not completes:
+        return set(), set(), reenters
+    called: Counter = Counter()
+    for call in function.calls:
+        called.update({callee.key for _, callee in map(index.callee, call.targets) if callee is not None and callee.key != key})
+    returned = _function_key(index, function.produces)
+    only = {handed for handed in completes if called[handed] <= handed_over[handed] and handed != returned}
+    return completes, only, reenters
+
+
+def _project_method(index, call) -> bool:
+    """Whether a call resolves to a project function (a class of the project's own with that method name)."""
+    return any(index.callee(target)[1] is not None for target in call.targets)
+
+
+def _spawned_task(index, argument: Optional[str]) -> bool:
+    """Whether a loop runner's argument is a task a spawner made (`task = ensure_future(work())`)."""
+    return bool(argument) and argument.endswith("()") and index.resolve(argument[:-2]).name in TASK_SPAWNERS
 
 
 def _private_loop(index, summary: ModuleSummary, function: Function, call) -> bool:

@@ -531,19 +531,47 @@ class BlockingSleep(BlockingCallRule):
             async def aquery():
                 return await query(True)
 
+            async def lookup():
+                time.sleep(1)  # FAL101
+
+            def lookup_now(is_async):
+                pending = lookup()
+                if is_async:
+                    return pending
+                return asyncio.get_event_loop().run_until_complete(pending)
+
+            @app.get("/lookup")
+            async def alookup():
+                return await lookup_now(True)
+
             async def audit():
                 time.sleep(1)  # FAL101
 
             def audit_later():
-                asyncio.ensure_future(audit())
+                loop = asyncio.get_event_loop()
+                if loop.is_running():
+                    return loop.create_task(audit())
+                return loop.run_until_complete(audit())
 
             @app.post("/audit")
             async def start_audit():
                 audit_later()
+
+            class Relay:
+                def run_until_complete(self, coro):
+                    return asyncio.run_coroutine_threadsafe(coro, app.state.loop).result()
+
+            async def notify():
+                time.sleep(1)  # FAL101
+
+            @app.post("/notify")
+            def send_notice():
+                Relay().run_until_complete(notify())
             """,
             note="near misses: a loop run to its end while the module loads (before serving, such a loop can be the "
-            "one that then serves), a coroutine that a sync function also returns for a route to await, and a task "
-            "a sync function spawns on the running loop without running one of its own",
+            "one that then serves), a coroutine that a sync function also returns for a route to await (called "
+            "twice, or held in a local), a task a sync function spawns on the running loop beside the one it runs "
+            "itself, and a project method that happens to be named `run_until_complete`",
         ),
         Invalid(
             files={

@@ -11,11 +11,13 @@ Nor is a queue made for one request: a local of a function that runs per request
 middleware or websocket handler, or code they call) that the function never stores where the request's end
 does not free it. It holds what that request's own work puts in it (one response's chunks, one connection's
 events) and is gone with it. A queue that the function stores on an attribute (`self.events = queue`), in a
-subscript (`QUEUES[user] = queue`) or through a container's `append`/`add`, returns, yields or declares
-`global` outlives the call and is reported. So is a queue that a nested function or lambda uses when the
-function yields, returns or stores that function (a message handler it hands out), and a local queue in
-code that runs at startup or in the background, which may live as long as the process. A queue handed to a function
-that keeps it elsewhere is not seen.
+subscript (`QUEUES[user] = queue`), through a container's `append`/`add` or `setattr`, or declares
+`global` or `nonlocal`, outlives the call and is reported; so is one it returns from a helper or yields.
+The same holds for what holds the queue: an object made from it (`Client(websocket, queue)`), its bound
+`put_nowait`, a nested function or lambda that uses it. A local queue in code that runs at startup or in
+the background may live as long as the process and is reported, and so is every local queue of a project
+where no app is found. Not seen: a queue handed to a function that keeps it elsewhere, and a function that
+runs per request and also in the background, which is taken as per request.
 
 ## Why is this bad?
 An unbounded queue never pushes back: when producers (requests) outpace consumers (workers), the queue
@@ -45,7 +47,7 @@ from typing import FrozenSet, Iterator, List, Optional, Set
 from fastapi_asynclint.index.once import child_blocks
 from fastapi_asynclint.index.summary import dotted
 from fastapi_asynclint.libcst_on_use import cst, semantic
-from fastapi_asynclint.rule import Invalid, Valid
+from fastapi_asynclint.rule import Invalid, Valid, walk
 from fastapi_asynclint.rules._calls import UNKNOWN, CallRule, argument, enclosing_def, has_star_arguments, literal
 
 QUEUES = frozenset({"asyncio.Queue", "asyncio.LifoQueue", "asyncio.PriorityQueue", "asyncio.queues.Queue",
@@ -134,89 +136,87 @@ def _dotted(value: ast.AST) -> Optional[str]:
     return ".".join(parts) if parts else None
 
 
-# Methods that put their argument into a container that may outlive the call.
+# Methods that put their argument into a container that may outlive the call, and functions that store.
 _STORING_METHODS = frozenset({"append", "appendleft", "add", "insert", "extend", "update", "setdefault", "put",
                               "put_nowait", "__setitem__"})
+_STORING_FUNCTIONS = frozenset({"setattr"})
+_MAX_CARRIER_ROUNDS = 4
 
 
-def _escapes(function: cst.FunctionDef, name: str) -> bool:
-    """Whether the function (nested functions included) lets its local `name` outlive the call, itself or
-    in a nested function that uses it (a handler it yields or registers)."""
-    carriers = {name} | {
-        node.name.value for node in _walk(function)
-        if isinstance(node, cst.FunctionDef) and node is not function and _refers(node, name)
-    }
-    return any(_kept(function, carrier) for carrier in carriers)
+def _escapes(function: cst.FunctionDef, name: str, returns_to_framework: bool) -> bool:
+    """Whether the function lets its local `name` outlive the call: itself, or a value that holds it (a local
+    bound to something made from it, a nested function that uses it)."""
+    return any(_kept(function, carrier, returns_to_framework) for carrier in _carriers(function, name))
 
 
-def _kept(function: cst.FunctionDef, name: str) -> bool:
-    for node in _walk(function):
+def _carriers(function: cst.FunctionDef, name: str) -> Set[str]:
+    """`name`, and the locals and nested functions of `function` that may hold it, transitively."""
+    carriers = {name}
+    for _ in range(_MAX_CARRIER_ROUNDS):
+        found = set(carriers)
+        for node in walk(function):
+            if isinstance(node, cst.FunctionDef) and node is not function and any(_refers(node, held) for held in carriers):
+                found.add(node.name.value)
+            elif isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
+                if any(_mentions(node.value, held) for held in carriers):
+                    found.update(target.value for target in _assigned(node) if isinstance(target, cst.Name))
+        if found == carriers:
+            break
+        carriers = found
+    return carriers
+
+
+def _kept(function: cst.FunctionDef, name: str, returns_to_framework: bool) -> bool:
+    """Whether a statement of the function stores `name` beyond the call: on an attribute or in a subscript,
+    in a container or through `setattr`, returned (a route's or middleware's return goes to the framework,
+    which ends with the request), yielded, or declared global or nonlocal."""
+    for node in walk(function):
         if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)) and node.value is not None:
-            targets = [target.target for target in node.targets] if isinstance(node, cst.Assign) else [node.target]
-            if any(_stores(target, node.value, name) for target in targets):
+            if _mentions(node.value, name) and not all(isinstance(target, cst.Name) for target in _assigned(node)):
                 return True
-        elif isinstance(node, (cst.Return, cst.Yield)):
+        elif isinstance(node, cst.Return) and not returns_to_framework or isinstance(node, cst.Yield):
             value = node.value.item if isinstance(node.value, cst.From) else node.value
-            if _holds(value, name):
+            if value is not None and _mentions(value, name):
                 return True
-        elif isinstance(node, cst.Global) and any(item.name.value == name for item in node.names):
+        elif isinstance(node, (cst.Global, cst.Nonlocal)) and any(item.name.value == name for item in node.names):
             return True
-        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _STORING_METHODS:
-            if any(_holds(arg.value, name) for arg in node.args):
-                return True
+        elif isinstance(node, cst.Call) and _stores(node) and any(_mentions(arg.value, name) for arg in node.args):
+            return True
     return False
 
 
-def _stores(target: cst.BaseExpression, value: cst.BaseExpression, name: str) -> bool:
-    """`self.x = Manager(queue)` keeps the queue beyond the call; `alias = queue` or `pair = (queue, x)` may."""
-    if isinstance(target, cst.Name):
-        return _holds(value, name)
-    return _mentions(value, name)
+def _assigned(node) -> List[cst.BaseExpression]:
+    return [target.target for target in node.targets] if isinstance(node, cst.Assign) else [node.target]
 
 
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    pending = [node]
-    while pending:
-        node = pending.pop()
-        yield node
-        pending.extend(node.children)
+def _stores(call: cst.Call) -> bool:
+    if isinstance(call.func, cst.Attribute):
+        return call.func.attr.value in _STORING_METHODS
+    return isinstance(call.func, cst.Name) and call.func.value in _STORING_FUNCTIONS
 
 
 def _refers(node: cst.CSTNode, name: str) -> bool:
-    return any(isinstance(found, cst.Name) and found.value == name for found in _walk(node))
+    return any(isinstance(found, cst.Name) and found.value == name for found in walk(node))
 
 
-def _holds(value: Optional[cst.BaseExpression], name: str) -> bool:
-    """Whether the value is the queue, a function that uses it, or a literal container or conditional that
-    holds one of those."""
-    if value is None:
-        return False
-    if isinstance(value, cst.Name):
-        return value.value == name
-    if isinstance(value, cst.Lambda):
-        return _refers(value.body, name)
-    if isinstance(value, (cst.Tuple, cst.List, cst.Set)):
-        return any(_holds(element.value, name) for element in value.elements)
-    if isinstance(value, cst.Dict):
-        return any(_holds(element.value, name) for element in value.elements)
-    if isinstance(value, cst.IfExp):
-        return _holds(value.body, name) or _holds(value.orelse, name)
-    return False
-
-
-def _mentions(value: cst.BaseExpression, name: str) -> bool:
-    """Whether the value uses the queue other than through its methods (`queue.get()` gives an item)."""
+def _mentions(value: cst.CSTNode, name: str) -> bool:
+    """Whether the value may hold `name`: any use of it but as the receiver of a method it calls
+    (`queue.get()` gives an item; `queue.put_nowait`, not called, is a bound method that holds the queue, and
+    so is a lambda that uses it)."""
     pending = [value]
     while pending:
         node = pending.pop()
-        if isinstance(node, cst.Name) and node.value == name:
+        if isinstance(node, cst.Name) and node.value == name or isinstance(node, cst.Lambda) and _refers(node.body, name):
             return True
-        if isinstance(node, cst.Lambda) and _refers(node.body, name):
-            return True
-        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and _is_name(node.func.value, name):
+            pending.extend(node.args)
             continue
         pending.extend(node.children)
     return False
+
+
+def _is_name(node: cst.CSTNode, name: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == name
 
 
 class UnboundedQueue(CallRule):
@@ -260,12 +260,13 @@ class UnboundedQueue(CallRule):
         return bool(target) and target in self.context.shared(_ADMITTED, lambda: _admitted(self.context.source))
 
     def _per_request(self, node: cst.Call) -> bool:
-        """Whether the queue is a local of a function that runs per request and never leaves it."""
+        """Whether the queue is a local of a function that an app runs per request, and never leaves it."""
         target = self._targets.get(node)
         found = enclosing_def(self.context, node)
-        if not target or "." in target or found is None:
+        index = self.context.index
+        if not target or "." in target or found is None or not index.app_found or index.reach_of(found[1]) != "request":
             return False
-        return self.context.index.reach_of(found[1]) == "request" and not _escapes(found[0], target)
+        return not _escapes(found[0], target, index.fastapi.kind(found[1]) in ("route", "middleware"))
 
     VALID = [
         Valid(
@@ -389,7 +390,11 @@ class UnboundedQueue(CallRule):
 
             async def worker():
                 send, receive = anyio.create_memory_object_stream(math.inf)  # FAL301
-            """
+                pending = asyncio.Queue()  # FAL301
+                while True:
+                    await pending.get()
+            """,
+            note="a project where no app is found: a local queue may live as long as the process",
         ),
         Invalid(
             """
@@ -445,6 +450,30 @@ class UnboundedQueue(CallRule):
             def on_item():
                 backlog = asyncio.Queue()  # FAL301
                 LISTENERS.append(lambda item: backlog.put_nowait(item))
+                pushed = asyncio.Queue()  # FAL301
+                LISTENERS.append(pushed.put_nowait)
+
+
+            def client_for(websocket):
+                mailbox = asyncio.Queue()  # FAL301
+                return Reader(mailbox)
+
+
+            def register(websocket):
+                wrapped = asyncio.Queue()  # FAL301
+                reader = Reader(wrapped)
+                LISTENERS.append(reader)
+                direct = asyncio.Queue()  # FAL301
+                LISTENERS.append(Reader(direct))
+                kept = asyncio.Queue()  # FAL301
+                setattr(websocket.app.state, "kept", kept)
+                late = None
+
+                def make():
+                    nonlocal late
+                    late = asyncio.Queue()  # FAL301
+
+                make()
 
 
             @app.websocket("/ws/{channel}")
@@ -459,13 +488,16 @@ class UnboundedQueue(CallRule):
                 Feed()
                 events = subscription()
                 on_item()
+                client_for(websocket)
+                register(websocket)
                 async with consumer() as handler:
                     await handler("hello")
                 while True:
                     await websocket.send_json(await outbox.get())
             """,
             note="near misses: a queue a request stores where others reach it (a module dict, a listeners "
-            "list, through a tuple, an object's attribute, a handler or lambda that uses it) or returns, and a local queue of the lifespan, which lives as long "
+            "list, `setattr`, a `nonlocal`, through a tuple, an object made from it, its bound method, a handler or "
+            "lambda that uses it) or returns from a helper, and a local queue of the lifespan, which lives as long "
             "as the process",
         ),
         Invalid(

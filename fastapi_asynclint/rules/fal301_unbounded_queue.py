@@ -42,13 +42,15 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import FrozenSet, Iterator, List, Optional, Set
+from typing import Callable, FrozenSet, Iterator, List, Optional, Set
 
 from fastapi_asynclint.index.once import child_blocks
 from fastapi_asynclint.index.summary import dotted
 from fastapi_asynclint.libcst_on_use import cst, semantic
 from fastapi_asynclint.rule import Invalid, Valid, walk
-from fastapi_asynclint.rules._calls import UNKNOWN, CallRule, argument, enclosing_def, has_star_arguments, literal
+from fastapi_asynclint.rules._calls import (
+    UNKNOWN, CallRule, argument, enclosing_def, has_star_arguments, literal, resolved_names,
+)
 
 QUEUES = frozenset({"asyncio.Queue", "asyncio.LifoQueue", "asyncio.PriorityQueue", "asyncio.queues.Queue",
                     "asyncio.queues.LifoQueue", "asyncio.queues.PriorityQueue"})
@@ -140,17 +142,28 @@ def _dotted(value: ast.AST) -> Optional[str]:
 _STORING_METHODS = frozenset({"append", "appendleft", "add", "insert", "extend", "update", "setdefault", "put",
                               "put_nowait", "__setitem__"})
 _STORING_FUNCTIONS = frozenset({"setattr"})
+_RESPONSE_MODULES = ("starlette.responses.", "fastapi.responses.", "fastapi.", "sse_starlette.")
 _MAX_CARRIER_ROUNDS = 4
 
 
-def _escapes(function: cst.FunctionDef, name: str, returns_to_framework: bool) -> bool:
+def _escapes(function: cst.FunctionDef, name: str, returned_safely: Callable[[cst.BaseExpression], bool]) -> bool:
     """Whether the function lets its local `name` outlive the call: itself, or a value that holds it (a local
-    bound to something made from it, a nested function that uses it)."""
-    return any(_kept(function, carrier, returns_to_framework) for carrier in _carriers(function, name))
+    bound to something made from it or holding it, a nested function that uses it)."""
+    own = _locals(function)
+    return any(_kept(function, carrier, own, returned_safely) for carrier in _carriers(function, name, own))
 
 
-def _carriers(function: cst.FunctionDef, name: str) -> Set[str]:
-    """`name`, and the locals and nested functions of `function` that may hold it, transitively."""
+def _locals(function: cst.FunctionDef) -> Set[str]:
+    """The names the function binds by plain assignment and does not declare global or nonlocal."""
+    bound = {target.value for node in walk(function) if isinstance(node, (cst.Assign, cst.AnnAssign))
+             for target in _assigned(node) if isinstance(target, cst.Name)}
+    shared = {item.name.value for node in walk(function) if isinstance(node, (cst.Global, cst.Nonlocal)) for item in node.names}
+    return bound - shared
+
+
+def _carriers(function: cst.FunctionDef, name: str, own: Set[str]) -> Set[str]:
+    """`name`, and the locals and nested functions of `function` that may hold it, transitively: a local
+    assigned a value made from it, a local container it is put in, a nested function that uses it."""
     carriers = {name}
     for _ in range(_MAX_CARRIER_ROUNDS):
         found = set(carriers)
@@ -160,29 +173,51 @@ def _carriers(function: cst.FunctionDef, name: str) -> Set[str]:
             elif isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
                 if any(_mentions(node.value, held) for held in carriers):
                     found.update(target.value for target in _assigned(node) if isinstance(target, cst.Name))
+            elif isinstance(node, cst.Call) and _stores(node) and _receiver(node) in own:
+                if any(_mentions(arg.value, held) for arg in node.args for held in carriers):
+                    found.add(_receiver(node))
         if found == carriers:
             break
         carriers = found
     return carriers
 
 
-def _kept(function: cst.FunctionDef, name: str, returns_to_framework: bool) -> bool:
-    """Whether a statement of the function stores `name` beyond the call: on an attribute or in a subscript,
-    in a container or through `setattr`, returned (a route's or middleware's return goes to the framework,
-    which ends with the request), yielded, or declared global or nonlocal."""
+def _kept(function: cst.FunctionDef, name: str, own: Set[str], returned_safely) -> bool:
+    """Whether a statement of the function (or of a function nested in it) stores `name` beyond the call: on
+    an attribute or in a subscript, in a container not its own or through `setattr`, or declares it global
+    or nonlocal; or whether the function itself returns (unless `returned_safely`) or yields it."""
+    for node in _own_nodes(function):
+        if isinstance(node, (cst.Return, cst.Yield)):
+            value = node.value.item if isinstance(node.value, cst.From) else node.value
+            if value is not None and _mentions(value, name) and not (isinstance(node, cst.Return) and returned_safely(value)):
+                return True
     for node in walk(function):
         if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)) and node.value is not None:
             if _mentions(node.value, name) and not all(isinstance(target, cst.Name) for target in _assigned(node)):
                 return True
-        elif isinstance(node, cst.Return) and not returns_to_framework or isinstance(node, cst.Yield):
-            value = node.value.item if isinstance(node.value, cst.From) else node.value
-            if value is not None and _mentions(value, name):
-                return True
         elif isinstance(node, (cst.Global, cst.Nonlocal)) and any(item.name.value == name for item in node.names):
             return True
-        elif isinstance(node, cst.Call) and _stores(node) and any(_mentions(arg.value, name) for arg in node.args):
-            return True
+        elif isinstance(node, cst.Call) and _stores(node) and _receiver(node) not in own:
+            if any(_mentions(arg.value, name) for arg in node.args):
+                return True
     return False
+
+
+def _own_nodes(function: cst.FunctionDef) -> Iterator[cst.CSTNode]:
+    """The nodes of the function's own body: a nested function returns and yields for itself."""
+    pending = list(function.body.children)
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            pending.extend(node.children)
+
+
+def _receiver(call: cst.Call) -> Optional[str]:
+    """`items` of `items.append(x)`, when the receiver is a plain name."""
+    if isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name):
+        return call.func.value.value
+    return None
 
 
 def _assigned(node) -> List[cst.BaseExpression]:
@@ -200,9 +235,9 @@ def _refers(node: cst.CSTNode, name: str) -> bool:
 
 
 def _mentions(value: cst.CSTNode, name: str) -> bool:
-    """Whether the value may hold `name`: any use of it but as the receiver of a method it calls
-    (`queue.get()` gives an item; `queue.put_nowait`, not called, is a bound method that holds the queue, and
-    so is a lambda that uses it)."""
+    """Whether the value may hold `name`: any use of it but as the receiver of a method it calls or what it
+    awaits (`queue.get()` gives an item, `await task` a result; `queue.put_nowait`, not called, is a bound
+    method that holds the queue, and so is a lambda that uses it)."""
     pending = [value]
     while pending:
         node = pending.pop()
@@ -211,6 +246,8 @@ def _mentions(value: cst.CSTNode, name: str) -> bool:
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and _is_name(node.func.value, name):
             pending.extend(node.args)
             continue
+        if isinstance(node, cst.Await) and _is_name(node.expression, name):
+            continue  # `await task` gives the task's result
         pending.extend(node.children)
     return False
 
@@ -266,7 +303,14 @@ class UnboundedQueue(CallRule):
         index = self.context.index
         if not target or "." in target or found is None or not index.app_found or index.reach_of(found[1]) != "request":
             return False
-        return not _escapes(found[0], target, index.fastapi.kind(found[1]) in ("route", "middleware"))
+        to_framework = index.fastapi.kind(found[1]) in ("route", "middleware")
+        return not _escapes(found[0], target, lambda value: to_framework or self._response(value))
+
+    def _response(self, value: cst.BaseExpression) -> bool:
+        """A response object (`StreamingResponse(stream())`): the framework sends it and lets it go."""
+        return isinstance(value, cst.Call) and any(
+            name.startswith(_RESPONSE_MODULES) and name.endswith("Response") for name in resolved_names(self.context, value)
+        )
 
     VALID = [
         Valid(
@@ -356,6 +400,41 @@ class UnboundedQueue(CallRule):
                 return StreamingResponse(stream())
 
 
+            async def relay(chunks):
+                while (token := await chunks.get()) is not None:
+                    yield token
+
+
+            def stream_answer(prompt):
+                chunks = asyncio.Queue()
+                producers = []
+                producers.append(asyncio.create_task(answer(prompt, chunks)))
+                return StreamingResponse(relay(chunks))
+
+
+            async def answer_then_usage(prompt):
+                chunks = asyncio.Queue()
+
+                async def drive():
+                    return await answer(prompt, chunks)
+
+                producer = asyncio.create_task(drive())
+                while (token := await chunks.get()) is not None:
+                    yield token
+                usage = await producer
+                yield usage
+
+
+            @app.post("/chat/usage")
+            async def chat_usage(prompt: str):
+                return StreamingResponse(answer_then_usage(prompt))
+
+
+            @app.post("/chat/stream")
+            async def chat_stream(prompt: str):
+                return stream_answer(prompt)
+
+
             async def read_into(websocket, frames):
                 async for frame in websocket.iter_bytes():
                     frames.put_nowait(frame)
@@ -372,7 +451,7 @@ class UnboundedQueue(CallRule):
                     reader.cancel()
             """,
             note="a queue made for one request or connection: a local that only its own producer fills and that "
-            "nothing stores beyond the call",
+            "nothing stores beyond the call (a list of the function's own, a response a helper returns)",
         ),
     ]
     INVALID = [
@@ -459,7 +538,13 @@ class UnboundedQueue(CallRule):
                 return Reader(mailbox)
 
 
+            def subscribe(listeners):
+                inbox = asyncio.Queue()  # FAL301
+                listeners.append(inbox)
+
+
             def register(websocket):
+                subscribe(LISTENERS)
                 wrapped = asyncio.Queue()  # FAL301
                 reader = Reader(wrapped)
                 LISTENERS.append(reader)
@@ -496,7 +581,7 @@ class UnboundedQueue(CallRule):
                     await websocket.send_json(await outbox.get())
             """,
             note="near misses: a queue a request stores where others reach it (a module dict, a listeners "
-            "list, `setattr`, a `nonlocal`, through a tuple, an object made from it, its bound method, a handler or "
+            "list, a container it is handed, `setattr`, a `nonlocal`, through a tuple, an object made from it, its bound method, a handler or "
             "lambda that uses it) or returns from a helper, and a local queue of the lifespan, which lives as long "
             "as the process",
         ),

@@ -166,6 +166,12 @@ def reach_part(index, summary: ModuleSummary, function: Function, key: str) -> O
     )
 
 
+# The last names of the calls _loop_runs looks for (a call of a bare imported name has no attr).
+_LOOP_CALL_NAMES = frozenset(
+    name.rsplit(".", 1)[-1] for name in LOOP_RUNNERS | LOOP_RUNNER_METHODS | LOOP_REENTRY | TASK_SPAWNERS
+)
+
+
 def _loop_runs(index, function: Function, key: str) -> Tuple[Set[str], Set[str], bool]:
     """(completes, only_completed, reenters_loops): the coroutines the function runs to their end on a loop
     of its own thread (LOOP_RUNNERS; when a sync function runs a task it spawned, `task =
@@ -176,6 +182,8 @@ def _loop_runs(index, function: Function, key: str) -> Tuple[Set[str], Set[str],
     spawned: Set[str] = set()
     runs_spawned = reenters = False
     for call in function.calls:
+        if call.attr is not None and call.attr not in _LOOP_CALL_NAMES:
+            continue
         names = {index.resolve(target).name for target in call.targets}
         reenters = reenters or bool(names & LOOP_REENTRY)
         if names & LOOP_RUNNERS or (call.attr in LOOP_RUNNER_METHODS and not _project_method(index, call)):

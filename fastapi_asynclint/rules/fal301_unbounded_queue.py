@@ -11,13 +11,15 @@ Nor is a queue made for one request: a local of a function that runs per request
 middleware or websocket handler, or code they call) that the function never stores where the request's end
 does not free it. It holds what that request's own work puts in it (one response's chunks, one connection's
 events) and is gone with it. A queue that the function stores on an attribute (`self.events = queue`), in a
-subscript (`QUEUES[user] = queue`), through a container's `append`/`add` or `setattr`, or declares
-`global` or `nonlocal`, outlives the call and is reported; so is one it returns from a helper or yields.
-The same holds for what holds the queue: an object made from it (`Client(websocket, queue)`), its bound
-`put_nowait`, a nested function or lambda that uses it. A local queue in code that runs at startup or in
-the background may live as long as the process and is reported, and so is every local queue of a project
-where no app is found. Not seen: a queue handed to a function that keeps it elsewhere, and a function that
-runs per request and also in the background, which is taken as per request.
+subscript (`QUEUES[user] = queue`), with `append`/`add` on a container it did not make itself, or with
+`setattr`, or declares `global` or `nonlocal`, outlives the call and is reported; so is one it yields, or
+returns from a helper (a response object such as `StreamingResponse(...)` aside: the framework sends it and
+lets it go). The same holds for what holds the queue: an object made from it (`Client(websocket, queue)`),
+its bound `put_nowait`, a nested function or lambda that uses it, a task that runs such a function. A local
+queue in code that runs at startup or in the background may live as long as the process and is reported,
+and so is every local queue of a project where no app is found. Not seen: a queue handed to a function
+that keeps it elsewhere, and a function that runs per request and also in the background, which is taken
+as per request.
 
 ## Why is this bad?
 An unbounded queue never pushes back: when producers (requests) outpace consumers (workers), the queue

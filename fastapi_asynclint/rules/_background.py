@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterator, List, Optional, Tuple
 
 from fastapi_asynclint.libcst_on_use import cst
-from fastapi_asynclint.rule import FileContext
+from fastapi_asynclint.rule import FileContext, walk
 from fastapi_asynclint.rules._calls import argument, resolved_names
 
 IN_PROCESS = frozenset(
@@ -137,15 +137,7 @@ def joined_in(function: cst.FunctionDef, spawn: cst.Call) -> bool:
                 cancelled.append(node.func.value.value)
         stack.extend(node.children)
     for waiting in awaited:
-        inside = list(_descendants(waiting))
+        inside = list(walk(waiting))
         if any(node is spawn for node in inside) or any(isinstance(node, cst.Name) and node.value in bound for node in inside):
             return True
     return any(name in cancelled for name in bound)
-
-
-def _descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.children)

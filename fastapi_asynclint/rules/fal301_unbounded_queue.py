@@ -233,7 +233,7 @@ def _stores(call: cst.Call) -> bool:
 
 
 def _refers(node: cst.CSTNode, name: str) -> bool:
-    return any(isinstance(found, cst.Name) and found.value == name for found in walk(node))
+    return any(_is_name(found, name) for found in walk(node))
 
 
 def _mentions(value: cst.CSTNode, name: str) -> bool:
@@ -243,7 +243,7 @@ def _mentions(value: cst.CSTNode, name: str) -> bool:
     pending = [value]
     while pending:
         node = pending.pop()
-        if isinstance(node, cst.Name) and node.value == name or isinstance(node, cst.Lambda) and _refers(node.body, name):
+        if _is_name(node, name) or isinstance(node, cst.Lambda) and _refers(node.body, name):
             return True
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and _is_name(node.func.value, name):
             pending.extend(node.args)

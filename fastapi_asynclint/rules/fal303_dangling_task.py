@@ -10,9 +10,9 @@ unbounded: nothing limits how many run at once or waits for them at shutdown. ru
 pattern as RUF006.
 
 A task whose coroutine is a project function (not a method, which a subclass may override with one that
-awaits, nor a decorated one, whose wrapper may await) declared `async def` that never awaits (no `await`, `async for` or `async with`) is not reported:
-it runs to its end in its first step, while the loop still holds it, so nothing is left to collect or to
-bound.
+awaits, nor a decorated one, whose wrapper may await) declared `async def` that never awaits (no `await`,
+`async for` or `async with`) is not reported: it runs to its end in its first step, while the loop still
+holds it, so nothing is left to collect or to bound.
 
 ## Example
 ```python

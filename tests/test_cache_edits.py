@@ -270,6 +270,18 @@ def test_an_app_that_starts_to_serve_a_queue_is_seen(tmp_path):
     _callee_edits_are_seen(tmp_path, "VALUE = 1\n", worker, served, (1, 0, 1))
 
 
+def test_a_switch_that_stops_reading_the_environment_is_seen(tmp_path):
+    """A coroutine's own `if tracing():` makes its finding conditional only while `tracing`, in another
+    file, reads an environment variable; once it does not, the cached finding must assert again."""
+    reads = 'import os\n\n\ndef tracing():\n    return bool(os.getenv("TRACE_DIR"))\n'
+    caller = "from callee import tracing\n\n\nasync def route():\n    if tracing():\n        open('trace.log').close()\n"
+    _callee_edits_are_seen(tmp_path, reads, caller, "def tracing():\n    return True\n", (1, 1, 1))
+    project = tmp_path / "project"
+    assert "(when `tracing()` is true)" in invoke(project, COMMAND).stdout
+    _write(project / "callee.py", "def tracing():\n    return True\n")
+    assert "(when" not in invoke(project, COMMAND).stdout
+
+
 # Runs the command line in a fresh interpreter, then says whether libcst was imported.
 _LIBCST_PROBE = (
     "import runpy, sys\n"

@@ -252,6 +252,7 @@ def link_facts(summary: ModuleSummary) -> str:
             function.yields,
             function.params,
             function.runs,
+            function.environment,
             tuple((d.target, d.attr, d.args, d.keywords, d.first_str, d.alternatives) for d in function.decorators),
             None if function.is_async or function.qualname == MODULE_SCOPE else tuple(map(placeless_call, function.calls)),
         )
@@ -282,6 +283,7 @@ def function_shape(function: Function) -> str:
         function.produces,
         function.contexts,
         function.runs,
+        function.environment,
     )
     return hashlib.blake2b(repr(record).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 

@@ -36,7 +36,12 @@ before the rebinding (outside loops). Any other test is treated as "may hold".
 from __future__ import annotations
 
 import ast
-from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+
+from fastapi_asynclint.index.switches import ENVIRONMENT_PREFIX, Switch, default_transform
+
+if TYPE_CHECKING:
+    from fastapi_asynclint.index.switches import Switches
 
 # A step applied to the argument before the test: a string method with literal arguments (`replace`,
 # `split`), `getitem` (an index into the result), or `may_be` (literals a local may hold instead).
@@ -143,8 +148,14 @@ _STORE_KINDS = frozenset({ast.Name, ast.Attribute, ast.Assign, ast.Global, ast.N
 class GuardFinder:
     """The guards of every call in one function body (nested defs and lambdas excluded)."""
 
-    def __init__(self, function: ast.AST, method: bool = False, nodes: Optional[Sequence[ast.AST]] = None) -> None:
-        """`nodes`: the function's own nodes, when the caller has already walked them."""
+    def __init__(
+        self, function: ast.AST, method: bool = False, nodes: Optional[Sequence[ast.AST]] = None, switches: Optional["Switches"] = None
+    ) -> None:
+        """`nodes`: the function's own nodes, when the caller has already walked them; `switches`: what the
+        module can test as a switch (an environment variable: switches.py), when it is known."""
+        self._switches = switches
+        # Locals bound once to a switch (`dump_dir = os.environ.get("DUMP_DIR")`) -> the switch.
+        self.switch_locals: Dict[str, Switch] = {}
         own = list(own_nodes(function.body)) if nodes is None else nodes  # type: ignore[attr-defined]
         arguments = function.args  # type: ignore[attr-defined]
         parameters = (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
@@ -236,6 +247,10 @@ class GuardFinder:
         for name, assignments in simple.items():
             if name in self.params or stores.get(name, 0) != len(assignments):
                 continue
+            if self._switches is not None and len(assignments) == 1 and name not in self._declared:
+                switch = self._switches.subject(assignments[0].value, {}, stores.__contains__)
+                if switch is not None:
+                    self.switch_locals[name] = switch
             assignments.sort(key=lambda node: (node.lineno, node.col_offset))  # _own walks in no order
             first = assignments[0]
             if isinstance(first.value, ast.Constant) and first.value.value is None:
@@ -299,7 +314,33 @@ class GuardFinder:
         guard = self._guard(test)
         return (guard,) if guard is not None else ()
 
+    def _switch_guard(self, switches: "Switches", test: ast.AST) -> Optional[Guard]:
+        """A test of a switch (switches.py): `if os.getenv("X"):`, `if dump_dir:`, `"X" in os.environ`."""
+        variable = switches.membership(test) if isinstance(test, ast.Compare) else None
+        if variable is not None:
+            operation = "notnone" if isinstance(test.ops[0], ast.In) else "isnone"  # type: ignore[attr-defined]
+            return (ENVIRONMENT_PREFIX + variable, operation, (), default_transform(Switch(ENVIRONMENT_PREFIX + variable)))
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], _EQUALITY):
+            literals = _literal_strings(test.comparators[0])
+            if literals is None or (isinstance(test.ops[0], (ast.Eq, ast.NotEq)) and len(literals) != 1):
+                return None
+            subject, operation = test.left, "equals" if isinstance(test.ops[0], (ast.Eq, ast.In)) else "notequals"
+        else:
+            presence = _presence(test) or _called_presence(test)
+            if presence is None:
+                return None
+            subject, operation, literals = presence[0], presence[1], ()
+        switch = switches.subject(subject, self.switch_locals, self._is_local)
+        return (switch.name, operation, literals, default_transform(switch)) if switch is not None else None
+
+    def _is_local(self, name: str) -> bool:
+        return name in self._first_store or name in self._declared
+
     def _guard(self, test: ast.AST) -> Optional[Guard]:
+        if self._switches is not None:
+            switch = self._switch_guard(self._switches, test)
+            if switch is not None:
+                return switch
         if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance":
             if len(test.args) != 2 or test.keywords:
                 return None
@@ -596,6 +637,16 @@ def _presence(test: ast.AST) -> Optional[Tuple[ast.AST, str]]:
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant):
         if test.comparators[0].value is None and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
             return test.left, "notnone" if isinstance(test.ops[0], ast.IsNot) else "isnone"
+    return None
+
+
+def _called_presence(test: ast.AST) -> Optional[Tuple[ast.AST, str]]:
+    """`is_debug()` / `not is_debug()` / `os.getenv("X")` -> (the call, "truthy" / "falsy"): a test of what a
+    call returns, which only a switch can name (switches.py)."""
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    subject = test.operand if negated else test  # type: ignore[attr-defined]
+    if isinstance(subject, (ast.Call, ast.Subscript)):
+        return subject, "falsy" if negated else "truthy"
     return None
 
 

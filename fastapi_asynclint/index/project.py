@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from collections import deque
 from dataclasses import dataclass, field, replace
-from typing import Dict, FrozenSet, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 from fastapi_asynclint.catalog import CATEGORY_CODES, Blocking, Catalog, Category, canonical_name, returns
 from fastapi_asynclint.diagnostics import Hop
@@ -23,6 +23,7 @@ from fastapi_asynclint.index.guards import (
 from fastapi_asynclint.index.fastapi_model import CACHE_DECORATORS
 from fastapi_asynclint.index.models import ContextModel, FastAPIModel, KnownParts, MergedModels, Models, part_digests
 from fastapi_asynclint.index.reach import ELSEWHERE
+from fastapi_asynclint.index.switches import CALL_PREFIX, call_target, describe_switch, is_switch, unconditional
 from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary, passed_parameters
 from fastapi_asynclint.index.targets import CALL, ITEM, ITEMS, MARKERS, collapse, first_marker, split_target
 
@@ -101,8 +102,12 @@ def describe_guards(guards: FrozenSet[Guard]) -> str:
         "notstartswith": "does not start with", "notequals": "is not", "notcontains": "does not contain",
     }
     described = []
-    for name, operation, literals, _ in sorted(guards, key=repr):
-        if operation in phrases:
+    for guard in sorted(guards, key=repr):
+        name, operation, literals, _ = guard
+        switch = describe_switch(guard)
+        if switch is not None:
+            described.extend([switch] if switch else [])
+        elif operation in phrases:
             described.append(f"`{name}` {phrases[operation]}")
         elif operation in verbs:
             shown = literals if operation == "isinstance" else map(repr, literals)
@@ -603,22 +608,36 @@ class ProjectIndex:
         positional: int,
         keywords: Sequence[str],
         passes: Tuple[Tuple[str, str, str], ...] = (),
+        switches: Sequence[Guard] = (),
     ) -> Tuple["Blocked", ...]:
         """Whether calling `target` from a coroutine blocks: directly (an empty chain), or through sync
         helpers, once per category of blocking call they reach (unless what the call passes, `passes`,
-        does not select a helper's guarded blocking path: guards.py)."""
+        does not select a helper's guarded blocking path: guards.py). `switches`: the tests of switches
+        (switches.py) the call runs under in the coroutine, which the finding names."""
+        local = self.settled(switches)
         hit = self.direct_blocking(target, positional, keywords)
         if hit is not None:
-            return (Blocked(hit, ()),)
+            return (Blocked(hit, (), describe_guards(local)),)
         _, ref = self.callee(target)
         if ref is None or ref.is_async or self.dispatched(ref, keywords):
             return ()
         found = []
         for start in self.reached(ref, passes):
             chain = self.blocking_chain(ref, start)
-            if chain is not None:
-                found.append(Blocked(chain[1], chain[0], describe_guards(self.open_guards(passes, ref.key, start.guards))))
+            guards = self.open_guards(passes, ref.key, start.guards) | local
+            if chain is not None and not contradictory(guards):
+                found.append(Blocked(chain[1], chain[0], describe_guards(guards)))
         return tuple(found)
+
+    def settled(self, guards: Iterable[Guard]) -> FrozenSet[Guard]:
+        """The guards but the tests of a call's result (`call:` switches) whose function turns out not to
+        read the environment: such a test is taken to hold, as a test of anything else not a parameter."""
+        return frozenset(guard for guard in guards if not guard[0].startswith(CALL_PREFIX) or self._reads_environment(guard[0]))
+
+    def _reads_environment(self, switch: str) -> bool:
+        _, ref = self.callee(call_target(switch))
+        function = self.function_of(ref) if ref is not None else None
+        return function is not None and function.environment is not None
 
     def awaited_functions(self) -> Set[str]:
         """Keys of project functions some code awaits (turning one into `def` would break that code)."""
@@ -686,7 +705,7 @@ class ProjectIndex:
                 for option in call.targets:
                     hit = self.direct_blocking(option, len(call.args), call.keywords)
                     if hit is not None:
-                        direct.setdefault(ref.key, []).append((call.row, position, hit, frozenset(call.guards)))
+                        direct.setdefault(ref.key, []).append((call.row, position, hit, self.settled(call.guards)))
                         continue
                     _, target = self.callee(option)
                     if target is not None and not target.is_async and target.key != ref.key:
@@ -708,11 +727,11 @@ class ProjectIndex:
         forwards), or None when it does not: a value that fails a guard, or one the linter cannot know
         (guards.py). `forwards`: whether a forwarded parameter carries the guard up (False for a coroutine,
         whose callers are not followed)."""
-        result = set(local)
+        result = set(self.settled(local))
         for guard, (outcome, forwarded) in self._guard_outcomes(passes, callee_key, guards):
             if outcome == "fails":
                 return None
-            if outcome == "forwarded" and forwards:
+            if outcome == "forwarded" and (forwards or is_switch(guard[0])):
                 result.add(forwarded)  # type: ignore[arg-type]
             elif outcome == "forwarded" and guard[1] in VALUE_TESTS:
                 return None  # a coroutine's own parameter: a value the linter cannot see
@@ -732,7 +751,10 @@ class ProjectIndex:
         passed = {slot: (kind, value) for slot, kind, value in passes}
         slots = self._params.get(callee_key, {})
         for guard in guards:
-            yield guard, self._guard_outcome(guard, self._passed_value(guard[0], passed, slots))
+            if is_switch(guard[0]):
+                yield guard, ("forwarded", guard)  # no caller decides how the process was deployed
+            else:
+                yield guard, self._guard_outcome(guard, self._passed_value(guard[0], passed, slots))
 
     @staticmethod
     def _passed_value(name: str, passed: Mapping[str, Tuple[str, str]], slots: Mapping) -> Tuple[str, str]:
@@ -783,11 +805,10 @@ class ProjectIndex:
         found: Dict[Category, Witness] = {}
         for option in self.witnesses.get(ref.key, ()):
             category = option.end.category
-            if category in found and not found[category].guards:
+            if category in found and _rank(option.guards) >= _rank(found[category].guards):
                 continue
-            if not option.guards:
-                found[category] = option  # one that always blocks says more than a guarded one found first
-            elif category not in found and self._call_guards((), passes, ref.key, option.guards, forwards=False) is not None:
+            # One that always blocks says more than a guarded one found first.
+            if _rank(option.guards) < 2 or self._call_guards((), passes, ref.key, option.guards, forwards=False) is not None:
                 found[category] = option
         return list(found.values())
 
@@ -930,11 +951,17 @@ def _alternatives(sites: List[Witness]) -> Tuple[Witness, ...]:
     return tuple(found for category in sorted(by_category, key=order.index) for found in _guard_alternatives(by_category[category]))
 
 
+def _rank(guards: FrozenSet[Guard]) -> int:
+    """How unconditionally a witness blocks: 0 without guards, 1 under switches' tests that hold where the
+    deployment sets nothing (switches.py), 2 under guards a finding names."""
+    return 0 if not guards else 1 if unconditional(guards) else 2
+
+
 def _guard_alternatives(sites: List[Witness]) -> Tuple[Witness, ...]:
     if not sites:
         return ()
-    unguarded = next((site for site in sites if not site.guards), None)
-    if unguarded is not None:
+    unguarded = min(sites, key=lambda site: _rank(site.guards))
+    if _rank(unguarded.guards) < 2:
         return (unguarded,)
     distinct: Dict[FrozenSet[Guard], Witness] = {}
     for site in sites:

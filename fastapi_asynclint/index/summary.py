@@ -27,6 +27,7 @@ from fastapi_asynclint.index.modules import renamed
 from fastapi_asynclint.index.instance_slots import primed_calls, refilled_calls
 from fastapi_asynclint.index.once import SlotGetters, once_calls
 from fastapi_asynclint.index.reaped import REAPING, reaping_calls
+from fastapi_asynclint.index.switches import Switch, Switches
 from fastapi_asynclint.index.targets import CONTAINER_TYPES, ITEM, items_of
 
 MODULE_SCOPE = "<module>"
@@ -216,6 +217,10 @@ class Function:
     # that makes the call, the target of the call it is handed to as it is made, "" if none:
     # `ensure_future(work())` hands it over). A function passed to a parameter runs there (reach.py).
     runs: Tuple[Tuple[str, str, str], ...] = ()
+    # The environment variable its result is computed from, for a function called without arguments
+    # (`def is_promptrace_enabled(): return bool(os.getenv("PROMPTRACE_DIR"))`): a test of what it returns
+    # is a test of how the process was deployed (switches.py).
+    environment: Optional[str] = None
 
 
 @_record
@@ -308,6 +313,7 @@ class Summarizer:
         self.scopes: List[_Scope] = []
         self._own: Dict[int, List[ast.AST]] = {}
         self.slot_getters: Callable[[str], bool] = lambda name: False
+        self.switches: Optional[Switches] = None
         # While a method is read for what it sets on `self`: its receiver's name and what it has set so far.
         self._receiver: Optional[Tuple[str, Dict[str, str]]] = None
 
@@ -735,7 +741,8 @@ class Summarizer:
         self.typed_locals(node, scope, walked)
         self.collect_state_values(walked, lifespan=isinstance(node, ast.AsyncFunctionDef) and _is_context_manager(node))
         calls, awaits, yields = self.calls_in(walked)
-        guards = GuardFinder(node, method=bool(class_qualname) and not _is_staticmethod(node), nodes=walked)
+        method = bool(class_qualname) and not _is_staticmethod(node)
+        guards = GuardFinder(node, method=method, nodes=walked, switches=self.switches)
         once = once_calls(node, walked, self.slot_getters)
         prompt = reaping_calls(node) if any(call.attr in REAPING for call in calls) else set()
         # Always: a function without parameters still passes string literals (`get_secret_str("KEY")`).
@@ -766,12 +773,31 @@ class Summarizer:
                     for item in child.items
                 ),
                 runs=self.called_parameters(node, qualname, scope, walked),
+                environment=None if method else self.environment(node, walked, guards.switch_locals),
             )
         )
         position = len(self.functions) - 1
         self.walk_definitions(node.body, f"{qualname}.<locals>", None)
         self.scopes.pop()
         self._add_nested_runs(node, position)
+
+    def environment(self, node: FunctionNode, walked: Sequence[ast.AST], switch_locals: Mapping[str, "Switch"]) -> Optional[str]:
+        """Function.environment: the variable every `return` value of a sync function without required
+        parameters is computed from, if there is one."""
+        if self.switches is None or isinstance(node, ast.AsyncFunctionDef):
+            return None
+        if any(default is None for _, default in self.arguments_with_defaults(node)):
+            return None
+        found: Set[str] = set()
+        for child in walked:
+            if isinstance(child, (ast.Yield, ast.YieldFrom)):
+                return None
+            if isinstance(child, ast.Return):
+                variable = self.switches.environment(child.value, switch_locals) if child.value is not None else None
+                if variable is None:
+                    return None
+                found.add(variable)
+        return min(found) if len(found) == 1 else None
 
     def called_parameters(self, node: FunctionNode, qualname: str, scope: _Scope, walked: Sequence[ast.AST]) -> Tuple[Tuple[str, str, str], ...]:
         """Function.runs for the calls it makes itself of its own parameters and of its enclosing
@@ -933,6 +959,7 @@ class Summarizer:
 
     def summarize(self, tree: ast.Module) -> ModuleSummary:
         self.collect_module_bindings(tree)
+        self.switches = Switches(tree, self.target)
         self.slot_getters = SlotGetters(tree)
         self.collect_state_values(self.module_statements(tree.body))
         # What runs on import: a script's `if __name__ == "__main__":` block does not, unless it builds the

@@ -14,11 +14,13 @@ from fastapi_asynclint.call_layout import CallText, Surroundings, layout, relati
 from fastapi_asynclint.catalog import CATEGORY_CODES, CATEGORY_LABELS, NONBLOCKING_FLAGS, Blocking, Category
 from fastapi_asynclint.diagnostics import Applicability, Edit, Fix, Hop, Location
 from fastapi_asynclint.index.guards import BYTES_CALLS, KNOWN_TYPES, MAYBE_NONE_CALLS, SOMETHING
+from fastapi_asynclint.index.switches import is_switch
 from fastapi_asynclint.libcst_on_use import cst, metadata, semantic
 from fastapi_asynclint.rule import FileContext, LintRule, RuleInput, visitor_names
 
 if TYPE_CHECKING:
     from fastapi_asynclint.index.project import Blocked
+    from fastapi_asynclint.index.summary import Call
 
 ADVICE: Dict[Category, str] = {
     Category.SLEEP: "use `await asyncio.sleep(...)`",
@@ -202,7 +204,8 @@ class BlockingFinder:
         self.annotated: Dict[cst.FunctionDef, Dict[str, str]] = {}  # per coroutine, see _annotated_params
         self.patched: Dict[cst.FunctionDef, FrozenSet[str]] = {}  # per coroutine, see patched_names
         self.patches = any(word in context.source for word in _PATCHER_WORDS)
-        self.made_once: Dict[cst.FunctionDef, FrozenSet[Tuple[int, int]]] = {}  # per coroutine, see _made_once
+        # Per coroutine, the calls the index records with something a rule must know (see _indexed_call).
+        self.indexed: Dict[cst.FunctionDef, Dict[Tuple[int, int], "Call"]] = {}
         self.off_loop: Dict[cst.FunctionDef, bool] = {}  # per coroutine, see _off_loop
 
     def get_visitors(self):
@@ -259,10 +262,15 @@ class BlockingFinder:
         patched = self.patched.get(function)
         if patched is None:
             patched = self.patched[function] = patched_names(function) if self.patches else frozenset()
-        if self._made_once(node, function) or self._off_loop(function):
+        indexed = self._indexed_call(node, function)
+        if (indexed is not None and indexed.exempt) or self._off_loop(function):
             return
+        switches = tuple(guard for guard in indexed.guards if is_switch(guard[0])) if indexed is not None else ()
         for target in self.semantics.call_targets(node):
-            found = [blocked for blocked in index.classify(target, positional, keywords, passes) if not _mocked(target, blocked, patched)]
+            found = [
+                blocked for blocked in index.classify(target, positional, keywords, passes, switches)
+                if not _mocked(target, blocked, patched)
+            ]
             if found:
                 qualname = self.semantics.function_qualname(function)
                 key = self.semantics.qualify(qualname)
@@ -281,21 +289,26 @@ class BlockingFinder:
             found = self.off_loop[function] = self.context.index.runs_elsewhere(key)
         return found
 
-    def _made_once(self, node: cst.Call, function: cst.FunctionDef) -> bool:
-        """Whether the index counts the call as made once (Call.once: it fills a cache, or runs only while
-        one an earlier statement has filled is empty) or as returning at once (Call.prompt: it reaps a
-        process just killed), found by its position as `ast` gives it."""
-        positions = self.made_once.get(function)
-        if positions is None:
+    def _indexed_call(self, node: cst.Call, function: cst.FunctionDef) -> Optional["Call"]:
+        """The index's record of the call, found by its position as `ast` gives it, when the record says
+        something: that the call is made once (Call.once: it fills a cache, or runs only while one an earlier
+        statement has filled is empty), returns at once (Call.prompt: it reaps a process just killed), or
+        runs only under a test of a switch (switches.py)."""
+        calls = self.indexed.get(function)
+        if calls is None:
             qualname = self.semantics.function_qualname(function)
             summary_function = self.context.index.functions_of(self.context.summary).get(qualname)
-            calls = summary_function.calls if summary_function is not None else ()
-            positions = self.made_once[function] = frozenset((call.row, call.col) for call in calls if call.exempt)
-        if not positions:
-            return False
+            recorded = summary_function.calls if summary_function is not None else ()
+            calls = self.indexed[function] = {
+                (call.row, call.col): call
+                for call in recorded
+                if call.exempt or any(is_switch(guard[0]) for guard in call.guards)
+            }
+        if not calls:
+            return None
         start = self.context.span(node)[0]
         line = self.context.lines()[start.row - 1]
-        return (start.row, len(line[: start.column - 1].encode("utf-8"))) in positions
+        return calls.get((start.row, len(line[: start.column - 1].encode("utf-8"))))
 
 
 def blocking_sites(context: FileContext) -> List[BlockingSite]:
@@ -326,9 +339,10 @@ def message_for(context: FileContext, site: BlockingSite) -> str:
     label = "declared blocking (`extra-blocking-calls`)" if site.blocking.declared else CATEGORY_LABELS[site.blocking.category]
     advice = "run it in a worker thread" if site.blocking.declared else ADVICE[site.blocking.category]
     if not site.chain:
+        when = f" (when {site.condition})" if site.condition else ""
         if site.blocking.declared:
-            return f"Call `{site.blocking.name}` is {label} in async function `{function}`; {advice}"
-        return f"Blocking {label} call `{site.blocking.name}` in async function `{function}`; {advice}"
+            return f"Call `{site.blocking.name}` is {label} in async function `{function}`{when}; {advice}"
+        return f"Blocking {label} call `{site.blocking.name}` in async function `{function}`{when}; {advice}"
     hops = " -> ".join(f"{hop.name}()" for hop in site.chain[:-1])
     callee = short_name(context, site.node.func)
     blocks = f"may block the event loop (when {site.condition})" if site.condition else "blocks the event loop"

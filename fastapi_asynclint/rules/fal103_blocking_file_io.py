@@ -634,6 +634,35 @@ class BlockingFileIO(BlockingCallRule):
             note="near miss: a flag whose default is False (or 0), omitted by every caller, also when an "
             "annotated keyword forwards it",
         ),
+        Valid(
+            files={
+                "app/stores.py": """
+                    import json
+                    import os
+
+                    def default_store():
+                        with open(os.environ.get("STORE_CONFIG", "store.json")) as handle:
+                            return json.load(handle)
+
+                    def endpoint(name, store=None):
+                        if store is None:
+                            store = default_store()
+                        return store[name]
+                    """,
+                "app/main.py": """
+                    from fastapi import FastAPI
+                    from app.stores import endpoint
+
+                    app = FastAPI()
+
+                    @app.get("/endpoints/{name}")
+                    async def read_endpoint(name: str):
+                        store = dict(chat="gpt")
+                        return endpoint(name, store=store)
+                    """,
+            },
+            note="near miss: a parameter rebound from a call without arguments is still the caller's argument when tested",
+        ),
     ]
 
     INVALID = [
@@ -842,6 +871,153 @@ class BlockingFileIO(BlockingCallRule):
             },
             message="may block the event loop (when `url` does not contain ':memory:')",
             note="a file URL takes the branch; a URL the request decides may, and the message says when",
+        ),
+        Invalid(
+            files={
+                "app/debug.py": """
+                    import json
+                    import os
+
+                    DUMP_ENV = "APP_DUMP_DIR"
+
+                    def dump(name, payload):
+                        dump_dir = os.environ.get(DUMP_ENV)
+                        if not dump_dir:
+                            return
+                        with open(os.path.join(dump_dir, f"{name}.jsonl"), "a") as handle:
+                            handle.write(json.dumps(payload))
+                    """,
+                "app/main.py": """
+                    from fastapi import FastAPI
+                    from app.debug import dump
+
+                    app = FastAPI()
+
+                    @app.post("/orders")
+                    async def create_order(order: dict):
+                        dump("orders", order)  # FAL103
+                        return order
+                    """,
+            },
+            message="may block the event loop (when environment variable `APP_DUMP_DIR` is set)",
+            note="a dump the deployment turns on with an environment variable: the message says when it runs",
+        ),
+        Invalid(
+            files={
+                "app/tracing.py": """
+                    import os
+
+                    def is_tracing_enabled():
+                        return bool(os.getenv("TRACE_DIR", "").strip())
+
+                    def commit_trace(text):
+                        with open("trace.log", "a") as handle:
+                            handle.write(text)
+
+                    def record(text):
+                        if is_tracing_enabled():
+                            commit_trace(text)
+                    """,
+                "app/main.py": """
+                    import os
+                    from fastapi import FastAPI
+                    from app.tracing import commit_trace, is_tracing_enabled, record
+
+                    app = FastAPI()
+
+                    @app.post("/chat")
+                    async def chat(text: str):
+                        record(text)  # FAL103
+                        if "KEEP_TRANSCRIPTS" in os.environ:
+                            open("transcripts.log", "a").write(text)  # FAL103
+                        if not is_tracing_enabled():
+                            record(text)
+                        return text
+                    """,
+            },
+            message="may block the event loop (when `is_tracing_enabled()` is true)",
+            note="a function that reads the environment is a switch too; the route's own call under "
+            "`not is_tracing_enabled()` never reaches the helper's write (near miss)",
+        ),
+        Invalid(
+            files={
+                "app/store.py": """
+                    _loaded = {}
+
+                    def cache_is_cold():
+                        return not _loaded
+
+                    def load():
+                        with open("catalogue.json") as handle:
+                            _loaded["catalogue"] = handle.read()
+
+                    def refresh():
+                        if cache_is_cold():
+                            load()
+                    """,
+                "app/main.py": """
+                    from fastapi import FastAPI
+                    from app.store import refresh
+
+                    app = FastAPI()
+
+                    @app.get("/catalogue")
+                    async def catalogue():
+                        refresh()  # FAL103
+                        return {}
+                    """,
+            },
+            message="`refresh()` blocks the event loop",
+            note="near miss: a test of a function that reads no environment variable does not make the finding conditional",
+        ),
+        Invalid(
+            code="""
+            import os
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+            @app.get("/data")
+            async def load_data():
+                if os.getenv("STORAGE", "local") == "local":
+                    return open("data.json").read()  # FAL103
+            """,
+            message="in async function `load_data`; use",
+            note="near miss: a test that holds where the deployment sets nothing (the variable's default) runs as written",
+        ),
+        Invalid(
+            code="""
+            import os
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+            def advanced_auth():
+                return os.environ.get("AUTH_ADVANCED", "true").lower() not in ("0", "false")
+
+            @app.get("/users")
+            async def load_users():
+                if advanced_auth():
+                    return open("users.json").read()  # FAL103
+            """,
+            message="in async function `load_users`; use",
+            note="near miss: a function on by default (`\"true\"` unless set otherwise) is no switch",
+        ),
+        Invalid(
+            code="""
+            import os
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+            @app.post("/items")
+            async def create_item(item: dict):
+                if os.getenv("DEBUG", "false").lower() == "true":
+                    open("debug.log", "a").write(str(item))  # FAL103
+                return item
+            """,
+            message="(when environment variable `DEBUG` is 'true')",
+            note="a flag off by default (`\"false\"`) is a switch the deployment turns on",
         ),
         Invalid(
             files={

@@ -70,3 +70,96 @@ def test_a_constant_that_fails_the_guard_is_not_reported(cli):
     messages = _messages(cli)
     assert _row('load("x")') not in messages  # path is not None
     assert _row("maybe(0)") not in messages  # falsy
+
+
+SWITCHES = """\
+import os
+
+from fastapi import FastAPI
+
+app = FastAPI()
+CACHE_DIR = os.getenv("CACHE_DIR")
+if not CACHE_DIR:
+    CACHE_DIR = "/tmp/cache"
+
+
+def cache_ready():
+    return os.path.exists(os.getenv("CACHE_PATH", "/tmp/cache"))
+
+
+def local_storage():
+    return "S3_BUCKET" not in os.environ
+
+
+def cleanup():
+    if not os.getenv("KEEP_FILES"):
+        open("cleanup.log", "a").close()
+    if os.getenv("AUDIT"):
+        open("audit.log", "a").close()
+
+
+def update(clear):
+    return clear
+
+
+def warm():
+    return update(clear=True)
+
+
+def load(mode):
+    if warm() and warm() and warm() and os.getenv("A") and os.getenv("B"):
+        if mode == "file":
+            open("data.json").close()
+
+
+@app.get("/asserted")
+async def asserted():
+    if CACHE_DIR:
+        open(CACHE_DIR + "/index").close()
+    if cache_ready():
+        open("cache.bin").close()
+    if local_storage():
+        open("store.bin").close()
+    if not int(os.getenv("USE_CACHE", "0")):
+        open("fresh.bin").close()
+    if not os.getenv("API_TOKEN"):
+        os.environ["API_TOKEN"] = "generated"
+    if os.getenv("API_TOKEN"):
+        open("token.txt", "w").close()
+
+
+@app.get("/hedged")
+async def hedged():
+    if os.getenv("KEEP_FILES"):
+        cleanup()
+    load("text")
+"""
+
+
+def _switch_messages(cli) -> dict:
+    cli.write({"app.py": SWITCHES})
+    result = cli("check", "--no-cache", "--output-format", "json", "--select", "FAL103", "app.py")
+    return {item["location"]["row"]: item["message"] for item in json.loads(result.output)}
+
+
+def _switch_row(text: str) -> int:
+    return next(row for row, line in enumerate(SWITCHES.splitlines(), start=1) if line.strip() == text)
+
+
+def test_tests_that_do_not_name_a_deployment_switch_assert(cli):
+    """A module name bound again, a function of the machine's state, one true where nothing is set, a
+    number read as 0 by default, and a variable the coroutine sets itself: each branch runs as written."""
+    messages = _switch_messages(cli)
+    for call in ('open(CACHE_DIR + "/index").close()', 'open("cache.bin").close()', 'open("store.bin").close()',
+                 'open("fresh.bin").close()', 'open("token.txt", "w").close()'):
+        assert "in async function `asserted`; use" in messages[_switch_row(call)], messages[_switch_row(call)]
+
+
+def test_a_caller_under_the_opposite_test_still_meets_the_helpers_other_branch(cli):
+    """`cleanup()` writes by default (`not KEEP_FILES`) and when AUDIT is set: a caller that runs it only
+    when KEEP_FILES is set rules out the first write, not the second; and switches never push a
+    parameter's test out of the guards a call keeps (`load("text")` never reads)."""
+    messages = _switch_messages(cli)
+    assert "(when environment variable `AUDIT` is set and environment variable `KEEP_FILES` is set)" in messages[_switch_row("cleanup()")]
+    assert _switch_row('load("text")') not in messages
+    assert len(messages) == 6, messages

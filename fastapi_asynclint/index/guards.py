@@ -30,7 +30,10 @@ and a call on `self` passes the caller's `self.x` along (`Logging(model)` never 
 `dynamic_callbacks`, so `if self.dynamic_callbacks:` in a method its `__init__` calls fails).
 Type and presence tests on a value the linter cannot see may hold; only value selections need the value.
 A parameter rebound by anything but a string method with literal arguments keeps only the tests made
-before the rebinding (outside loops). Any other test is treated as "may hold".
+before the rebinding (outside loops). A test of an environment variable, or of a function that reads one,
+is a guard on a *switch* (switches.py), which no caller decides: it is carried up to the coroutine and
+named there. Any other test is treated as "may hold". At most _MAX_GUARDS tests are kept per call, the
+parameters' first.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from fastapi_asynclint.index.switches import ENVIRONMENT_PREFIX, Switch, default_transform
+from fastapi_asynclint.index.switches import ENVIRONMENT_PREFIX, Switch, default_transform, is_switch, literal_strings, writes_environment
 
 if TYPE_CHECKING:
     from fastapi_asynclint.index.switches import Switches
@@ -127,16 +130,6 @@ def is_instance(type_name: str, names: Tuple[str, ...]) -> bool:
     return type_name in names or (type_name == "bool" and "int" in names)
 
 
-def _literal_strings(node: ast.AST) -> Optional[Tuple[str, ...]]:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return (node.value,)
-    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-        values = [element.value for element in node.elts if isinstance(element, ast.Constant)]
-        if len(values) == len(node.elts) and all(isinstance(value, str) for value in values):
-            return tuple(values)
-    return None
-
-
 # The nodes each scan reads (exact classes, tested with one set lookup per node of the function).
 _REBINDING_KINDS = frozenset(
     {ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.NamedExpr}
@@ -153,10 +146,11 @@ class GuardFinder:
     ) -> None:
         """`nodes`: the function's own nodes, when the caller has already walked them; `switches`: what the
         module can test as a switch (an environment variable: switches.py), when it is known."""
-        self._switches = switches
+        own = list(own_nodes(function.body)) if nodes is None else nodes  # type: ignore[attr-defined]
+        # A function that changes the environment may test what it set itself: no switches there.
+        self._switches = switches if switches is not None and not writes_environment(own) else None
         # Locals bound once to a switch (`dump_dir = os.environ.get("DUMP_DIR")`) -> the switch.
         self.switch_locals: Dict[str, Switch] = {}
-        own = list(own_nodes(function.body)) if nodes is None else nodes  # type: ignore[attr-defined]
         arguments = function.args  # type: ignore[attr-defined]
         parameters = (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
         names = [a.arg for a in parameters]
@@ -248,7 +242,7 @@ class GuardFinder:
             if name in self.params or stores.get(name, 0) != len(assignments):
                 continue
             if self._switches is not None and len(assignments) == 1 and name not in self._declared:
-                switch = self._switches.subject(assignments[0].value, {}, stores.__contains__)
+                switch = self._switches.subject(assignments[0].value, {}, lambda other: other in stores or other in self._declared)
                 if switch is not None:
                     self.switch_locals[name] = switch
             assignments.sort(key=lambda node: (node.lineno, node.col_offset))  # _own walks in no order
@@ -321,7 +315,7 @@ class GuardFinder:
             operation = "notnone" if isinstance(test.ops[0], ast.In) else "isnone"  # type: ignore[attr-defined]
             return (ENVIRONMENT_PREFIX + variable, operation, (), default_transform(Switch(ENVIRONMENT_PREFIX + variable)))
         if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], _EQUALITY):
-            literals = _literal_strings(test.comparators[0])
+            literals = literal_strings(test.comparators[0])
             if literals is None or (isinstance(test.ops[0], (ast.Eq, ast.NotEq)) and len(literals) != 1):
                 return None
             subject, operation = test.left, "equals" if isinstance(test.ops[0], (ast.Eq, ast.In)) else "notequals"
@@ -352,16 +346,16 @@ class GuardFinder:
             subject, operation, literals = test.args[0], "notnone", ()
         elif isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "startswith":
             subject, operation = test.func.value, "startswith"
-            literals = _literal_strings(test.args[0]) if len(test.args) == 1 and not test.keywords else None
-        elif isinstance(test, ast.Compare) and len(test.ops) == 1 and _literal_strings(test.left) is not None:
+            literals = literal_strings(test.args[0]) if len(test.args) == 1 and not test.keywords else None
+        elif isinstance(test, ast.Compare) and len(test.ops) == 1 and literal_strings(test.left) is not None:
             if not isinstance(test.ops[0], (ast.In, ast.NotIn)):
                 return None
             # `":memory:" in url`: a substring test on the value at the right.
-            subject, literals = test.comparators[0], _literal_strings(test.left)
+            subject, literals = test.comparators[0], literal_strings(test.left)
             operation = "contains" if isinstance(test.ops[0], ast.In) else "notcontains"
         elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], _EQUALITY):
             subject, operation = test.left, "equals" if isinstance(test.ops[0], (ast.Eq, ast.In)) else "notequals"
-            literals = _literal_strings(test.comparators[0])
+            literals = literal_strings(test.comparators[0])
             if isinstance(test.ops[0], (ast.Eq, ast.NotEq)) and literals is not None and len(literals) != 1:
                 return None
         else:
@@ -396,19 +390,19 @@ class GuardFinder:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue
             if isinstance(statement, ast.If):
-                inner = (active + self._guards_of(statement.test))[:_MAX_GUARDS]
+                inner = _capped(active + self._guards_of(statement.test))
                 self._record_test(statement.test, active)
                 before = dict(self.aliases)
                 self._walk(statement.body, inner)
                 after_body, self.aliases = self.aliases, before
                 negated = self._negated(statement.test)
                 # `else:` (and `elif`) runs only when the test failed.
-                self._walk(statement.orelse, (active + (negated,))[:_MAX_GUARDS] if negated is not None else active)
+                self._walk(statement.orelse, _capped(active + (negated,)) if negated is not None else active)
                 self.aliases = _merged(after_body, self.aliases)
                 if not statement.orelse and statement.body and isinstance(statement.body[-1], _EXITS):
                     # `if config is None: raise ...`: what follows runs only when the test failed.
                     if negated is not None:
-                        active = (active + (negated,))[:_MAX_GUARDS]
+                        active = _capped(active + (negated,))
                 continue
             blocks = [getattr(statement, name, None) for name in ("body", "orelse", "finalbody", "handlers")]
             if _MATCH is not None and isinstance(statement, _MATCH):
@@ -479,7 +473,7 @@ class GuardFinder:
         if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
             before: Tuple[Guard, ...] = ()
             for value in test.values:
-                self._record(value, (active + before)[:_MAX_GUARDS])
+                self._record(value, _capped(active + before))
                 before += self._guards_of(value)
             return
         self._record(test, active)
@@ -638,6 +632,16 @@ def _presence(test: ast.AST) -> Optional[Tuple[ast.AST, str]]:
         if test.comparators[0].value is None and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
             return test.left, "notnone" if isinstance(test.ops[0], ast.IsNot) else "isnone"
     return None
+
+
+def _capped(guards: Tuple[Guard, ...]) -> Tuple[Guard, ...]:
+    """At most _MAX_GUARDS of the guards, the parameters' first: a switch's test never displaces the test
+    of a value a caller passes (which rules paths out), in the order they were made."""
+    if len(guards) <= _MAX_GUARDS:
+        return guards
+    kept = [guard for guard in guards if not is_switch(guard[0])][:_MAX_GUARDS]
+    kept += [guard for guard in guards if is_switch(guard[0])][: _MAX_GUARDS - len(kept)]
+    return tuple(guard for guard in guards if guard in kept)
 
 
 def _called_presence(test: ast.AST) -> Optional[Tuple[ast.AST, str]]:

@@ -104,7 +104,7 @@ def describe_guards(guards: FrozenSet[Guard]) -> str:
     described = []
     for guard in sorted(guards, key=repr):
         name, operation, literals, _ = guard
-        switch = describe_switch(guard)
+        switch = describe_switch(guard, verbs)
         if switch is not None:
             described.extend([switch] if switch else [])
         elif operation in phrases:
@@ -622,11 +622,10 @@ class ProjectIndex:
         if ref is None or ref.is_async or self.dispatched(ref, keywords):
             return ()
         found = []
-        for start in self.reached(ref, passes):
+        for start in self.reached(ref, passes, local):
             chain = self.blocking_chain(ref, start)
-            guards = self.open_guards(passes, ref.key, start.guards) | local
-            if chain is not None and not contradictory(guards):
-                found.append(Blocked(chain[1], chain[0], describe_guards(guards)))
+            if chain is not None:
+                found.append(Blocked(chain[1], chain[0], describe_guards(self.open_guards(passes, ref.key, start.guards) | local)))
         return tuple(found)
 
     def settled(self, guards: Iterable[Guard]) -> FrozenSet[Guard]:
@@ -799,16 +798,16 @@ class ProjectIndex:
             self._witness = self._compute_witnesses()
         return self._witness
 
-    def reached(self, ref: FunctionRef, passes: Sequence[Tuple[str, str, str]] = ()) -> List[Witness]:
-        """For each category `ref` blocks on, the witness a coroutine's call passing `passes` can meet: one
-        without guards if there is one, else the first."""
+    def reached(self, ref: FunctionRef, passes: Sequence[Tuple[str, str, str]] = (), local: FrozenSet[Guard] = frozenset()) -> List[Witness]:
+        """For each category `ref` blocks on, the witness a coroutine's call passing `passes`, under its own
+        tests of switches `local`, can meet: the least conditional one (_rank), else the first."""
         found: Dict[Category, Witness] = {}
         for option in self.witnesses.get(ref.key, ()):
             category = option.end.category
             if category in found and _rank(option.guards) >= _rank(found[category].guards):
                 continue
             # One that always blocks says more than a guarded one found first.
-            if _rank(option.guards) < 2 or self._call_guards((), passes, ref.key, option.guards, forwards=False) is not None:
+            if self._call_guards(local, passes, ref.key, option.guards, forwards=False) is not None:
                 found[category] = option
         return list(found.values())
 
@@ -960,8 +959,10 @@ def _rank(guards: FrozenSet[Guard]) -> int:
 def _guard_alternatives(sites: List[Witness]) -> Tuple[Witness, ...]:
     if not sites:
         return ()
-    unguarded = min(sites, key=lambda site: _rank(site.guards))
-    if _rank(unguarded.guards) < 2:
+    # One without guards says it all; one under switches that hold by default is kept beside the others,
+    # since a caller under the opposite test rules it out (and only it).
+    unguarded = next((site for site in sites if not site.guards), None)
+    if unguarded is not None:
         return (unguarded,)
     distinct: Dict[FrozenSet[Guard], Witness] = {}
     for site in sites:

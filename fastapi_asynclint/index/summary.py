@@ -27,7 +27,7 @@ from fastapi_asynclint.index.modules import renamed
 from fastapi_asynclint.index.instance_slots import primed_calls, refilled_calls
 from fastapi_asynclint.index.once import SlotGetters, once_calls
 from fastapi_asynclint.index.reaped import REAPING, reaping_calls
-from fastapi_asynclint.index.switches import Switch, Switches
+from fastapi_asynclint.index.switches import Switch, Switches, writes_environment
 from fastapi_asynclint.index.targets import CONTAINER_TYPES, ITEM, items_of
 
 MODULE_SCOPE = "<module>"
@@ -773,7 +773,7 @@ class Summarizer:
                     for item in child.items
                 ),
                 runs=self.called_parameters(node, qualname, scope, walked),
-                environment=None if method else self.environment(node, walked, guards.switch_locals),
+                environment=None if method else self.environment_of(node, walked, guards.switch_locals),
             )
         )
         position = len(self.functions) - 1
@@ -781,19 +781,19 @@ class Summarizer:
         self.scopes.pop()
         self._add_nested_runs(node, position)
 
-    def environment(self, node: FunctionNode, walked: Sequence[ast.AST], switch_locals: Mapping[str, "Switch"]) -> Optional[str]:
+    def environment_of(self, node: FunctionNode, walked: Sequence[ast.AST], switch_locals: Mapping[str, Switch]) -> Optional[str]:
         """Function.environment: the variable every `return` value of a sync function without required
         parameters is computed from, if there is one."""
-        if self.switches is None or isinstance(node, ast.AsyncFunctionDef):
+        if self.switches is None or not self.switches.reads_environment or isinstance(node, ast.AsyncFunctionDef):
             return None
-        if any(default is None for _, default in self.arguments_with_defaults(node)):
+        if any(default is None for _, default in self.arguments_with_defaults(node)) or writes_environment(walked):
             return None
         found: Set[str] = set()
         for child in walked:
             if isinstance(child, (ast.Yield, ast.YieldFrom)):
                 return None
             if isinstance(child, ast.Return):
-                variable = self.switches.environment(child.value, switch_locals) if child.value is not None else None
+                variable = self.switches.result_variable(child.value, switch_locals) if child.value is not None else None
                 if variable is None:
                     return None
                 found.add(variable)
@@ -959,7 +959,7 @@ class Summarizer:
 
     def summarize(self, tree: ast.Module) -> ModuleSummary:
         self.collect_module_bindings(tree)
-        self.switches = Switches(tree, self.target)
+        self.switches = Switches(tree, self.target, self.bindings)
         self.slot_getters = SlotGetters(tree)
         self.collect_state_values(self.module_statements(tree.body))
         # What runs on import: a script's `if __name__ == "__main__":` block does not, unless it builds the

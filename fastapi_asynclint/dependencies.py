@@ -21,6 +21,8 @@ import hashlib
 import weakref
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from fastapi_asynclint.index.switches import is_switch
+
 if TYPE_CHECKING:
     from fastapi_asynclint.diagnostics import Diagnostic
     from fastapi_asynclint.index.summary import Function, ModuleSummary
@@ -79,11 +81,12 @@ _TARGET_FACTS: "weakref.WeakKeyDictionary[object, Dict[tuple, str]]" = weakref.W
 def _call_facts(index, call, held, context) -> List[str]:
     facts = []
     known = _TARGET_FACTS.setdefault(index, {})
+    switches = tuple(guard for guard in call.guards if is_switch(guard[0]))
     for target in call.targets:
-        key = (target, len(call.args), call.keywords, call.passes, call.guards)
+        key = (target, len(call.args), call.keywords, call.passes, switches)
         fact = known.get(key)
         if fact is None:
-            fact = known[key] = _target_fact(index, target, call, held, context)
+            fact = known[key] = _target_fact(index, target, call, held, context, switches)
         facts.append(fact)
     for argument in call.args:
         if argument:
@@ -102,12 +105,12 @@ def _argument_fact(index, argument: str, context) -> str:
     return f"A {resolved.kind} {resolved.name} {(context.reads.get(ref.key), ref.key in readers) if ref else None}"
 
 
-def _target_fact(index, target: str, call, held, context) -> str:
+def _target_fact(index, target: str, call, held, context, switches: tuple) -> str:
     """What a call of `target` with the call's arguments meets (see `function_facts`)."""
     resolved, ref = index.callee(target)
     fact = f"C {resolved.kind} {resolved.name} {resolved.blocking.name if resolved.blocking else ''}"
-    if call.guards:  # which of the tests it runs under are switches depends on the functions they call
-        fact += f" {sorted(index.settled(call.guards), key=repr)}"
+    if switches:  # which of the tests it runs under are switches depends on the functions they call
+        fact += f" {sorted(index.settled(switches), key=repr)}"
     if ref is not None:
         function = index.function_of(ref)
         awaits = (function.awaits, bool(function.decorators)) if function else None
@@ -118,7 +121,7 @@ def _target_fact(index, target: str, call, held, context) -> str:
             hops = [(hop.name, hop.filename) for hop in found[0]] if found else None
             fact += f" {sorted(option.guards, key=repr)} {hops}"
         # What the call itself meets, which also reads the callee's parameter defaults (guards.py).
-        blocked = index.classify(target, len(call.args), call.keywords, call.passes, call.guards)
+        blocked = index.classify(target, len(call.args), call.keywords, call.passes, switches)
         fact += f" {[(b.blocking.name, b.condition, [(hop.name, hop.filename) for hop in b.chain]) for b in blocked]}"
     return fact
 

@@ -608,19 +608,16 @@ class ProjectIndex:
         positional: int,
         keywords: Sequence[str],
         passes: Tuple[Tuple[str, str, str], ...] = (),
-        local: Sequence[Guard] = (),
+        switches: Sequence[Guard] = (),
     ) -> Tuple["Blocked", ...]:
         """Whether calling `target` from a coroutine blocks: directly (an empty chain), or through sync
         helpers, once per category of blocking call they reach (unless what the call passes, `passes`,
-        does not select a helper's guarded blocking path: guards.py). `local`: the tests the call runs
-        under in the coroutine, which rule out a helper's path that needs the opposite; of these the
-        finding names only the switches' (switches.py): a test of the coroutine's own parameter stands
-        right above the call."""
-        local = self.settled(local)
-        named = frozenset(guard for guard in local if is_switch(guard[0]))
+        does not select a helper's guarded blocking path: guards.py). `switches`: the tests of switches
+        (switches.py) the call runs under in the coroutine, which the finding names."""
+        local = self.settled(switches)
         hit = self.direct_blocking(target, positional, keywords)
         if hit is not None:
-            return (Blocked(hit, (), describe_guards(named)),)
+            return (Blocked(hit, (), describe_guards(local)),)
         _, ref = self.callee(target)
         if ref is None or ref.is_async or self.dispatched(ref, keywords):
             return ()
@@ -628,7 +625,7 @@ class ProjectIndex:
         for start in self.reached(ref, passes, local):
             chain = self.blocking_chain(ref, start)
             if chain is not None:
-                found.append(Blocked(chain[1], chain[0], describe_guards(self.open_guards(passes, ref.key, start.guards) | named)))
+                found.append(Blocked(chain[1], chain[0], describe_guards(self.open_guards(passes, ref.key, start.guards) | local)))
         return tuple(found)
 
     def settled(self, guards: Iterable[Guard]) -> FrozenSet[Guard]:
@@ -733,7 +730,7 @@ class ProjectIndex:
         for guard, (outcome, forwarded) in self._guard_outcomes(passes, callee_key, guards):
             if outcome == "fails":
                 return None
-            if outcome == "forwarded" and (forwards or is_switch(guard[0]) or guard[1] not in VALUE_TESTS):
+            if outcome == "forwarded" and (forwards or is_switch(guard[0])):
                 result.add(forwarded)  # type: ignore[arg-type]
             elif outcome == "forwarded" and guard[1] in VALUE_TESTS:
                 return None  # a coroutine's own parameter: a value the linter cannot see

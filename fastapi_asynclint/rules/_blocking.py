@@ -14,6 +14,7 @@ from fastapi_asynclint.call_layout import CallText, Surroundings, layout, relati
 from fastapi_asynclint.catalog import CATEGORY_CODES, CATEGORY_LABELS, NONBLOCKING_FLAGS, Blocking, Category
 from fastapi_asynclint.diagnostics import Applicability, Edit, Fix, Hop, Location
 from fastapi_asynclint.index.guards import BYTES_CALLS, KNOWN_TYPES, MAYBE_NONE_CALLS, SOMETHING
+from fastapi_asynclint.index.switches import is_switch
 from fastapi_asynclint.libcst_on_use import cst, metadata, semantic
 from fastapi_asynclint.rule import FileContext, LintRule, RuleInput, visitor_names
 
@@ -96,17 +97,6 @@ def _passed_values(call: cst.Call, annotated: Dict[str, str]) -> Tuple[Tuple[str
         if slot is not None:
             found.append((slot, *_passed_value(arg.value, annotated)))
     return tuple(found)
-
-
-def _with_parameters(passes: Tuple[Tuple[str, str, str], ...], recorded: Tuple[Tuple[str, str, str], ...]) -> Tuple[Tuple[str, str, str], ...]:
-    """The call's `passes`, with the coroutine's own parameters it passes as the summary records them
-    (`recorded`): a helper's test on one may then contradict the coroutine's own test on it (the call sits
-    under `if path is not None:`, the helper reads only when its `path` is None)."""
-    parameters = {slot: (kind, value) for slot, kind, value in recorded if kind == "param"}
-    return tuple(
-        (slot, *parameters[slot]) if kind == "other" and slot in parameters else (slot, kind, value)
-        for slot, kind, value in passes
-    )
 
 
 def _passed_value(value: cst.BaseExpression, annotated: Dict[str, str]) -> Tuple[str, str]:
@@ -275,12 +265,10 @@ class BlockingFinder:
         indexed = self._indexed_call(node, function)
         if (indexed is not None and indexed.exempt) or self._off_loop(function):
             return
-        guards = indexed.guards if indexed is not None else ()
-        if guards:
-            passes = _with_parameters(passes, indexed.passes)  # type: ignore[union-attr]
+        switches = tuple(guard for guard in indexed.guards if is_switch(guard[0])) if indexed is not None else ()
         for target in self.semantics.call_targets(node):
             found = [
-                blocked for blocked in index.classify(target, positional, keywords, passes, guards)
+                blocked for blocked in index.classify(target, positional, keywords, passes, switches)
                 if not _mocked(target, blocked, patched)
             ]
             if found:
@@ -305,7 +293,7 @@ class BlockingFinder:
         """The index's record of the call, found by its position as `ast` gives it, when the record says
         something: that the call is made once (Call.once: it fills a cache, or runs only while one an earlier
         statement has filled is empty), returns at once (Call.prompt: it reaps a process just killed), or
-        runs only under tests of the coroutine's parameters or of switches (guards.py, switches.py)."""
+        runs only under a test of a switch (switches.py)."""
         calls = self.indexed.get(function)
         if calls is None:
             qualname = self.semantics.function_qualname(function)
@@ -314,7 +302,7 @@ class BlockingFinder:
             calls = self.indexed[function] = {
                 (call.row, call.col): call
                 for call in recorded
-                if call.exempt or call.guards
+                if call.exempt or any(is_switch(guard[0]) for guard in call.guards)
             }
         if not calls:
             return None

@@ -663,32 +663,6 @@ class BlockingFileIO(BlockingCallRule):
             },
             note="near miss: a parameter rebound from a call without arguments is still the caller's argument when tested",
         ),
-        Valid(
-            files={
-                "app/config.py": """
-                    import json
-
-                    def load(path=None):
-                        if path is None:
-                            with open("defaults.json") as handle:
-                                return json.load(handle)
-                        return {"path": path}
-                    """,
-                "app/main.py": """
-                    from fastapi import FastAPI
-                    from app.config import load
-
-                    app = FastAPI()
-
-                    @app.get("/config")
-                    async def read_config(path: str = None):
-                        if path is None:
-                            return {}
-                        return load(path)
-                    """,
-            },
-            note="near miss: the route calls the helper only once its own test rules out the helper's read",
-        ),
     ]
 
     INVALID = [

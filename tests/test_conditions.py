@@ -66,6 +66,15 @@ def test_decided_guards_assert_and_undecided_guards_hedge(cli):
         assert "may block the event loop (when `flag` is set)" in messages[row], messages[row]
 
 
+def test_a_constant_without_a_literal_form_is_taken_as_unsure(cli):
+    """`1e400` is recorded by its repr, "inf", which `ast.literal_eval` refuses: the test may hold."""
+    cli.write({"app.py": APP.replace("    maybe(1.5)\n", "    maybe(1e400)\n")})
+    result = cli("check", "--no-cache", "--output-format", "json", "app.py")
+    assert result.exit_code == 1, result.output
+    assert any(item["code"] == "FAL101" and "maybe()" in item["message"] for item in json.loads(result.output))
+    assert not any(item["code"] == "FAL903" for item in json.loads(result.output))
+
+
 def test_a_constant_that_fails_the_guard_is_not_reported(cli):
     messages = _messages(cli)
     assert _row('load("x")') not in messages  # path is not None

@@ -576,7 +576,10 @@ def constant_holds(guard: Guard, text: str) -> bool:
     """Whether the test is true of a number or bool constant (its repr); True when a transform makes it
     unsure."""
     _, operation, literals, transforms = guard
-    value = ast.literal_eval(text)
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return True  # `1e400` is recorded as "inf", which is no literal: unsure
     if transforms:
         return True
     if operation == "isinstance":

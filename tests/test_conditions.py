@@ -66,6 +66,43 @@ def test_decided_guards_assert_and_undecided_guards_hedge(cli):
         assert "may block the event loop (when `flag` is set)" in messages[row], messages[row]
 
 
+KEYWORD_ONLY = """\
+import time
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+def dump(*names, verbose=False):
+    if verbose:
+        time.sleep(1)
+
+
+def log(name, *, verbose=None):
+    if verbose is None:
+        return name
+    time.sleep(1)
+
+
+@app.get("/dump")
+async def route():
+    dump(True)
+    dump("a", verbose=True)
+    log("a", True)
+"""
+
+
+def test_a_keyword_only_parameter_is_filled_by_name_only(cli):
+    """`dump(True)` fills `*names`, not `verbose`; `log("a", True)` would be a TypeError: neither is
+    taken to pass the keyword-only parameter, whose default then decides."""
+    cli.write({"app.py": KEYWORD_ONLY})
+    result = cli("check", "--no-cache", "--output-format", "json", "app.py")
+    rows = sorted(item["location"]["row"] for item in json.loads(result.output))
+    lines = KEYWORD_ONLY.splitlines()
+    assert rows == [lines.index('    dump("a", verbose=True)') + 1], result.output
+
+
 def test_a_constant_without_a_literal_form_is_taken_as_unsure(cli):
     """`1e400` is recorded by its repr, "inf", which `ast.literal_eval` refuses: the test may hold."""
     cli.write({"app.py": APP.replace("    maybe(1.5)\n", "    maybe(1e400)\n")})

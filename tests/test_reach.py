@@ -93,6 +93,10 @@ async def run_now(work):
     await work()
 
 
+async def tagged(tasks: set, *tags, work=None):
+    tasks.add(asyncio.create_task(work()))
+
+
 async def spawn(tasks: set, work):
     tasks.add(asyncio.ensure_future(work()))
 
@@ -111,6 +115,14 @@ async def in_handed_task():
 
 async def in_handed_call():
     Path("handed-call").read_text()
+
+
+async def in_tag_only():
+    Path("tag-only").read_text()
+
+
+async def in_tagged_work():
+    Path("tagged-work").read_text()
 
 
 class Model:
@@ -139,6 +151,7 @@ async def run(background_tasks: BackgroundTasks):
     await run_now(in_handed_call)
     asyncio.run_coroutine_threadsafe(in_other_loop(), OTHER_LOOP)
     await spawn(set(), in_spawned_task)
+    await tagged(set(), in_tag_only, work=in_tagged_work)
 
 
 @sio.on("message")
@@ -255,6 +268,8 @@ def test_each_function_runs_where_the_app_runs_it(cli):
         "in_handed_task": "background",  # handed to a helper whose scheduled child calls it
         "in_other_loop": "background",  # handed to another thread's loop
         "in_handed_call": "request",  # handed to a helper that calls it
+        "in_tag_only": "request",  # handed to `*tags`: not the keyword-only parameter the helper schedules
+        "in_tagged_work": "background",  # handed to that keyword-only parameter
         "in_spawned_task": "background",  # handed to a helper that schedules it
         "in_scheduled_job": "background",  # a job the lifespan gives a scheduler runs apart from startup
         "in_command": "unserved",  # a command registered at module level is not run at startup
@@ -266,7 +281,7 @@ def test_each_function_runs_where_the_app_runs_it(cli):
 def test_the_reach_setting_selects_findings(cli):
     assert set(_reach(cli, "--reach", "request,background")) == {
         "in_request", "__call__", "in_added_route", "in_starlette_route", "in_subclass_route", "in_unseen_router_route", "in_override", "in_task", "in_background_task", "in_scheduled_job", "in_socket_event",
-        "in_handed_task", "in_handed_call", "in_spawned_task", "in_other_loop",
+        "in_handed_task", "in_handed_call", "in_spawned_task", "in_other_loop", "in_tag_only", "in_tagged_work",
         "in_socket_connect", "in_socket_handler", "on_chat",
     }
 

@@ -975,12 +975,15 @@ def _guard_alternatives(sites: List[Witness]) -> Tuple[Witness, ...]:
 
 
 def _parameter_slots(function: Function) -> Dict[str, Tuple[str, Optional[Tuple[str, str]]]]:
-    """Parameter name -> (the positional slot a call fills it from, what a call that omits it passes: its
-    default as `passed_values` describes a literal, or None when the default is not a literal); a
-    method's `self` is not passed."""
+    """Parameter name -> (the positional slot a call fills it from, "" for a keyword-only one; what a
+    call that omits it passes: its default as `passed_values` describes a literal, or None when the default
+    is not a literal); a method's `self` is not passed."""
     params = passed_parameters(function)
     # Interned: one string per slot for the whole project, not one per parameter.
-    return {param.name: (sys.intern(str(position)), param.omitted) for position, param in enumerate(params)}
+    return {
+        param.name: (sys.intern("" if param.keyword_only else str(position)), param.omitted)
+        for position, param in enumerate(params)
+    }
 
 
 def fix_shape(summary: Optional[ModuleSummary]) -> tuple:

@@ -278,12 +278,14 @@ def _delegated(index, call, callee) -> List[Tuple[str, str, bool]]:
         return []
     arguments = [*((str(position), target) for position, target in enumerate(call.args)), *call.keyword_values]
     handed = [(slot, key) for slot, key in ((slot, _function_key(index, target)) for slot, target in arguments) if key]
-    params = [param.name for param in passed_parameters(function)]
+    params = passed_parameters(function)
+    positional = [param.name for param in params if not param.keyword_only]
+    names = {param.name for param in params}
     runners = _parameter_runners(index, summary, function)
     found = []
     for slot, key in handed:
-        name = params[int(slot)] if slot.isdigit() and int(slot) < len(params) else slot
-        if name in params:
+        name = positional[int(slot)] if slot.isdigit() and int(slot) < len(positional) else slot
+        if name in names:
             found.extend((runner, key, _schedules(index, outer)) for param, runner, outer in runners if param == name)
     return found
 

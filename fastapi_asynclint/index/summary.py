@@ -182,6 +182,8 @@ class Param:
     # What a call that omits it passes, when its default is a literal (guards.literal_value), for the guards
     # on this parameter.
     omitted: Optional[Tuple[str, str]] = None
+    # Whether a call can pass it only by name (after `*` or `*args`): no position fills it.
+    keyword_only: bool = False
 
 
 @_record
@@ -635,6 +637,7 @@ class Summarizer:
 
     def params(self, node: FunctionNode) -> Tuple[Param, ...]:
         params = []
+        keyword_only = {id(arg) for arg in node.args.kwonlyargs}
         for arg, default in self.arguments_with_defaults(node):
             annotated = self.annotated_alias(arg.annotation) if arg.annotation is not None else None
             depends = self.depends_target(default, arg.annotation) or (annotated[1] if annotated else None)
@@ -650,6 +653,7 @@ class Summarizer:
                     if isinstance(arg.annotation, (ast.Name, ast.Attribute))
                     else None,
                     omitted=literal_value(default),
+                    keyword_only=id(arg) in keyword_only,
                 )
             )
         return tuple(params)

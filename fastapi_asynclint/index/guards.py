@@ -313,12 +313,11 @@ class GuardFinder:
         variable = switches.membership(test) if isinstance(test, ast.Compare) else None
         if variable is not None:
             operation = "notnone" if isinstance(test.ops[0], ast.In) else "isnone"  # type: ignore[attr-defined]
-            return (ENVIRONMENT_PREFIX + variable, operation, (), default_transform(Switch(ENVIRONMENT_PREFIX + variable)))
-        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], _EQUALITY):
-            literals = literal_strings(test.comparators[0])
-            if literals is None or (isinstance(test.ops[0], (ast.Eq, ast.NotEq)) and len(literals) != 1):
-                return None
-            subject, operation = test.left, "equals" if isinstance(test.ops[0], (ast.Eq, ast.In)) else "notequals"
+            switch = Switch(ENVIRONMENT_PREFIX + variable)
+            return (switch.name, operation, (), default_transform(switch))
+        equality = _equality(test)
+        if equality is not None:
+            subject, operation, literals = equality
         else:
             presence = _presence(test) or _called_presence(test)
             if presence is None:
@@ -353,11 +352,8 @@ class GuardFinder:
             # `":memory:" in url`: a substring test on the value at the right.
             subject, literals = test.comparators[0], literal_strings(test.left)
             operation = "contains" if isinstance(test.ops[0], ast.In) else "notcontains"
-        elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], _EQUALITY):
-            subject, operation = test.left, "equals" if isinstance(test.ops[0], (ast.Eq, ast.In)) else "notequals"
-            literals = literal_strings(test.comparators[0])
-            if isinstance(test.ops[0], (ast.Eq, ast.NotEq)) and literals is not None and len(literals) != 1:
-                return None
+        elif _equality(test) is not None:
+            subject, operation, literals = _equality(test)  # type: ignore[misc]
         else:
             presence = _presence(test)
             if presence is None:
@@ -635,6 +631,17 @@ def _presence(test: ast.AST) -> Optional[Tuple[ast.AST, str]]:
         if test.comparators[0].value is None and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
             return test.left, "notnone" if isinstance(test.ops[0], ast.IsNot) else "isnone"
     return None
+
+
+def _equality(test: ast.AST) -> Optional[Tuple[ast.AST, str, Tuple[str, ...]]]:
+    """`x == "a"`, `x in ("a", "b")` and their negations -> (x, "equals" / "notequals", the literals); None
+    for any other test, or one against anything but string literals (one of them for `==`)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], _EQUALITY)):
+        return None
+    literals = literal_strings(test.comparators[0])
+    if literals is None or (isinstance(test.ops[0], (ast.Eq, ast.NotEq)) and len(literals) != 1):
+        return None
+    return test.left, "equals" if isinstance(test.ops[0], (ast.Eq, ast.In)) else "notequals", literals
 
 
 def _capped(guards: Tuple[Guard, ...]) -> Tuple[Guard, ...]:

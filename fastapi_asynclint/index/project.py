@@ -23,7 +23,7 @@ from fastapi_asynclint.index.guards import (
 from fastapi_asynclint.index.fastapi_model import CACHE_DECORATORS
 from fastapi_asynclint.index.models import ContextModel, FastAPIModel, KnownParts, MergedModels, Models, part_digests
 from fastapi_asynclint.index.reach import ELSEWHERE
-from fastapi_asynclint.index.switches import CALL_PREFIX, call_target, describe_switch, is_switch, unconditional
+from fastapi_asynclint.index.switches import CALL_PREFIX, call_target, described_subject, is_switch, runs_by_default, unconditional
 from fastapi_asynclint.index.summary import MODULE_SCOPE, Call, ClassInfo, Function, ModuleSummary, passed_parameters
 from fastapi_asynclint.index.targets import CALL, ITEM, ITEMS, MARKERS, collapse, first_marker, split_target
 
@@ -104,14 +104,14 @@ def describe_guards(guards: FrozenSet[Guard]) -> str:
     described = []
     for guard in sorted(guards, key=repr):
         name, operation, literals, _ = guard
-        switch = describe_switch(guard, verbs)
-        if switch is not None:
-            described.extend([switch] if switch else [])
-        elif operation in phrases:
-            described.append(f"`{name}` {phrases[operation]}")
+        if is_switch(name) and runs_by_default(guard):
+            continue  # the branch a deployment that sets nothing takes: nothing to say
+        subject, presence = described_subject(name) or (f"`{name}`", phrases)
+        if operation in presence:
+            described.append(f"{subject} {presence[operation]}")
         elif operation in verbs:
             shown = literals if operation == "isinstance" else map(repr, literals)
-            described.append(f"`{name}` {verbs[operation]} {(' nor ' if operation.startswith('not') else ' or ').join(shown)}")
+            described.append(f"{subject} {verbs[operation]} {(' nor ' if operation.startswith('not') else ' or ').join(shown)}")
     return " and ".join(described)
 
 

@@ -134,24 +134,16 @@ def holds_on_default(value: object, operation: str, literals: Tuple[str, ...]) -
     return True
 
 
-def describe_switch(guard: GuardTuple, verbs: Mapping[str, str]) -> Optional[str]:
-    """`environment variable `X` is set`, `` `is_debug()` is true``, ... ("" for a test that holds where
-    nothing is set, None for a parameter's guard); `verbs` name the value tests."""
-    name, operation, literals, _ = guard
+def described_subject(name: str) -> Optional[Tuple[str, Mapping[str, str]]]:
+    """How a finding names a switch (`environment variable `X``, `` `is_debug()` ``) and what it says of
+    its presence tests ("is set", "is true", ...); None for a parameter."""
     if name.startswith(ENVIRONMENT_PREFIX):
-        subject = f"environment variable `{name[len(ENVIRONMENT_PREFIX):]}`"
         presence = {"truthy": "is set", "notnone": "is set", "falsy": "is not set", "isnone": "is not set"}
-    elif name.startswith(CALL_PREFIX):
-        subject = f"`{_shown_call(name[len(CALL_PREFIX):])}()`"
+        return f"environment variable `{name[len(ENVIRONMENT_PREFIX):]}`", presence
+    if name.startswith(CALL_PREFIX):
         presence = {"truthy": "is true", "notnone": "is not None", "falsy": "is false", "isnone": "is None"}
-    else:
-        return None
-    if runs_by_default(guard):
-        return ""
-    if operation in presence:
-        return f"{subject} {presence[operation]}"
-    joined = (" nor " if operation.startswith("not") else " or ").join(map(repr, literals))
-    return f"{subject} {verbs.get(operation, 'is')} {joined}"
+        return f"`{_shown_call(name[len(CALL_PREFIX):])}()`", presence
+    return None
 
 
 def _shown_call(target: str) -> str:
@@ -199,8 +191,8 @@ class Switches:
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 self.constants[name] = value.value
         for name, value in candidates:
-            read = self.environment_read(value) if self._bound_once(name) else None
-            if read is not None:
+            read = self.environment_read(value)  # first: the module-wide count of bindings is read only then
+            if read is not None and self._bound_once(name):
                 self.module_reads[name] = read
 
     # ---------------------------------------------------------------- reads
